@@ -1,0 +1,240 @@
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from config.fields import check_in, check_non_negative, counter, created_at, updated_at, uuid_pk
+
+
+class UserStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    INACTIVE = "inactive", "Inactive"
+    SUSPENDED = "suspended", "Suspended"
+    PENDING_VERIFICATION = "pending_verification", "Pending verification"
+
+
+# Statuses that may sign in. pending_verification signs in but cannot review, vote or use the playground.
+SIGN_IN_STATUSES = [UserStatus.ACTIVE, UserStatus.PENDING_VERIFICATION]
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username):
+        return self.get(username__iexact=username)
+
+    def create_user(self, username: str, email: str, password: str | None = None, **extra):
+        if not username:
+            raise ValueError("A username is required.")
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(username=username, email=self.normalize_email(email), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, username: str, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        extra.setdefault("status", UserStatus.ACTIVE)
+        extra.setdefault("email_verified", True)
+        return self.create_user(username, email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    user_id = uuid_pk()
+    username = models.CharField(
+        max_length=150,
+        unique=True,
+        validators=[UnicodeUsernameValidator()],
+        help_text="150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+        error_messages={"unique": "A user with that username already exists."},
+    )
+    email = models.EmailField(max_length=254)
+    password = models.CharField("password", max_length=128, db_column="password_hash")
+    first_name = models.CharField(max_length=150, blank=True, db_default="")
+    last_name = models.CharField(max_length=150, blank=True, db_default="")
+    phone_number = models.CharField(max_length=32, blank=True, db_default="")
+    country = models.CharField(max_length=100, blank=True, db_default="")
+    city = models.CharField(max_length=100, blank=True, db_default="")
+    profile_picture = models.ImageField(upload_to="profile_pictures/", blank=True, db_default="")
+    bio = models.TextField(blank=True, db_default="")
+    status = models.CharField(
+        max_length=32,
+        choices=UserStatus.choices,
+        default=UserStatus.PENDING_VERIFICATION,
+        db_default=UserStatus.PENDING_VERIFICATION,
+    )
+    email_verified = models.BooleanField(default=False, db_default=False)
+    is_superuser = models.BooleanField(
+        default=False, db_default=False, help_text="Has every permission without them being granted."
+    )
+    is_staff = models.BooleanField(
+        default=False, db_default=False, help_text="Can sign in to the staff admin."
+    )
+    # Derived by the database from status, so Django's auth (which reads is_active) and plain SQL agree.
+    is_active = models.GeneratedField(
+        expression=models.Q(status__in=SIGN_IN_STATUSES),
+        output_field=models.BooleanField(),
+        db_persist=True,
+    )
+    created_at = created_at()
+    updated_at = updated_at()
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "username"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        db_table = "users"
+        ordering = ["username"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="users_email_ci_unique",
+                violation_error_message="A user with that email address already exists.",
+            ),
+            check_in("status", UserStatus.choices, "users_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.username
+
+    @property
+    def date_joined(self):
+        return self.created_at
+
+    @property
+    def is_verified(self) -> bool:
+        """May review, vote and use the playground."""
+        return self.status == UserStatus.ACTIVE and self.email_verified
+
+    @property
+    def display_name(self) -> str:
+        full = f"{self.first_name} {self.last_name}".strip()
+        return full or self.username
+
+    def get_full_name(self) -> str:
+        return self.display_name
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.username
+
+
+class DeveloperStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    INACTIVE = "inactive", "Inactive"
+    SUSPENDED = "suspended", "Suspended"
+    PENDING_APPROVAL = "pending_approval", "Pending approval"
+
+
+class DeveloperQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=DeveloperStatus.ACTIVE, user__status=UserStatus.ACTIVE)
+
+
+class Developer(models.Model):
+    developer_id = uuid_pk()
+    user = models.OneToOneField(User, on_delete=models.CASCADE, db_column="user_id", related_name="developer")
+    username = models.CharField(
+        max_length=150,
+        unique=True,
+        validators=[UnicodeUsernameValidator()],
+        error_messages={"unique": "A developer with that public username already exists."},
+    )
+    email = models.EmailField(
+        max_length=254,
+        unique=True,
+        error_messages={"unique": "A developer with that business email already exists."},
+    )
+    first_name = models.CharField(max_length=150, blank=True, db_default="")
+    last_name = models.CharField(max_length=150, blank=True, db_default="")
+    company_name = models.CharField(max_length=200, blank=True, db_default="")
+    website_url = models.URLField(max_length=500, blank=True, db_default="")
+    github_profile = models.URLField(max_length=500, blank=True, db_default="")
+    expertise_areas = ArrayField(
+        models.CharField(max_length=50), default=list, db_default=[], blank=True, size=20
+    )
+    years_experience = models.PositiveSmallIntegerField(default=0, db_default=0)
+    api_quota = models.PositiveIntegerField(
+        default=10_000, db_default=10_000, help_text="Calls per calendar month (UTC) across all models."
+    )
+    total_models_created = counter()
+    status = models.CharField(
+        max_length=32,
+        choices=DeveloperStatus.choices,
+        default=DeveloperStatus.PENDING_APPROVAL,
+        db_default=DeveloperStatus.PENDING_APPROVAL,
+    )
+    created_at = created_at()
+    updated_at = updated_at()
+
+    objects = DeveloperQuerySet.as_manager()
+
+    class Meta:
+        db_table = "developers"
+        ordering = ["username"]
+        constraints = [
+            check_in("status", DeveloperStatus.choices, "developers_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(years_experience__gte=0, years_experience__lte=80),
+                name="developers_years_experience_range",
+                violation_error_message="Years of experience must be between 0 and 80.",
+            ),
+            check_non_negative("api_quota", "developers_api_quota_non_negative"),
+            check_non_negative("total_models_created", "developers_total_models_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.username
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == DeveloperStatus.ACTIVE
+
+    @property
+    def display_name(self) -> str:
+        return self.company_name or f"{self.first_name} {self.last_name}".strip() or self.username
+
+
+class UserApiKeyQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class UserApiKey(models.Model):
+    key_id = uuid_pk()
+    user = models.ForeignKey(User, on_delete=models.CASCADE, db_column="user_id", related_name="api_keys")
+    name = models.CharField(max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    key_prefix = models.CharField(max_length=24, editable=False)
+    created_at = created_at()
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = UserApiKeyQuerySet.as_manager()
+
+    class Meta:
+        db_table = "user_api_keys"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(key_hash__regex=r"^[0-9a-f]{64}$"), name="user_api_keys_hash_hex"
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "-created_at"], name="user_api_keys_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def revoke(self) -> None:
+        self.revoked_at = timezone.now()

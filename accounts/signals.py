@@ -1,0 +1,1 @@
+"""Decoupled extras only: the main flow never depends on these."""

@@ -1,0 +1,239 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models.functions import Now
+
+from accounts.models import Developer
+from catalog.models import AIModel
+from config.fields import check_in, check_non_negative, counter, created_at, uuid_pk
+
+
+class HistoryStatus(models.TextChoices):
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+    TIMEOUT = "timeout", "Timed out"
+
+
+class UserHistoryQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(user=user)
+
+    def newest_first(self):
+        return self.order_by("-request_timestamp", "-history_id")
+
+
+class UserHistory(models.Model):
+    history_id = uuid_pk()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, db_column="user_id", related_name="history"
+    )
+    model = models.ForeignKey(AIModel, on_delete=models.CASCADE, db_column="model_id", related_name="history")
+    session_id = models.CharField(max_length=100)
+    prompt = models.TextField()
+    response = models.TextField(blank=True, db_default="")
+    status = models.CharField(max_length=16, choices=HistoryStatus.choices)
+    request_timestamp = models.DateTimeField(db_default=Now())
+    response_time_ms = models.IntegerField(null=True, blank=True)
+    cost_incurred = models.DecimalField(
+        max_digits=10, decimal_places=4, default=Decimal("0"), db_default=Decimal("0")
+    )
+    user_rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = created_at()
+
+    objects = UserHistoryQuerySet.as_manager()
+
+    class Meta:
+        db_table = "user_history"
+        ordering = ["-request_timestamp"]
+        verbose_name_plural = "user history"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "session_id", "request_timestamp"],
+                name="user_history_user_session_ts_unique",
+            ),
+            check_in("status", HistoryStatus.choices, "user_history_status_valid"),
+            check_non_negative("response_time_ms", "user_history_response_time_non_negative"),
+            check_non_negative("cost_incurred", "user_history_cost_non_negative"),
+            models.CheckConstraint(
+                condition=models.Q(user_rating__isnull=True)
+                | models.Q(user_rating__gte=1, user_rating__lte=5),
+                name="user_history_user_rating_range",
+                violation_error_message="A rating is a whole number from 1 to 5.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "-request_timestamp"], name="user_history_user_ts_idx"),
+            models.Index(fields=["model", "-request_timestamp"], name="user_history_model_ts_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.model_id} at {self.request_timestamp:%Y-%m-%d %H:%M}"
+
+
+class ApiUsageLogQuerySet(models.QuerySet):
+    def for_developer(self, developer):
+        return self.filter(model__developer=developer)
+
+
+class ApiUsageLog(models.Model):
+    log_id = uuid_pk()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        db_column="user_id",
+        related_name="usage_logs",
+    )
+    developer = models.ForeignKey(
+        Developer,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        db_column="developer_id",
+        related_name="usage_logs",
+    )
+    model = models.ForeignKey(
+        AIModel, on_delete=models.CASCADE, db_column="model_id", related_name="usage_logs"
+    )
+    api_key_used = models.CharField(max_length=24, blank=True, db_default="")
+    request_method = models.CharField(max_length=10, default="POST", db_default="POST")
+    response_code = models.PositiveSmallIntegerField()
+    request_size = models.IntegerField(default=0, db_default=0)
+    response_size = models.IntegerField(default=0, db_default=0)
+    processing_time_ms = models.IntegerField(default=0, db_default=0)
+    created_at = created_at()
+
+    objects = ApiUsageLogQuerySet.as_manager()
+
+    class Meta:
+        db_table = "api_usage_logs"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(response_code__gte=100, response_code__lte=599),
+                name="api_usage_logs_response_code_range",
+            ),
+            check_non_negative("request_size", "api_usage_logs_request_size_non_negative"),
+            check_non_negative("response_size", "api_usage_logs_response_size_non_negative"),
+            check_non_negative("processing_time_ms", "api_usage_logs_processing_time_non_negative"),
+        ]
+        indexes = [
+            models.Index(fields=["model", "-created_at"], name="api_usage_logs_model_ts_idx"),
+            models.Index(fields=["developer", "-created_at"], name="api_usage_logs_dev_ts_idx"),
+            models.Index(fields=["user", "-created_at"], name="api_usage_logs_user_ts_idx"),
+        ]
+
+
+class ModelUser(models.Model):
+    """One row per (model, user) pair present in user_history, with how many history rows it has.
+
+    Kept by trigger with ON CONFLICT so models.total_users is exact under concurrent first calls and
+    drops when a user's last history row for a model is deleted.
+    """
+
+    id = uuid_pk()
+    model = models.ForeignKey(AIModel, on_delete=models.CASCADE, db_column="model_id", related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, db_column="user_id", related_name="+"
+    )
+    interactions = models.IntegerField()
+
+    class Meta:
+        db_table = "model_users"
+        constraints = [
+            models.UniqueConstraint(fields=["model", "user"], name="model_users_model_user_unique"),
+            models.CheckConstraint(
+                condition=models.Q(interactions__gte=0), name="model_users_interactions_non_negative"
+            ),
+        ]
+
+
+class DeveloperMonthlyUsage(models.Model):
+    """Calls forwarded for a developer in one calendar month (UTC): the quota counter.
+
+    The gateway reserves a call with one conditional upsert (calls < api_quota), so exactly api_quota
+    calls pass however many arrive at once, with no scan of the logs.
+    """
+
+    id = uuid_pk()
+    developer = models.ForeignKey(
+        Developer, on_delete=models.CASCADE, db_column="developer_id", related_name="monthly_usage"
+    )
+    month = models.DateField(help_text="First day of the month, UTC.")
+    calls = counter()
+
+    class Meta:
+        db_table = "developer_monthly_usage"
+        constraints = [
+            models.UniqueConstraint(fields=["developer", "month"], name="developer_monthly_usage_unique"),
+            check_non_negative("calls", "developer_monthly_usage_calls_non_negative"),
+            models.CheckConstraint(
+                condition=models.Q(month__day=1), name="developer_monthly_usage_first_of_month"
+            ),
+        ]
+
+
+LATENCY_BUCKETS = (
+    64  # bucket b holds latencies in [1.2^b - 1, 1.2^(b+1) - 1) ms; see activity_latency_bucket()
+)
+
+
+class ModelDailyStats(models.Model):
+    """Per-model, per-day rollup of api_usage_logs and user_history, kept current by triggers.
+
+    The dashboard reads these instead of the raw logs, so its cost does not grow with the log table.
+    """
+
+    id = uuid_pk()
+    model = models.ForeignKey(
+        AIModel, on_delete=models.CASCADE, db_column="model_id", related_name="daily_stats"
+    )
+    day = models.DateField()
+    calls = counter()
+    successes = counter()
+    client_errors = counter()
+    server_errors = counter()
+    processing_ms_total = counter(big=True)
+    latency_buckets = ArrayField(
+        models.IntegerField(), size=LATENCY_BUCKETS, default=list, db_default=[], editable=False
+    )
+    interactions = counter()
+    revenue = models.DecimalField(
+        max_digits=16, decimal_places=4, default=Decimal("0"), db_default=Decimal("0"), editable=False
+    )
+
+    class Meta:
+        db_table = "model_daily_stats"
+        constraints = [
+            models.UniqueConstraint(fields=["model", "day"], name="model_daily_stats_model_day_unique"),
+            check_non_negative("calls", "model_daily_stats_calls_non_negative"),
+            check_non_negative("revenue", "model_daily_stats_revenue_non_negative"),
+        ]
+        indexes = [models.Index(fields=["day"], name="model_daily_stats_day_idx")]
+
+
+class UserActivitySummary(models.Model):
+    """Read-only: the user_activity_summary view, one row per user."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_column="user_id",
+        related_name="+",
+    )
+    username = models.CharField(max_length=150)
+    total_interactions = models.BigIntegerField()
+    distinct_models = models.BigIntegerField()
+    total_cost = models.DecimalField(max_digits=20, decimal_places=4)
+    avg_response_time_ms = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    last_activity_at = models.DateTimeField(null=True)
+    reviews_written = models.BigIntegerField()
+
+    class Meta:
+        managed = False
+        db_table = "user_activity_summary"

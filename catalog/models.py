@@ -1,0 +1,211 @@
+from decimal import Decimal
+
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Func
+
+from accounts.models import Developer, DeveloperStatus, UserStatus
+from config.fields import check_in, check_non_negative, counter, created_at, updated_at, uuid_pk
+
+
+class Category(models.TextChoices):
+    TEXT_GENERATION = "text_generation", "Text generation"
+    IMAGE_GENERATION = "image_generation", "Image generation"
+    CODE_GENERATION = "code_generation", "Code generation"
+    SPEECH_TO_TEXT = "speech_to_text", "Speech to text"
+    TEXT_TO_SPEECH = "text_to_speech", "Text to speech"
+    TRANSLATION = "translation", "Translation"
+    SUMMARIZATION = "summarization", "Summarization"
+    EMBEDDINGS = "embeddings", "Embeddings"
+    CLASSIFICATION = "classification", "Classification"
+    MULTIMODAL = "multimodal", "Multimodal"
+    OTHER = "other", "Other"
+
+
+class ModelStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    INACTIVE = "inactive", "Inactive"
+    UNDER_REVIEW = "under_review", "Under review"
+    DEPRECATED = "deprecated", "Deprecated"
+
+
+class AIModelQuerySet(models.QuerySet):
+    def served(self):
+        """Models the gateway serves: active models of active developers whose account is active."""
+        return self.filter(
+            status=ModelStatus.ACTIVE,
+            developer__status=DeveloperStatus.ACTIVE,
+            developer__user__status=UserStatus.ACTIVE,
+        )
+
+    def public(self):
+        """What the catalog lists: served and public."""
+        return self.served().filter(is_public=True)
+
+    def for_developer(self, developer):
+        return self.filter(developer=developer)
+
+
+class AIModel(models.Model):
+    model_id = uuid_pk()
+    developer = models.ForeignKey(
+        Developer, on_delete=models.CASCADE, db_column="developer_id", related_name="models"
+    )
+    model_name = models.CharField(max_length=200)
+    display_name = models.CharField(max_length=200)
+    description = models.TextField(blank=True, db_default="")
+    api_name = models.SlugField(
+        max_length=100,
+        unique=True,
+        help_text="Lowercase letters, digits and hyphens; the model's address in URLs and the API.",
+        error_messages={"unique": "That API name is taken. Choose another."},
+    )
+    api_key = models.CharField(
+        max_length=64, unique=True, editable=False, help_text="SHA-256 of the model's key, hex."
+    )
+    api_key_prefix = models.CharField(max_length=24, editable=False)
+    category = models.CharField(max_length=32, choices=Category.choices, default=Category.OTHER)
+    tags = ArrayField(models.CharField(max_length=50), default=list, db_default=[], blank=True, size=20)
+    status = models.CharField(
+        max_length=32,
+        choices=ModelStatus.choices,
+        default=ModelStatus.UNDER_REVIEW,
+        db_default=ModelStatus.UNDER_REVIEW,
+    )
+    is_public = models.BooleanField(default=True, db_default=True)
+    endpoint_url = models.URLField(
+        max_length=500, help_text="The upstream the platform forwards calls to (http or https)."
+    )
+    price_per_request = models.DecimalField(
+        max_digits=10,
+        decimal_places=4,
+        default=Decimal("0"),
+        db_default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    total_requests = counter(big=True)
+    total_users = counter()
+    average_rating = models.DecimalField(
+        max_digits=3, decimal_places=2, default=Decimal("0"), db_default=Decimal("0"), editable=False
+    )
+    rating_count = counter()
+    # Running sum of visible ratings, kept by trigger beside rating_count so the average is exact
+    # under concurrent writers without re-aggregating the reviews table.
+    rating_sum = counter(big=True)
+    # Weighted full-text document (names A, tags B, description C), a generated column that PostgreSQL
+    # keeps itself, with a GIN index. catalog_tags_text() is an IMMUTABLE wrapper created in migration 0001.
+    search_vector = models.GeneratedField(
+        expression=(
+            SearchVector("model_name", "display_name", weight="A", config="english")
+            + SearchVector(Func(F("tags"), function="catalog_tags_text"), weight="B", config="english")
+            + SearchVector("description", weight="C", config="english")
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+    created_at = created_at()
+    updated_at = updated_at()
+
+    objects = AIModelQuerySet.as_manager()
+
+    class Meta:
+        db_table = "models"
+        ordering = ["display_name"]
+        verbose_name = "AI model"
+        constraints = [
+            check_in("category", Category.choices, "models_category_valid"),
+            check_in("status", ModelStatus.choices, "models_status_valid"),
+            check_non_negative("price_per_request", "models_price_non_negative"),
+            check_non_negative("total_requests", "models_total_requests_non_negative"),
+            check_non_negative("total_users", "models_total_users_non_negative"),
+            check_non_negative("rating_count", "models_rating_count_non_negative"),
+            check_non_negative("rating_sum", "models_rating_sum_non_negative"),
+            models.CheckConstraint(
+                condition=models.Q(average_rating__gte=0, average_rating__lte=5),
+                name="models_average_rating_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(api_key__regex=r"^[0-9a-f]{64}$"), name="models_api_key_hex"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(api_name__regex=r"^[a-z0-9]+(-[a-z0-9]+)*$"),
+                name="models_api_name_slug",
+                violation_error_message="The API name may hold lowercase letters, digits and single hyphens.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(endpoint_url__regex=r"^https?://"),
+                name="models_endpoint_url_http",
+                violation_error_message="The endpoint URL must start with http:// or https://.",
+            ),
+        ]
+        indexes = [
+            GinIndex(fields=["tags"], name="models_tags_gin"),
+            GinIndex(fields=["search_vector"], name="models_search_vector_gin"),
+            models.Index(fields=["developer", "status"], name="models_developer_status_idx"),
+            models.Index(fields=["category", "status"], name="models_category_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("catalog:model_detail", args=[self.api_name])
+
+    @property
+    def is_deprecated(self) -> bool:
+        return self.status == ModelStatus.DEPRECATED
+
+
+class PublicModel(models.Model):
+    """Read-only: the public_models_view (active, public models of active developers)."""
+
+    model = models.OneToOneField(
+        AIModel, primary_key=True, on_delete=models.DO_NOTHING, db_column="model_id", related_name="+"
+    )
+    api_name = models.CharField(max_length=100)
+    display_name = models.CharField(max_length=200)
+    description = models.TextField()
+    category = models.CharField(max_length=32, choices=Category.choices)
+    tags = ArrayField(models.CharField(max_length=50))
+    price_per_request = models.DecimalField(max_digits=10, decimal_places=4)
+    average_rating = models.DecimalField(max_digits=3, decimal_places=2)
+    rating_count = models.IntegerField()
+    total_requests = models.BigIntegerField()
+    total_users = models.IntegerField()
+    created_at = models.DateTimeField()
+    developer = models.ForeignKey(
+        Developer, on_delete=models.DO_NOTHING, db_column="developer_id", related_name="+"
+    )
+    developer_username = models.CharField(max_length=150)
+    company_name = models.CharField(max_length=200)
+
+    class Meta:
+        managed = False
+        db_table = "public_models_view"
+        ordering = ["display_name"]
+
+
+class DeveloperDashboardStats(models.Model):
+    """Read-only: the developer_dashboard_stats view, one row per developer."""
+
+    developer = models.OneToOneField(
+        Developer, primary_key=True, on_delete=models.DO_NOTHING, db_column="developer_id", related_name="+"
+    )
+    username = models.CharField(max_length=150)
+    total_models = models.IntegerField()
+    active_models = models.IntegerField()
+    total_requests = models.BigIntegerField()
+    total_users = models.BigIntegerField()
+    average_rating = models.DecimalField(max_digits=3, decimal_places=2)
+    total_revenue = models.DecimalField(max_digits=20, decimal_places=4)
+    calls_this_month = models.BigIntegerField()
+    api_quota = models.IntegerField()
+
+    class Meta:
+        managed = False
+        db_table = "developer_dashboard_stats"

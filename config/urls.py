@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from config import health
+
+admin.site.site_header = "AI Model Platform staff"
+admin.site.site_title = "AI Model Platform staff"
+admin.site.index_title = "Moderation"
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("activity.urls_api")),
+    path("accounts/", include("accounts.urls")),
+    path("me/keys/", include("accounts.urls_keys")),
+    path("me/history/", include("activity.urls_history")),
+    path("me/", include("accounts.urls_me")),
+    path("developers/apply/", include("accounts.urls_apply")),
+    path("dashboard/", include("catalog.urls_dashboard")),
+    path("playground/", include("activity.urls_playground")),
+    path("", include("reviews.urls")),
+    path("", include("catalog.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,107 @@
+"""Shared personas and the browser fixture for the whole suite.
+
+Personas: `alice` a verified user, `bob` a second verified user, `pat` a user still pending email
+verification, `dana` an active developer who owns `model` (an active public model), `eve` another
+active developer, `staff` a superuser. Every test runs against real PostgreSQL.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from accounts.tests.factories import PASSWORD, DeveloperFactory, PendingUserFactory, StaffFactory, UserFactory
+from catalog.tests.factories import AIModelFactory
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+TEST_OUTPUT = Path(__file__).resolve().parent / "test-output"
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def alice(db):
+    return UserFactory(username="alice", email="alice@example.com")
+
+
+@pytest.fixture
+def bob(db):
+    return UserFactory(username="bob", email="bob@example.com")
+
+
+@pytest.fixture
+def pat(db):
+    return PendingUserFactory(username="pat", email="pat@example.com")
+
+
+@pytest.fixture
+def dana(db):
+    return DeveloperFactory(username="dana", user__username="dana-login", email="dana@studio.example.com")
+
+
+@pytest.fixture
+def eve(db):
+    return DeveloperFactory(username="eve", user__username="eve-login", email="eve@lab.example.com")
+
+
+@pytest.fixture
+def staff(db):
+    return StaffFactory(username="staff", email="staff@example.com")
+
+
+@pytest.fixture
+def model(dana):
+    return AIModelFactory(developer=dana, api_name="dana-summarizer", display_name="Dana Summarizer")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright; never a browser Playwright downloads itself."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(f"Chromium is required for browser tests but {CHROMIUM} is missing.")
+        pytest.skip(f"Browser tests need Chromium at {CHROMIUM} (apt-get install chromium).")
+    from playwright.sync_api import sync_playwright
+
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot(page):
+    """Call screenshot("name") to save the current page under test-output/screenshots/."""
+
+    def take(name: str) -> Path:
+        folder = TEST_OUTPUT / "screenshots"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
