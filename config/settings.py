@@ -196,6 +196,9 @@ GATEWAY_MAX_PROMPT_CHARS = env.int("GATEWAY_MAX_PROMPT_CHARS", default=32_000)
 DEMO_UPSTREAM_URL = env.str("DEMO_UPSTREAM_URL", default="http://127.0.0.1:8001")
 DEFAULT_DEVELOPER_QUOTA = env.int("DEFAULT_DEVELOPER_QUOTA", default=10_000)
 
+# Exposes /__bench__/bare, the ceiling view the benchmark compares every page with. Off unless asked.
+BENCH_ENDPOINTS = env.bool("BENCH_ENDPOINTS", default=False)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -24,5 +24,8 @@ urlpatterns = [
     path("", include("catalog.urls")),
 ]
 
+if settings.BENCH_ENDPOINTS:
+    urlpatterns.insert(0, path("__bench__/", include("bench.urls")))
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
