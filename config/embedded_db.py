@@ -6,12 +6,18 @@ the process that started it exits (cleanup_mode=None), and every later process â
 upstream, the tests â€” connects to the same server over its Unix socket.
 """
 
+import logging
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 
 def embedded_database(base_dir: Path) -> dict:
     import pgserver
+
+    # pgserver logs its bookkeeping at exit, after test runners have closed their streams.
+    pg_logger = logging.getLogger("pgserver")
+    pg_logger.propagate = False
+    pg_logger.addHandler(logging.NullHandler())
 
     pgdata = base_dir / ".data" / "pg"
     pgdata.mkdir(parents=True, exist_ok=True)
