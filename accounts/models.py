@@ -99,6 +99,11 @@ class User(AbstractBaseUser, PermissionsMixin):
                 name="users_email_ci_unique",
                 violation_error_message="A user with that email address already exists.",
             ),
+            models.UniqueConstraint(
+                Lower("username"),
+                name="users_username_ci_unique",
+                violation_error_message="A user with that username already exists.",
+            ),
             check_in("status", UserStatus.choices, "users_status_valid"),
         ]
 
