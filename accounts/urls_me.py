@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from accounts.views import me
 
 app_name = "me"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", me.profile, name="profile"),
+    path("edit/", me.profile_edit, name="profile_edit"),
+    path("delete/", me.delete_account, name="delete_account"),
+]

@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from activity.views import history
 
 app_name = "history"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", history.history_list, name="list"),
+    path("export.csv", history.history_export, name="export"),
+    path("<uuid:history_id>/", history.history_detail, name="detail"),
+    path("<uuid:history_id>/rate/", history.history_rate, name="rate"),
+    path("<uuid:history_id>/delete/", history.history_delete, name="delete"),
+]

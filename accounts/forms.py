@@ -1,0 +1,184 @@
+import uuid
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordMixin, UsernameField
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import RegexValidator
+
+from accounts.models import User, UserStatus
+
+MAX_PICTURE_BYTES = 2 * 1024 * 1024
+# Pillow's name for each accepted format, and the extension the stored file gets.
+PICTURE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+
+BLOCKED_MESSAGES = {
+    UserStatus.SUSPENDED: "This account is suspended. Contact support if you think this is a mistake.",
+    UserStatus.INACTIVE: "This account is suspended (inactive). Contact support to reactivate it.",
+}
+
+
+def _find_user(login: str) -> User | None:
+    field = "email__iexact" if "@" in login else "username__iexact"
+    return User.objects.filter(**{field: login}).first()
+
+
+class SignUpForm(SetPasswordMixin, forms.ModelForm):
+    password1, password2 = SetPasswordMixin.create_password_fields()
+
+    class Meta:
+        model = User
+        fields = ("username", "email")
+        field_classes = {"username": UsernameField}
+        widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.update({"autofocus": True, "autocomplete": "username"})
+        self.fields["username"].help_text = "Up to 150 letters, digits and . + - _ characters."
+        self.fields["email"].help_text = "We send a link to this address to confirm it."
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if "@" in username:
+            raise ValidationError(
+                "A username cannot contain @; sign-in tells usernames and emails apart by it."
+            )
+        if User.objects.filter(username__iexact=username).exists():
+            raise ValidationError("A user with that username already exists.", code="unique")
+        return username
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"])
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError("A user with that email address already exists.", code="unique")
+        return email
+
+    def clean(self):
+        self.validate_passwords()
+        return super().clean()
+
+    def _post_clean(self):
+        super()._post_clean()
+        # Checked against the instance, so a password too close to the username or email is refused.
+        self.validate_password_for_user(self.instance, password_field_name="password1")
+
+
+class SignInForm(AuthenticationForm):
+    username = UsernameField(
+        label="Username or email",
+        max_length=254,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "That username or email and password do not match an account. "
+        "The password is case-sensitive.",
+    }
+
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError:
+            self._explain_blocked_account()
+            raise
+
+    def _explain_blocked_account(self) -> None:
+        """Say that an account is suspended, but only to someone who knows its password."""
+        if getattr(self.request, "axes_locked_out", False):
+            return
+        login = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if not login or not password:
+            return
+        user = _find_user(login)
+        if user is None or user.is_active or not user.check_password(password):
+            return
+        message = BLOCKED_MESSAGES.get(user.status, BLOCKED_MESSAGES[UserStatus.SUSPENDED])
+        raise ValidationError(message, code="inactive")
+
+
+class ProfileForm(forms.ModelForm):
+    phone_number = forms.CharField(
+        label="Phone number",
+        required=False,
+        max_length=32,
+        validators=[
+            RegexValidator(
+                r"^\+?[0-9 ().-]{4,31}$",
+                "Enter a phone number with digits, spaces, brackets, dots or dashes, optionally starting with +.",
+            )
+        ],
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    bio = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Up to 2,000 characters.",
+    )
+    profile_picture = forms.ImageField(
+        label="Profile picture",
+        required=False,
+        help_text="JPEG, PNG, WebP or GIF, up to 2 MB.",
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
+    )
+    remove_picture = forms.BooleanField(label="Remove the current picture", required=False)
+
+    class Meta:
+        model = User
+        fields = ("first_name", "last_name", "phone_number", "country", "city", "bio", "profile_picture")
+        widgets = {
+            "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
+            "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
+            "country": forms.TextInput(attrs={"autocomplete": "country-name"}),
+            "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.profile_picture:
+            del self.fields["remove_picture"]
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("profile_picture")
+        if cleaned.get("remove_picture") and not isinstance(upload, UploadedFile):
+            # False tells the model field to clear the picture; None or the stored file keep it.
+            cleaned["profile_picture"] = False
+        return cleaned
+
+    def clean_profile_picture(self):
+        picture = self.cleaned_data.get("profile_picture")
+        # Without a new upload this is the picture already stored: only new uploads are checked.
+        if not isinstance(picture, UploadedFile):
+            return picture
+        if picture.size > MAX_PICTURE_BYTES:
+            raise ValidationError(
+                "The picture is %(size).1f MB; the limit is 2 MB.",
+                params={"size": picture.size / 1024 / 1024},
+            )
+        image_format = (picture.image.format or "").upper()
+        if image_format not in PICTURE_FORMATS:
+            raise ValidationError("Upload a JPEG, PNG, WebP or GIF picture.", code="invalid_image")
+        # A fresh name with the extension of the real content: nothing the uploader named is kept.
+        picture.name = f"{uuid.uuid4().hex}.{PICTURE_FORMATS[image_format]}"
+        return picture
+
+
+class PasswordConfirmForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError("That is not your password.", code="password_incorrect")
+        return password

@@ -1,0 +1,163 @@
+"""Writes of the accounts flow: sign-up, email verification, profile changes, account deletion."""
+
+import logging
+import uuid
+from functools import partial
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, F, Value, When
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from accounts import tokens
+from accounts.models import User, UserStatus
+
+logger = logging.getLogger(__name__)
+
+RESEND_INTERVAL_SECONDS = 60
+
+# Unique indexes of the users table and the form field each one belongs to.
+CONSTRAINT_FIELDS = {
+    "users_email_ci_unique": ("email", "A user with that email address already exists."),
+    "users_username_key": ("username", "A user with that username already exists."),
+}
+
+
+class AlreadyVerified(Exception):
+    """The link is genuine but the address was verified already: each link works once."""
+
+
+def _absolute_url(path: str, request: HttpRequest | None) -> str:
+    if request is not None:
+        return request.build_absolute_uri(path)
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def verification_url(*, user: User, request: HttpRequest | None = None) -> str:
+    token = tokens.make_email_verification_token(user)
+    return _absolute_url(reverse("accounts:verify_email", args=[token]), request)
+
+
+def verification_email_send(*, user: User, request: HttpRequest | None = None) -> None:
+    """Send the link after the surrounding transaction commits; a mail failure never undoes a sign-up."""
+    context = {
+        "user": user,
+        "verify_url": verification_url(user=user, request=request),
+        "expiry_days": tokens.max_age().days,
+    }
+    subject = render_to_string("emails/verify_email_subject.txt", context).strip()
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string("emails/verify_email.txt", context),
+        to=[user.email],
+    )
+    message.attach_alternative(render_to_string("emails/verify_email.html", context), "text/html")
+    transaction.on_commit(partial(message.send), robust=True)
+
+
+def _conflict_error(exc: IntegrityError) -> ValidationError | None:
+    constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+    if constraint in CONSTRAINT_FIELDS:
+        field, message = CONSTRAINT_FIELDS[constraint]
+        return ValidationError({field: ValidationError(message, code="unique")})
+    return None
+
+
+def user_signup(*, username: str, email: str, password: str, request: HttpRequest | None = None) -> User:
+    """Create a pending account and mail its verification link.
+
+    Raises ValidationError keyed by field when another sign-up took the username or email first.
+    """
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                username=username,
+                email=email,
+                password=password,
+                status=UserStatus.PENDING_VERIFICATION,
+                email_verified=False,
+            )
+            verification_email_send(user=user, request=request)
+    except IntegrityError as exc:
+        error = _conflict_error(exc)
+        if error is None:
+            raise
+        raise error from exc
+    return user
+
+
+def user_verify_email(*, token: str) -> User:
+    """Mark the address verified and a pending account active.
+
+    Raises tokens.ExpiredToken, tokens.InvalidToken, or AlreadyVerified when the link was used before.
+    """
+    claim = tokens.read_email_verification_token(token)
+    try:
+        user_id = uuid.UUID(claim.user_id)
+    except ValueError as exc:
+        raise tokens.InvalidToken from exc
+    user = User.objects.filter(pk=user_id).first()
+    if user is None or user.email.lower() != claim.email:
+        raise tokens.InvalidToken
+    with transaction.atomic():
+        # One conditional UPDATE: two clicks at once verify once.
+        updated = User.objects.filter(pk=user.pk, email_verified=False).update(
+            email_verified=True,
+            status=Case(
+                When(status=UserStatus.PENDING_VERIFICATION, then=Value(UserStatus.ACTIVE)),
+                default=F("status"),
+            ),
+        )
+    if not updated:
+        raise AlreadyVerified
+    user.refresh_from_db()
+    return user
+
+
+def verification_resend_allowed(*, user: User) -> bool:
+    """At most one resend per user per RESEND_INTERVAL_SECONDS, counted in the shared cache."""
+    return cache.add(f"accounts:verify-resend:{user.pk}", True, timeout=RESEND_INTERVAL_SECONDS)
+
+
+def user_verification_resend(*, user: User, request: HttpRequest | None = None) -> bool:
+    """Send a fresh link unless one went out within the last minute. Returns whether a mail was sent."""
+    if user.email_verified or not verification_resend_allowed(user=user):
+        return False
+    with transaction.atomic():
+        verification_email_send(user=user, request=request)
+    return True
+
+
+def _delete_file(name: str) -> None:
+    try:
+        default_storage.delete(name)
+    except OSError:
+        logger.warning("Could not delete the file %s", name, exc_info=True)
+
+
+def user_profile_update(*, form) -> User:
+    """Save a valid ProfileForm and remove the replaced picture once the change is committed."""
+    old_picture = User.objects.filter(pk=form.instance.pk).values_list("profile_picture", flat=True).first()
+    with transaction.atomic():
+        user = form.save()
+    if old_picture and old_picture != user.profile_picture.name:
+        transaction.on_commit(partial(_delete_file, old_picture), robust=True)
+    return user
+
+
+def user_delete(*, user: User) -> None:
+    """Delete the account with one statement; the database's ON DELETE CASCADE removes every dependent row."""
+    picture = user.profile_picture.name
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'DELETE FROM "{User._meta.db_table}" WHERE "{User._meta.pk.column}" = %s', [user.pk]
+            )
+        if picture:
+            transaction.on_commit(partial(_delete_file, picture), robust=True)

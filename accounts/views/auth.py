@@ -1,0 +1,109 @@
+"""Sign-up, sign-in, sign-out, email verification and the lockout page."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from accounts import services, tokens
+from accounts.forms import SignInForm, SignUpForm
+
+SIGN_IN_BACKEND = "accounts.backends.UsernameOrEmailBackend"
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+@sensitive_post_parameters("password1", "password2")
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("me:profile")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_signup(
+                username=form.cleaned_data["username"],
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password1"],
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            login(request, user, backend=SIGN_IN_BACKEND)
+            messages.success(
+                request,
+                f"Welcome, {user.username}! We sent a link to {user.email}: follow it to confirm your address.",
+            )
+            return redirect("me:profile")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+    def get_redirect_url(self):
+        # A "next" pointing back at this page would loop for a signed-in visitor: fall back to the default.
+        url = super().get_redirect_url()
+        return "" if url.split("?", 1)[0] == self.request.path else url
+
+
+sign_in = SignInView.as_view()
+
+
+@require_POST
+def sign_out(request):
+    logout(request)
+    messages.info(request, "You have signed out.")
+    return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+def verify_email(request, token: str):
+    try:
+        user = services.user_verify_email(token=token)
+    except services.AlreadyVerified:
+        return render(request, "accounts/verify_invalid.html", {"reason": "used"})
+    except tokens.ExpiredToken:
+        return render(request, "accounts/verify_invalid.html", {"reason": "expired"}, status=400)
+    except tokens.InvalidToken:
+        return render(request, "accounts/verify_invalid.html", {"reason": "invalid"}, status=400)
+    messages.success(request, f"Thank you: {user.email} is confirmed and your account is fully active.")
+    if request.user.is_authenticated and request.user.pk == user.pk:
+        return redirect("me:profile")
+    return redirect(f"{reverse('accounts:login')}?next={reverse('me:profile')}")
+
+
+@require_POST
+@login_required
+def resend_verification(request):
+    user = request.user
+    next_url = _safe_next(request, reverse("me:profile"))
+    if user.email_verified:
+        messages.info(request, "Your email address is already confirmed.")
+    elif services.user_verification_resend(user=user, request=request):
+        messages.success(request, f"We sent a new confirmation link to {user.email}.")
+    else:
+        messages.warning(
+            request, "A link was sent less than a minute ago. Check your inbox, or try again in a minute."
+        )
+    return redirect(next_url)
+
+
+def locked_out(request):
+    context = {"failure_limit": settings.AXES_FAILURE_LIMIT, "cooloff_timedelta": settings.AXES_COOLOFF_TIME}
+    return render(request, "accounts/locked_out.html", context)

@@ -1,0 +1,147 @@
+"""A user's own history: list with filters, detail, rating, deletion and CSV export."""
+
+import csv
+from collections.abc import Iterable, Iterator
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from activity.filters import HistoryFilter
+from activity.models import UserHistory
+
+PAGE_SIZE = 25
+EXPORT_CHUNK = 500
+CSV_HEADER = [
+    "requested_at",
+    "model",
+    "model_name",
+    "session_id",
+    "status",
+    "response_time_ms",
+    "cost_incurred",
+    "user_rating",
+    "prompt",
+    "response",
+]
+# A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class RatingForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label="Your rating",
+        choices=[(n, f"{n} of 5") for n in range(1, 6)],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+
+
+def get_history_for_user(request: HttpRequest, history_id) -> UserHistory:
+    """The signed-in user's own entry, or 404: nobody learns whether another user's id exists."""
+    return get_object_or_404(
+        UserHistory.objects.for_user(request.user).select_related("model"), pk=history_id
+    )
+
+
+def _filtered(request: HttpRequest) -> tuple[HistoryFilter, object]:
+    base = UserHistory.objects.for_user(request.user).newest_first().select_related("model")
+    filterset = HistoryFilter(request.GET or None, queryset=base, request=request)
+    rows = filterset.qs if filterset.is_bound is False or filterset.is_valid() else base.none()
+    return filterset, rows
+
+
+@login_required
+def history_list(request):
+    filterset, rows = _filtered(request)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "filter": filterset,
+        "page": page,
+        "filtered": any(value for key, value in request.GET.items() if key != "page"),
+    }
+    return render(request, "activity/history_list.html", context)
+
+
+@login_required
+def history_detail(request, history_id):
+    entry = get_history_for_user(request, history_id)
+    form = RatingForm(initial={"rating": entry.user_rating})
+    return render(request, "activity/history_detail.html", {"entry": entry, "rating_form": form})
+
+
+@require_POST
+@login_required
+def history_rate(request, history_id):
+    entry = get_history_for_user(request, history_id)
+    if not request.user.is_verified:
+        messages.error(request, "Confirm your email address before rating answers.")
+        return redirect("history:detail", history_id=entry.pk)
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        context = {"entry": entry, "rating_form": form}
+        return render(request, "activity/history_detail.html", context, status=400)
+    UserHistory.objects.filter(pk=entry.pk).update(user_rating=form.cleaned_data["rating"])
+    messages.success(request, f"You rated this answer {form.cleaned_data['rating']} of 5.")
+    return redirect("history:detail", history_id=entry.pk)
+
+
+@login_required
+def history_delete(request, history_id):
+    entry = get_history_for_user(request, history_id)
+    if request.method == "POST":
+        entry.delete()
+        messages.success(request, "The entry is deleted from your history.")
+        return redirect("history:list")
+    return render(request, "activity/history_confirm_delete.html", {"entry": entry})
+
+
+def csv_safe(value) -> str:
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_lines(rows: Iterable[UserHistory]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_HEADER)
+    for entry in rows:
+        yield writer.writerow(
+            [
+                csv_safe(value)
+                for value in (
+                    entry.request_timestamp.isoformat(),
+                    entry.model.api_name,
+                    entry.model.display_name,
+                    entry.session_id,
+                    entry.status,
+                    entry.response_time_ms,
+                    entry.cost_incurred,
+                    entry.user_rating,
+                    entry.prompt,
+                    entry.response,
+                )
+            ]
+        )
+
+
+@login_required
+def history_export(request):
+    _, rows = _filtered(request)
+    filename = f"history-{timezone.now():%Y-%m-%d}.csv"
+    response = StreamingHttpResponse(
+        _csv_lines(rows.iterator(chunk_size=EXPORT_CHUNK)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
