@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from catalog.views import public
 
 app_name = "catalog"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", public.home, name="home"),
+    path("models/", public.model_list, name="model_list"),
+    path("models/<slug:api_name>/", public.model_detail, name="model_detail"),
+    path("developers/<str:username>/", public.developer_profile, name="developer_profile"),
+]

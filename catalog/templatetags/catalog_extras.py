@@ -1,0 +1,88 @@
+"""Template helpers for the catalog and reviews: star ratings and links that keep the query string."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.http import QueryDict
+
+register = template.Library()
+
+
+@register.inclusion_tag("includes/stars.html")
+def stars(value, count=None, size=""):
+    """Five stars for a rating from 0 to 5 (halves rounded), with a text equivalent for screen readers."""
+    try:
+        rating = Decimal(str(value or 0))
+    except InvalidOperation:
+        rating = Decimal(0)
+    rating = min(max(rating, Decimal(0)), Decimal(5))
+    halves = int((rating * 2).quantize(Decimal(1)))
+    shapes = []
+    for star in range(1, 6):
+        if halves >= star * 2:
+            shapes.append("full")
+        elif halves == star * 2 - 1:
+            shapes.append("half")
+        else:
+            shapes.append("empty")
+    return {"shapes": shapes, "rating": rating, "count": count, "size": size}
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, *args, **changes):
+    """The current query string with some parameters replaced ("?a=1&page=2").
+
+    Pass pairs of name and value positionally when the name is a variable ({% query_with param 2 %}),
+    or as keywords ({% query_with sort="name" page=None %}); None removes a parameter.
+    """
+    request = context.get("request")
+    query = request.GET.copy() if request is not None else QueryDict(mutable=True)
+    pairs = list(zip(args[::2], args[1::2], strict=False)) + list(changes.items())
+    for name, value in pairs:
+        if value is None or value == "":
+            query.pop(name, None)
+        else:
+            query[name] = str(value)
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def category_label(value: str) -> str:
+    from catalog.models import Category
+
+    return dict(Category.choices).get(value, value)
+
+
+@register.filter
+def price(value) -> str:
+    """$0.01, $0.0025 or Free: a price per request without trailing zeros past the cents."""
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, TypeError):
+        return ""
+    if amount == 0:
+        return "Free"
+    text = f"{amount:.4f}".rstrip("0")
+    whole, _, decimals = text.partition(".")
+    return f"${whole}.{decimals.ljust(2, '0')}"
+
+
+@register.filter
+def compact(value) -> str:
+    """1234 → 1.2k, 2500000 → 2.5M."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return ""
+    for limit, suffix in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "k")):
+        if abs(number) >= limit:
+            text = f"{number / limit:.1f}".removesuffix(".0")
+            return f"{text}{suffix}"
+    return str(number)
+
+
+@register.simple_tag
+def elided_pages(page_obj):
+    """Page numbers around the current one, with Paginator.ELLIPSIS where pages are skipped."""
+    return list(page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1))

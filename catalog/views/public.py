@@ -1,0 +1,232 @@
+"""Public pages: home, catalog, model page, developer profile.
+
+Each runs a fixed number of queries whatever the number of rows: lists load their developer with a
+join, counts come from one GROUP BY, usage figures from the per-day rollups.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.utils import timezone
+
+from accounts.models import Developer
+from activity.models import ModelDailyStats
+from activity.rollups import merge, percentile_ms
+from catalog.filters import AIModelFilter, SortChoice
+from catalog.models import AIModel, Category, ModelStatus
+from catalog.views.access import get_model_for_viewer, is_model_owner
+from reviews.forms import ReviewForm
+from reviews.selectors import ReviewSort, rating_histogram, review_of_user, review_page, review_sort_from
+from reviews.services import review_refusal
+
+HOME_ROWS = 8
+TOP_RATED_MIN_RATINGS = 3
+TRENDING_DAYS = 7
+STATS_DAYS = 30
+MODELS_PER_PAGE = 24
+PLAYGROUND_TEMPLATE = "activity/_playground.html"
+CATEGORY_LABELS = dict(Category.choices)
+
+
+def _public_models():
+    return AIModel.objects.public().select_related("developer")
+
+
+def _category_counts(queryset) -> list[dict]:
+    """Every category with its number of models in `queryset` (one GROUP BY query)."""
+    counts = dict(queryset.order_by().values_list("category").annotate(count=Count("pk")))
+    return [
+        {"value": value, "label": label, "count": counts.get(value, 0)} for value, label in Category.choices
+    ]
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    public = _public_models()
+    since = timezone.now().date() - timedelta(days=TRENDING_DAYS - 1)
+    recent_successes = (
+        ModelDailyStats.objects.filter(model=OuterRef("pk"), day__gte=since)
+        .order_by()
+        .values("model")
+        .annotate(total=Sum("successes"))
+        .values("total")
+    )
+    context = {
+        "top_rated": public.filter(rating_count__gte=TOP_RATED_MIN_RATINGS).order_by(
+            "-average_rating", "-rating_count", "model_id"
+        )[:HOME_ROWS],
+        "trending": public.annotate(
+            recent_successes=Coalesce(Subquery(recent_successes, output_field=IntegerField()), 0)
+        )
+        .filter(recent_successes__gt=0)
+        .order_by("-recent_successes", "model_id")[:HOME_ROWS],
+        "newest": public.order_by("-created_at", "model_id")[:HOME_ROWS],
+        "categories": [c for c in _category_counts(AIModel.objects.public()) if c["count"]],
+        "top_rated_min": TOP_RATED_MIN_RATINGS,
+        "trending_days": TRENDING_DAYS,
+    }
+    return render(request, "catalog/home.html", context)
+
+
+def model_list(request: HttpRequest) -> HttpResponse:
+    filterset = AIModelFilter(request.GET, queryset=_public_models(), request=request)
+    paginator = Paginator(filterset.qs, MODELS_PER_PAGE)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    requested_page = request.GET.get("page")
+    page_notice = ""
+    if requested_page not in (None, "", str(page_obj.number)) and paginator.count:
+        page_notice = f"There is no page {requested_page[:10]}; showing page {page_obj.number}."
+    context = {
+        "filter": filterset,
+        "form": filterset.form,
+        "page_obj": page_obj,
+        "models": page_obj.object_list,
+        "category_counts": _category_counts(filterset.without("category").qs),
+        "selected_category": filterset.form.cleaned_data.get("category") or "",
+        "active_filters": _active_filters(request, filterset),
+        "search_text": filterset.search_text,
+        "sort": filterset.sort_order,
+        "sort_choices": [
+            (value, label)
+            for value, label in SortChoice.choices
+            if value != SortChoice.RELEVANCE or filterset.search_text
+        ],
+        "page_notice": page_notice,
+    }
+    return render(request, "catalog/model_list.html", context)
+
+
+def _active_filters(request: HttpRequest, filterset: AIModelFilter) -> list[dict]:
+    """Chips for the filters in use, each with the catalog URL that removes just that filter."""
+    cleaned = filterset.form.cleaned_data
+    chips = []
+
+    def without(name: str, value=None) -> str:
+        query = request.GET.copy()
+        query.pop("page", None)
+        if value is None:
+            query.pop(name, None)
+        else:
+            query.setlist(name, [v for v in query.getlist(name) if v.strip().lower() != value])
+        encoded = query.urlencode()
+        return f"?{encoded}" if encoded else "?"
+
+    if filterset.search_text:
+        chips.append({"label": f"“{filterset.search_text}”", "remove_url": without("q")})
+    if cleaned.get("category"):
+        chips.append({"label": CATEGORY_LABELS[cleaned["category"]], "remove_url": without("category")})
+    for tag in filterset.active_tags:
+        chips.append({"label": f"#{tag}", "remove_url": without("tag", tag)})
+    if cleaned.get("developer"):
+        chips.append({"label": f"by {cleaned['developer']}", "remove_url": without("developer")})
+    if cleaned.get("min_rating") is not None:
+        chips.append({"label": f"{cleaned['min_rating']:g}★ and up", "remove_url": without("min_rating")})
+    if cleaned.get("min_price") is not None:
+        chips.append({"label": f"from ${cleaned['min_price']:g}", "remove_url": without("min_price")})
+    if cleaned.get("max_price") is not None:
+        chips.append({"label": f"up to ${cleaned['max_price']:g}", "remove_url": without("max_price")})
+    return chips
+
+
+def _usage_stats(model: AIModel) -> dict:
+    """Calls, success rate and typical (p50) latency over the last STATS_DAYS days, from the rollups."""
+    since = timezone.now().date() - timedelta(days=STATS_DAYS - 1)
+    rows = list(
+        ModelDailyStats.objects.filter(model=model, day__gte=since).values_list(
+            "calls", "successes", "latency_buckets"
+        )
+    )
+    calls = sum(row[0] for row in rows)
+    successes = sum(row[1] for row in rows)
+    histogram = merge(row[2] for row in rows)
+    return {
+        "days": STATS_DAYS,
+        "calls": calls,
+        "success_rate": round(100 * successes / calls, 1) if calls else None,
+        "p50_ms": percentile_ms(histogram, 0.5),
+    }
+
+
+def _template_exists(name: str) -> bool:
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        return False
+    return True
+
+
+def _snippets(model: AIModel) -> dict:
+    base = settings.SITE_URL.rstrip("/")
+    curl = (
+        f"curl {base}/api/v1/chat/completions \\\n"
+        '  -H "Authorization: Bearer $AMP_API_KEY" \\\n'
+        '  -H "Content-Type: application/json" \\\n'
+        f'  -d \'{{"model": "{model.api_name}", '
+        '"messages": [{"role": "user", "content": "Hello!"}]}\''
+    )
+    python = (
+        "import os\n\n"
+        "from openai import OpenAI\n\n"
+        f'client = OpenAI(base_url="{base}/api/v1", api_key=os.environ["AMP_API_KEY"])\n'
+        "reply = client.chat.completions.create(\n"
+        f'    model="{model.api_name}",\n'
+        '    messages=[{"role": "user", "content": "Hello!"}],\n'
+        ")\n"
+        "print(reply.choices[0].message.content)"
+    )
+    return {"curl": curl, "python": python, "invoke_url": f"{base}/api/v1/models/{model.api_name}/invoke"}
+
+
+def model_detail(request: HttpRequest, api_name: str) -> HttpResponse:
+    model = get_model_for_viewer(request, api_name)
+    user = request.user
+    review_sort = review_sort_from(request.GET.get("review_sort"))
+    own_review = review_of_user(model=model, user=user)
+    refusal = review_refusal(user=user, model=model) if model.is_listed else None
+    histogram = rating_histogram(model)
+    context = {
+        "model": model,
+        "is_owner": is_model_owner(user, model),
+        "is_served": model.status == ModelStatus.ACTIVE,
+        "usage": _usage_stats(model),
+        "histogram": histogram,
+        "visible_review_count": sum(row["count"] for row in histogram),
+        "snippets": _snippets(model),
+        "show_playground": model.status == ModelStatus.ACTIVE and _template_exists(PLAYGROUND_TEMPLATE),
+        "reviews_page": review_page(
+            model=model, user=user, sort=review_sort, page_number=request.GET.get("review_page")
+        ),
+        "review_sort": review_sort,
+        "review_sort_choices": ReviewSort.choices,
+        "own_review": own_review,
+        "review_refusal": refusal,
+        "review_form": ReviewForm() if model.is_listed and not refusal and not own_review else None,
+    }
+    return render(request, "catalog/model_detail.html", context)
+
+
+def developer_profile(request: HttpRequest, username: str) -> HttpResponse:
+    developer = get_object_or_404(Developer.objects.active(), username=username)
+    models = AIModel.objects.public().filter(developer=developer).select_related("developer")
+    totals = models.aggregate(
+        count=Count("pk"),
+        requests=Coalesce(Sum("total_requests"), 0),
+        ratings=Coalesce(Sum("rating_count"), 0),
+        rating_sum=Coalesce(Sum("rating_sum"), 0),
+    )
+    totals["average_rating"] = totals["rating_sum"] / totals["ratings"] if totals["ratings"] else None
+    paginator = Paginator(models.order_by("-total_requests", "display_name", "model_id"), MODELS_PER_PAGE)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    context = {
+        "developer": developer,
+        "page_obj": page_obj,
+        "models": page_obj.object_list,
+        "totals": totals,
+    }
+    return render(request, "catalog/developer_profile.html", context)

@@ -1,0 +1,80 @@
+"""Reads of reviews for the model page: one query each, whatever the number of reviews."""
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef, QuerySet
+
+from catalog.models import AIModel
+from reviews.models import ModelReview, ReviewVote
+
+REVIEWS_PER_PAGE = 10
+
+
+class ReviewSort:
+    HELPFUL = "helpful"
+    NEWEST = "newest"
+    DEFAULT = HELPFUL
+    choices = [(HELPFUL, "Most helpful"), (NEWEST, "Newest")]
+
+
+ORDERINGS = {
+    ReviewSort.HELPFUL: ["-helpful_votes", "-created_at", "review_id"],
+    ReviewSort.NEWEST: ["-created_at", "review_id"],
+}
+
+
+def review_sort_from(value: str | None) -> str:
+    return value if value in ORDERINGS else ReviewSort.DEFAULT
+
+
+def visible_reviews(*, model: AIModel, user, sort: str) -> QuerySet:
+    """Visible reviews of `model` with author, reply and (for a signed-in user) `user_has_voted`."""
+    reviews = (
+        ModelReview.objects.visible()
+        .for_model(model)
+        .select_related("user", "reply", "reply__developer")
+        .order_by(*ORDERINGS[review_sort_from(sort)])
+    )
+    if user.is_authenticated:
+        reviews = reviews.annotate(
+            user_has_voted=Exists(ReviewVote.objects.filter(review=OuterRef("pk"), user=user))
+        )
+    return reviews
+
+
+def review_page(*, model: AIModel, user, sort: str, page_number) -> Page:
+    page = Paginator(visible_reviews(model=model, user=user, sort=sort), REVIEWS_PER_PAGE).get_page(
+        page_number
+    )
+    for review in page.object_list:
+        review.model = model  # already loaded: saves one query per review in the templates
+    return page
+
+
+def rating_histogram(model: AIModel) -> list[dict]:
+    """Visible ratings of `model` per star, 5 down to 1, with each star's share in percent."""
+    counts = dict(
+        ModelReview.objects.visible()
+        .for_model(model)
+        .order_by()
+        .values_list("rating")
+        .annotate(count=Count("pk"))
+    )
+    total = sum(counts.values())
+    return [
+        {
+            "stars": stars,
+            "count": counts.get(stars, 0),
+            "percent": round(100 * counts.get(stars, 0) / total) if total else 0,
+        }
+        for stars in range(5, 0, -1)
+    ]
+
+
+def review_of_user(*, model: AIModel, user) -> ModelReview | None:
+    """The user's own review of `model`, hidden or not (they see why it does not show)."""
+    if not user.is_authenticated:
+        return None
+    review = ModelReview.objects.filter(model=model, user=user).select_related("reply").first()
+    if review is not None:
+        review.model = model
+    return review

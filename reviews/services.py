@@ -1,0 +1,122 @@
+"""Writes on reviews, votes and developer replies.
+
+The database holds the rules that must survive concurrent writers (one review per user and model, one
+vote per user and review, one reply per review); these functions turn a violation into a ReviewError
+with a message a person can read. Ratings and vote counts are kept by triggers, never from here.
+"""
+
+from django.db import IntegrityError, transaction
+
+from accounts.models import Developer, DeveloperStatus
+from catalog.models import AIModel
+from reviews.models import ModelReview, ReviewReply, ReviewVote
+
+ALREADY_REVIEWED = "You have already reviewed this model."
+UNIQUE_REVIEW_CONSTRAINT = "model_reviews_model_user_unique"
+
+
+class ReviewError(Exception):
+    """A review action the rules do not allow; str(error) is meant for the user."""
+
+
+def review_refusal(*, user, model: AIModel) -> str | None:
+    """Why `user` may not review `model`, or None when they may."""
+    if not user.is_authenticated:
+        return "Sign in to write a review."
+    if not user.is_verified:
+        return "Verify your email address to write reviews: follow the link in the mail we sent you."
+    if model.developer.user_id == user.pk:
+        return "You cannot review your own model."
+    return None
+
+
+def vote_refusal(*, user, review: ModelReview) -> str | None:
+    """Why `user` may not mark `review` helpful, or None when they may."""
+    if not user.is_authenticated:
+        return "Sign in to mark reviews helpful."
+    if not user.is_verified:
+        return "Verify your email address to mark reviews helpful."
+    if review.user_id == user.pk:
+        return "You cannot vote on your own review."
+    return None
+
+
+def _violated_constraint(error: IntegrityError) -> str | None:
+    diag = getattr(error.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None)
+
+
+def review_create(*, user, model: AIModel, rating: int, title: str, text: str) -> ModelReview:
+    refusal = review_refusal(user=user, model=model)
+    if refusal:
+        raise ReviewError(refusal)
+    if ModelReview.objects.filter(model=model, user=user).exists():
+        raise ReviewError(ALREADY_REVIEWED)
+    try:
+        with transaction.atomic():
+            return ModelReview.objects.create(
+                model=model, user=user, rating=rating, review_title=title, review_text=text
+            )
+    except IntegrityError as error:
+        # Another submission of the same user won the race between the check above and this insert.
+        if _violated_constraint(error) == UNIQUE_REVIEW_CONSTRAINT:
+            raise ReviewError(ALREADY_REVIEWED) from error
+        raise
+
+
+@transaction.atomic
+def review_update(*, review: ModelReview, rating: int, title: str, text: str) -> ModelReview:
+    review.rating = rating
+    review.review_title = title
+    review.review_text = text
+    review.save(update_fields=["rating", "review_title", "review_text"])
+    return review
+
+
+@transaction.atomic
+def review_delete(*, review: ModelReview) -> None:
+    review.delete()
+
+
+def review_vote_toggle(*, review: ModelReview, user) -> bool:
+    """Mark `review` helpful for `user`, or take the mark back. Returns True when the user now votes."""
+    refusal = vote_refusal(user=user, review=review)
+    if refusal:
+        raise ReviewError(refusal)
+    with transaction.atomic():
+        removed, _ = ReviewVote.objects.filter(review=review, user=user).delete()
+        if removed:
+            return False
+        try:
+            with transaction.atomic():
+                ReviewVote.objects.create(review=review, user=user)
+        except IntegrityError:
+            # A simultaneous request of the same user voted first: the vote stands either way.
+            pass
+        return True
+
+
+def reply_refusal(*, developer: Developer | None, review: ModelReview) -> str | None:
+    if developer is None or developer.status != DeveloperStatus.ACTIVE:
+        return "Only the model's developer can reply to its reviews."
+    if review.model.developer_id != developer.pk:
+        return "Only the model's developer can reply to its reviews."
+    return None
+
+
+def reply_save(*, review: ModelReview, developer: Developer, text: str) -> ReviewReply:
+    """Create the developer's reply under `review`, or replace its text."""
+    refusal = reply_refusal(developer=developer, review=review)
+    if refusal:
+        raise ReviewError(refusal)
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                reply, _ = ReviewReply.objects.update_or_create(
+                    review=review, defaults={"developer": developer, "reply_text": text}
+                )
+                return reply
+        except IntegrityError:
+            # Two first replies at once: the loser retries as an update of the winner's row.
+            continue
+    raise ReviewError("The reply could not be saved. Try again.")

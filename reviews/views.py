@@ -1,0 +1,178 @@
+"""Writing, editing and deleting reviews, marking them helpful, and developers' replies.
+
+Every view works without JavaScript (a POST answered by a redirect); the helpful button also answers
+htmx requests with the button alone, swapped in place.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import Developer
+from catalog.models import AIModel
+from catalog.views.access import get_listed_model
+from reviews import services
+from reviews.forms import ReplyForm, ReviewForm
+from reviews.models import ModelReview
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+def _review_anchor(review: ModelReview, model: AIModel) -> str:
+    return f"{model.get_absolute_url()}#review-{review.pk}"
+
+
+def get_review_for_author(request: HttpRequest, api_name: str, review_id) -> ModelReview:
+    """The signed-in user's own review of the model at `api_name`; 404 for anyone else."""
+    review = get_object_or_404(
+        ModelReview.objects.select_related("model", "model__developer"),
+        pk=review_id,
+        model__api_name=api_name,
+        user=request.user,
+    )
+    return review
+
+
+def get_review_for_model_owner(request: HttpRequest, api_name: str, review_id) -> ModelReview:
+    """A visible review of one of the signed-in developer's models; 404 for anyone else."""
+    developer = Developer.objects.filter(user=request.user).first()
+    if developer is None or not developer.is_active:
+        raise Http404("No review matches the given query.")
+    return get_object_or_404(
+        ModelReview.objects.visible().select_related("model", "model__developer", "user", "reply"),
+        pk=review_id,
+        model__api_name=api_name,
+        model__developer=developer,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_create(request: HttpRequest, api_name: str) -> HttpResponse:
+    model = get_listed_model(api_name)
+    refusal = services.review_refusal(user=request.user, model=model)
+    existing = ModelReview.objects.filter(model=model, user=request.user).first()
+    if existing is not None and not refusal:
+        messages.info(request, services.ALREADY_REVIEWED + " You can edit it here.")
+        return redirect("reviews:edit", api_name=model.api_name, review_id=existing.pk)
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and not refusal and form.is_valid():
+        try:
+            review = services.review_create(
+                user=request.user,
+                model=model,
+                rating=form.cleaned_data["rating"],
+                title=form.cleaned_data["review_title"],
+                text=form.cleaned_data["review_text"],
+            )
+        except services.ReviewError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Thank you: your review is published.")
+            return redirect(_review_anchor(review, model))
+    status = 403 if refusal and request.method == "POST" else 200
+    return render(
+        request,
+        "reviews/review_form.html",
+        {"model": model, "form": form, "refusal": refusal, "review": None},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_edit(request: HttpRequest, api_name: str, review_id) -> HttpResponse:
+    review = get_review_for_author(request, api_name, review_id)
+    model = review.model
+    form = ReviewForm(request.POST or None, instance=review)
+    if request.method == "POST" and form.is_valid():
+        services.review_update(
+            review=review,
+            rating=form.cleaned_data["rating"],
+            title=form.cleaned_data["review_title"],
+            text=form.cleaned_data["review_text"],
+        )
+        messages.success(request, "Your review is updated.")
+        return redirect(_review_anchor(review, model))
+    return render(
+        request, "reviews/review_form.html", {"model": model, "form": form, "review": review, "refusal": None}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_delete(request: HttpRequest, api_name: str, review_id) -> HttpResponse:
+    review = get_review_for_author(request, api_name, review_id)
+    model = review.model
+    if request.method == "POST":
+        services.review_delete(review=review)
+        messages.success(request, "Your review is deleted.")
+        return redirect(f"{model.get_absolute_url()}#reviews")
+    return render(request, "reviews/review_confirm_delete.html", {"model": model, "review": review})
+
+
+@login_required
+@require_POST
+def review_vote(request: HttpRequest, api_name: str, review_id) -> HttpResponse:
+    model = get_listed_model(api_name)
+    review = get_object_or_404(
+        ModelReview.objects.visible().select_related("user"), pk=review_id, model=model
+    )
+    review.model = model
+    fallback = _review_anchor(review, model)
+    is_htmx = request.headers.get("HX-Request") == "true"
+    try:
+        voted = services.review_vote_toggle(review=review, user=request.user)
+    except services.ReviewError as error:
+        if is_htmx:
+            return HttpResponse(str(error), status=403)
+        messages.error(request, str(error))
+        return redirect(_safe_next(request, fallback))
+    if is_htmx:
+        review.refresh_from_db(fields=["helpful_votes"])
+        review.user_has_voted = voted
+        return render(
+            request,
+            "reviews/_vote_button.html",
+            {"review": review, "next_url": _safe_next(request, fallback)},
+        )
+    messages.success(
+        request, "Marked as helpful. Thank you!" if voted else "You took back your helpful vote."
+    )
+    return redirect(_safe_next(request, fallback))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reply_edit(request: HttpRequest, api_name: str, review_id) -> HttpResponse:
+    review = get_review_for_model_owner(request, api_name, review_id)
+    model = review.model
+    reply_form = None
+    if request.method == "POST":
+        reply_form = ReplyForm(request.POST, instance=getattr(review, "reply", None))
+        if reply_form.is_valid():
+            try:
+                services.reply_save(
+                    review=review, developer=model.developer, text=reply_form.cleaned_data["reply_text"]
+                )
+            except services.ReviewError as error:
+                reply_form.add_error("reply_text", str(error))
+            else:
+                messages.success(request, "Your reply is published under the review.")
+                return redirect(_safe_next(request, _review_anchor(review, model)))
+    next_url = _safe_next(request, _review_anchor(review, model))
+    return render(
+        request,
+        "reviews/reply_form.html",
+        {"model": model, "review": review, "reply_form": reply_form, "next_url": next_url},
+    )
