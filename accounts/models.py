@@ -226,6 +226,7 @@ class UserApiKey(models.Model):
 
     class Meta:
         db_table = "user_api_keys"
+        verbose_name = "user API key"
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(

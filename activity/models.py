@@ -111,6 +111,7 @@ class ApiUsageLog(models.Model):
 
     class Meta:
         db_table = "api_usage_logs"
+        verbose_name = "API usage log"
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
@@ -168,6 +169,7 @@ class DeveloperMonthlyUsage(models.Model):
 
     class Meta:
         db_table = "developer_monthly_usage"
+        verbose_name_plural = "developer monthly usage"
         constraints = [
             models.UniqueConstraint(fields=["developer", "month"], name="developer_monthly_usage_unique"),
             check_non_negative("calls", "developer_monthly_usage_calls_non_negative"),
@@ -208,6 +210,7 @@ class ModelDailyStats(models.Model):
 
     class Meta:
         db_table = "model_daily_stats"
+        verbose_name_plural = "model daily stats"
         constraints = [
             models.UniqueConstraint(fields=["model", "day"], name="model_daily_stats_model_day_unique"),
             check_non_negative("calls", "model_daily_stats_calls_non_negative"),
@@ -237,3 +240,4 @@ class UserActivitySummary(models.Model):
     class Meta:
         managed = False
         db_table = "user_activity_summary"
+        verbose_name_plural = "user activity summaries"

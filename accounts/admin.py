@@ -1,0 +1,276 @@
+"""Staff moderation of accounts, plus the admin building blocks the other apps share.
+
+Counters kept by the database are read-only everywhere; actions change many rows in one UPDATE and say how
+many changed; a rule only the database knows (a CHECK or unique constraint reached in a race) turns into
+an error message, never a server error.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db import IntegrityError, models
+from django.db.models import Case, Value, When
+from django.db.models.functions import Now
+from django.http import HttpResponseRedirect
+
+from accounts.models import Developer, DeveloperStatus, User, UserApiKey, UserStatus
+from catalog.models import AIModel
+
+
+def constraint_message(model, error: IntegrityError) -> str:
+    """The friendly text for the constraint an IntegrityError names, from the model's Meta if it has one."""
+    name = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
+    for constraint in model._meta.constraints:
+        if constraint.name == name:
+            return str(constraint.get_violation_error_message())
+    if name:
+        return f"The change breaks the database rule “{name}”."
+    return "The change breaks a database rule."
+
+
+def report(modeladmin, request, count: int, done: str, noun: tuple[str, str], unchanged: str) -> None:
+    """Tell staff how many rows an action changed: "3 developers approved." or why none did."""
+    if count:
+        word = noun[0] if count == 1 else noun[1]
+        modeladmin.message_user(request, f"{count} {word} {done}.", messages.SUCCESS)
+    else:
+        modeladmin.message_user(request, f"No {noun[1]} changed: {unchanged}.", messages.WARNING)
+
+
+class PlatformAdmin(admin.ModelAdmin):
+    """Base for every admin of the platform's tables."""
+
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Forms validate every constraint first (Model.validate_constraints), so this only catches a row
+        # that became invalid between validation and save, e.g. another writer taking the same name.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError as error:
+            self.message_user(request, f"Not saved. {constraint_message(self.model, error)}", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def get_deleted_objects(self, objs, request):
+        # Logs, history and rollups belong to the row they describe: deleting a user, developer or model
+        # deletes them too (the database cascades either way), although staff may not delete them alone.
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        records = {
+            model._meta.verbose_name
+            for model, model_admin in self.admin_site._registry.items()
+            if getattr(model_admin, "deleted_with_parent", False)
+        }
+        return to_delete, model_count, perms_needed - records, protected
+
+
+class ReadOnlyAdmin(PlatformAdmin):
+    """Rows written by the gateway or by triggers: staff look, nobody edits."""
+
+    deleted_with_parent = True
+    show_full_result_count = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class UserCreationForm(AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("username", "email")
+
+
+class UserEditForm(UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(PlatformAdmin, DjangoUserAdmin):
+    form = UserEditForm
+    add_form = UserCreationForm
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (
+            "Personal info",
+            {
+                "fields": (
+                    ("first_name", "last_name"),
+                    "email",
+                    "phone_number",
+                    ("country", "city"),
+                    "profile_picture",
+                    "bio",
+                )
+            },
+        ),
+        ("Status", {"fields": ("status", "email_verified")}),
+        (
+            "Permissions",
+            {"fields": ("is_staff", "is_superuser", "groups", "user_permissions"), "classes": ("collapse",)},
+        ),
+        ("Dates", {"fields": ("last_login", "created_at", "updated_at")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "email", "usable_password", "password1", "password2"),
+            },
+        ),
+        ("Status", {"fields": ("status", "email_verified")}),
+    )
+    readonly_fields = ("last_login", "created_at", "updated_at")
+    list_display = (
+        "username",
+        "email",
+        "full_name",
+        "status",
+        "email_verified",
+        "is_staff",
+        "created_at",
+        "last_login",
+    )
+    list_filter = ("status", "email_verified", "is_staff", "is_superuser")
+    search_fields = ("username", "email", "first_name", "last_name")
+    date_hierarchy = "created_at"
+    ordering = ("username",)
+    actions = ["suspend_users", "reactivate_users"]
+
+    @admin.display(description="Name", ordering="last_name")
+    def full_name(self, user: User) -> str:
+        return f"{user.first_name} {user.last_name}".strip()
+
+    @admin.action(description="Suspend selected users (signs them out)", permissions=["change"])
+    def suspend_users(self, request, queryset):
+        if queryset.filter(pk=request.user.pk).exists():
+            self.message_user(
+                request, "You cannot suspend your own account; it was left as is.", messages.WARNING
+            )
+        changed = (
+            queryset.exclude(pk=request.user.pk)
+            .exclude(status=UserStatus.SUSPENDED)
+            .update(status=UserStatus.SUSPENDED)
+        )
+        report(self, request, changed, "suspended", ("user", "users"), "they were already suspended")
+
+    @admin.action(description="Reactivate selected users", permissions=["change"])
+    def reactivate_users(self, request, queryset):
+        # A user whose address was never verified goes back to pending_verification, not to active.
+        changed = queryset.filter(status__in=[UserStatus.SUSPENDED, UserStatus.INACTIVE]).update(
+            status=Case(
+                When(email_verified=True, then=Value(UserStatus.ACTIVE)),
+                default=Value(UserStatus.PENDING_VERIFICATION),
+            )
+        )
+        report(self, request, changed, "reactivated", ("user", "users"), "none was suspended or inactive")
+
+
+class DeveloperModelsInline(admin.TabularInline):
+    """The developer's listings at a glance; each links to its own page, where keys are handled."""
+
+    model = AIModel
+    fields = (
+        "display_name",
+        "api_name",
+        "category",
+        "status",
+        "is_public",
+        "total_requests",
+        "average_rating",
+    )
+    readonly_fields = fields
+    show_change_link = True
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Developer)
+class DeveloperAdmin(PlatformAdmin):
+    list_display = (
+        "username",
+        "user",
+        "company_name",
+        "email",
+        "status",
+        "api_quota",
+        "total_models_created",
+        "created_at",
+    )
+    list_filter = ("status",)
+    list_select_related = ("user",)
+    search_fields = ("username", "email", "company_name", "first_name", "last_name", "user__username")
+    date_hierarchy = "created_at"
+    autocomplete_fields = ("user",)
+    readonly_fields = ("total_models_created", "created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("user", "username", "email", "status")}),
+        (
+            "Profile",
+            {
+                "fields": (
+                    ("first_name", "last_name"),
+                    "company_name",
+                    "website_url",
+                    "github_profile",
+                    "expertise_areas",
+                    "years_experience",
+                )
+            },
+        ),
+        ("Quota and figures", {"fields": ("api_quota", "total_models_created")}),
+        ("Dates", {"fields": ("created_at", "updated_at")}),
+    )
+    inlines = [DeveloperModelsInline]
+    actions = ["approve_developers", "suspend_developers"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The sign-in account of an existing developer does not change hands.
+        fields = super().get_readonly_fields(request, obj)
+        return (*fields, "user") if obj else fields
+
+    @admin.action(description="Approve selected developers", permissions=["change"])
+    def approve_developers(self, request, queryset):
+        changed = queryset.exclude(status=DeveloperStatus.ACTIVE).update(status=DeveloperStatus.ACTIVE)
+        report(self, request, changed, "approved", ("developer", "developers"), "they were already active")
+
+    @admin.action(
+        description="Suspend selected developers (their models stop being served)", permissions=["change"]
+    )
+    def suspend_developers(self, request, queryset):
+        changed = queryset.exclude(status=DeveloperStatus.SUSPENDED).update(status=DeveloperStatus.SUSPENDED)
+        report(
+            self, request, changed, "suspended", ("developer", "developers"), "they were already suspended"
+        )
+
+
+@admin.register(UserApiKey)
+class UserApiKeyAdmin(PlatformAdmin):
+    """Personal keys are created by their owner (the plain key is shown once there); staff can revoke."""
+
+    list_display = ("name", "user", "key_prefix", "created_at", "last_used_at", "revoked_at")
+    list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
+    list_select_related = ("user",)
+    search_fields = ("name", "key_prefix", "user__username", "user__email")
+    date_hierarchy = "created_at"
+    fields = ("user", "name", "key_prefix", "key_hash", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = ("user", "key_prefix", "key_hash", "created_at", "last_used_at")
+    actions = ["revoke_keys"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Revoke selected keys", permissions=["change"])
+    def revoke_keys(self, request, queryset):
+        changed = queryset.filter(revoked_at__isnull=True).update(revoked_at=Now())
+        report(self, request, changed, "revoked", ("key", "keys"), "they were already revoked")

@@ -1,0 +1,313 @@
+"""Every CHECK and unique constraint of the platform's tables refuses a bad row, written by plain SQL.
+
+Each CHECK is proven on its own: the table's other CHECKs are dropped inside the test's transaction
+(rolled back at the end), so a constraint shadowed by a stricter or identical one still has to refuse the
+row itself. Guard tests fail when a constraint is added to the database without a case here.
+"""
+
+from datetime import date
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from accounts.tests.factories import DeveloperFactory, UserApiKeyFactory, UserFactory
+from activity.models import DeveloperMonthlyUsage, ModelDailyStats, ModelUser
+from activity.tests.factories import ApiUsageLogFactory, UserHistoryFactory
+from catalog.tests.factories import AIModelFactory
+from reviews.tests.factories import ModelReviewFactory, ReviewReplyFactory, ReviewVoteFactory
+from tests.conftest import PLATFORM_TABLES, sql
+
+
+def a_user():
+    return "users", "user_id", UserFactory().pk
+
+
+def a_developer():
+    return "developers", "developer_id", DeveloperFactory().pk
+
+
+def a_key():
+    return "user_api_keys", "key_id", UserApiKeyFactory().pk
+
+
+def a_model():
+    return "models", "model_id", AIModelFactory().pk
+
+
+def a_review():
+    return "model_reviews", "review_id", ModelReviewFactory().pk
+
+
+def a_log():
+    return "api_usage_logs", "log_id", ApiUsageLogFactory().pk
+
+
+def a_history_row():
+    return "user_history", "history_id", UserHistoryFactory().pk
+
+
+def a_monthly_usage():
+    usage = DeveloperMonthlyUsage.objects.create(developer=DeveloperFactory(), month=date(2026, 5, 1))
+    return "developer_monthly_usage", "id", usage.pk
+
+
+def a_daily_rollup():
+    log = ApiUsageLogFactory()
+    return "model_daily_stats", "id", ModelDailyStats.objects.get(model=log.model).pk
+
+
+def a_model_user():
+    row = UserHistoryFactory()
+    return "model_users", "id", ModelUser.objects.get(model=row.model, user=row.user).pk
+
+
+# constraint name → (row maker, SET clause that breaks exactly that rule)
+CHECKS = {
+    "users_status_valid": (a_user, "status = 'banned'"),
+    "developers_status_valid": (a_developer, "status = 'banned'"),
+    "developers_api_quota_check": (a_developer, "api_quota = -1"),
+    "developers_api_quota_non_negative": (a_developer, "api_quota = -1"),
+    "developers_total_models_non_negative": (a_developer, "total_models_created = -1"),
+    "developers_years_experience_check": (a_developer, "years_experience = -1"),
+    "developers_years_experience_range": (a_developer, "years_experience = 81"),
+    "user_api_keys_hash_hex": (a_key, "key_hash = upper(key_hash)"),
+    "models_api_key_hex": (a_model, "api_key = 'not-a-sha256'"),
+    "models_api_name_slug": (a_model, "api_name = 'Has Spaces'"),
+    "models_average_rating_range": (a_model, "average_rating = 5.01"),
+    "models_category_valid": (a_model, "category = 'astrology'"),
+    "models_endpoint_url_http": (a_model, "endpoint_url = 'ftp://files.example.com/model'"),
+    "models_price_non_negative": (a_model, "price_per_request = -0.0001"),
+    "models_rating_count_non_negative": (a_model, "rating_count = -1"),
+    "models_rating_sum_non_negative": (a_model, "rating_sum = -1"),
+    "models_status_valid": (a_model, "status = 'archived'"),
+    "models_total_requests_non_negative": (a_model, "total_requests = -1"),
+    "models_total_users_non_negative": (a_model, "total_users = -1"),
+    "model_reviews_rating_check": (a_review, "rating = -1"),
+    "model_reviews_rating_range": (a_review, "rating = 6"),
+    "model_reviews_helpful_votes_non_negative": (a_review, "helpful_votes = -1"),
+    "api_usage_logs_response_code_check": (a_log, "response_code = -1"),
+    "api_usage_logs_response_code_range": (a_log, "response_code = 600"),
+    "api_usage_logs_request_size_non_negative": (a_log, "request_size = -1"),
+    "api_usage_logs_response_size_non_negative": (a_log, "response_size = -1"),
+    "api_usage_logs_processing_time_non_negative": (a_log, "processing_time_ms = -1"),
+    "user_history_status_valid": (a_history_row, "status = 'lost'"),
+    "user_history_response_time_non_negative": (a_history_row, "response_time_ms = -1"),
+    "user_history_cost_non_negative": (a_history_row, "cost_incurred = -0.0001"),
+    "user_history_user_rating_check": (a_history_row, "user_rating = -1"),
+    "user_history_user_rating_range": (a_history_row, "user_rating = 0"),
+    "developer_monthly_usage_calls_non_negative": (a_monthly_usage, "calls = -1"),
+    "developer_monthly_usage_first_of_month": (a_monthly_usage, "month = '2026-05-02'"),
+    "model_daily_stats_calls_non_negative": (a_daily_rollup, "calls = -1"),
+    "model_daily_stats_revenue_non_negative": (a_daily_rollup, "revenue = -0.0001"),
+    "model_users_interactions_non_negative": (a_model_user, "interactions = -1"),
+}
+
+
+def refusal(statement: str, params) -> str:
+    """Run a statement that must fail; return the name of the constraint that refused it."""
+    with pytest.raises(IntegrityError) as refused, transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(statement, params)
+    return refused.value.__cause__.diag.constraint_name
+
+
+def constraints_of(kind: str) -> set[str]:
+    return {
+        name
+        for (name,) in sql(
+            "SELECT conname FROM pg_constraint WHERE contype = %s AND conrelid::regclass::text = ANY(%s)",
+            [kind, list(PLATFORM_TABLES)],
+        )
+    }
+
+
+def test_every_check_constraint_of_the_platform_has_a_case_here(db):
+    assert constraints_of("c") == set(CHECKS)
+
+
+@pytest.mark.parametrize("name", sorted(CHECKS))
+def test_each_check_constraint_refuses_a_bad_row_on_its_own(db, name):
+    make_row, assignment = CHECKS[name]
+    table, pk_column, pk = make_row()
+    others = sql(
+        "SELECT conname FROM pg_constraint WHERE contype = 'c' AND conrelid = %s::regclass AND conname <> %s",
+        [table, name],
+    )
+    sql("SET CONSTRAINTS ALL IMMEDIATE")  # run the deferred foreign-key checks, so the table can be altered
+    for (other,) in others:
+        sql(f'ALTER TABLE {table} DROP CONSTRAINT "{other}"')
+
+    assert refusal(f"UPDATE {table} SET {assignment} WHERE {pk_column} = %s", [pk]) == name
+
+
+def test_a_bad_row_is_refused_with_every_constraint_in_place(db):
+    for name, (make_row, assignment) in CHECKS.items():
+        table, pk_column, pk = make_row()
+        refused_by = refusal(f"UPDATE {table} SET {assignment} WHERE {pk_column} = %s", [pk])
+        assert refused_by in CHECKS and refused_by.startswith(table), name
+
+
+# --- unique constraints -------------------------------------------------------------------------------
+
+
+def duplicate_username():
+    UserFactory(username="taken")
+    return "UPDATE users SET username = 'taken' WHERE user_id = %s", [UserFactory().pk]
+
+
+def duplicate_username_in_other_case():
+    UserFactory(username="taken")
+    return "UPDATE users SET username = 'TAKEN' WHERE user_id = %s", [UserFactory().pk]
+
+
+def duplicate_email_in_other_case():
+    UserFactory(email="Someone@Example.com")
+    return "UPDATE users SET email = 'someone@example.COM' WHERE user_id = %s", [UserFactory().pk]
+
+
+def second_developer_for_one_account():
+    first = DeveloperFactory()
+    return "UPDATE developers SET user_id = %s WHERE developer_id = %s", [
+        first.user_id,
+        DeveloperFactory().pk,
+    ]
+
+
+def duplicate_developer_username():
+    DeveloperFactory(username="studio")
+    return "UPDATE developers SET username = 'studio' WHERE developer_id = %s", [DeveloperFactory().pk]
+
+
+def duplicate_developer_email():
+    DeveloperFactory(email="hello@studio.example.com")
+    return (
+        "UPDATE developers SET email = 'hello@studio.example.com' WHERE developer_id = %s",
+        [DeveloperFactory().pk],
+    )
+
+
+def duplicate_key_hash():
+    first = UserApiKeyFactory()
+    return "UPDATE user_api_keys SET key_hash = %s WHERE key_id = %s", [
+        first.key_hash,
+        UserApiKeyFactory().pk,
+    ]
+
+
+def duplicate_model_key():
+    first = AIModelFactory()
+    return "UPDATE models SET api_key = %s WHERE model_id = %s", [first.api_key, AIModelFactory().pk]
+
+
+def duplicate_api_name():
+    AIModelFactory(api_name="taken-name")
+    return "UPDATE models SET api_name = 'taken-name' WHERE model_id = %s", [AIModelFactory().pk]
+
+
+def second_review_by_one_user():
+    review = ModelReviewFactory()
+    return (
+        "INSERT INTO model_reviews (model_id, user_id, rating, review_title, review_text) "
+        "VALUES (%s, %s, 3, 'Again', 'Second review')",
+        [review.model_id, review.user_id],
+    )
+
+
+def second_reply_to_one_review():
+    reply = ReviewReplyFactory()
+    return (
+        "INSERT INTO review_replies (review_id, developer_id, reply_text) VALUES (%s, %s, 'Again')",
+        [reply.review_id, reply.developer_id],
+    )
+
+
+def second_vote_by_one_user():
+    vote = ReviewVoteFactory()
+    return "INSERT INTO review_votes (review_id, user_id) VALUES (%s, %s)", [vote.review_id, vote.user_id]
+
+
+def second_usage_row_for_one_month():
+    usage = DeveloperMonthlyUsage.objects.create(developer=DeveloperFactory(), month=date(2026, 5, 1))
+    return (
+        "INSERT INTO developer_monthly_usage (id, developer_id, month, calls) "
+        "VALUES (gen_random_uuid(), %s, '2026-05-01', 1)",
+        [usage.developer_id],
+    )
+
+
+def second_rollup_for_one_day():
+    log = ApiUsageLogFactory()
+    stats = ModelDailyStats.objects.get(model=log.model)
+    return (
+        "INSERT INTO model_daily_stats (id, model_id, day) VALUES (gen_random_uuid(), %s, %s)",
+        [stats.model_id, stats.day],
+    )
+
+
+def second_pair_row():
+    row = UserHistoryFactory()
+    return (
+        "INSERT INTO model_users (id, model_id, user_id, interactions) VALUES (gen_random_uuid(), %s, %s, 1)",
+        [row.model_id, row.user_id],
+    )
+
+
+def same_session_same_instant():
+    row = UserHistoryFactory()
+    return (
+        "INSERT INTO user_history (user_id, model_id, session_id, prompt, status, request_timestamp) "
+        "VALUES (%s, %s, %s, 'again', 'completed', %s)",
+        [row.user_id, row.model_id, row.session_id, row.request_timestamp],
+    )
+
+
+UNIQUES = {
+    "users_username_key": duplicate_username,
+    "users_username_ci_unique": duplicate_username_in_other_case,
+    "users_email_ci_unique": duplicate_email_in_other_case,
+    "developers_user_id_key": second_developer_for_one_account,
+    "developers_username_key": duplicate_developer_username,
+    "developers_email_key": duplicate_developer_email,
+    "user_api_keys_key_hash_key": duplicate_key_hash,
+    "models_api_key_key": duplicate_model_key,
+    "models_api_name_key": duplicate_api_name,
+    "model_reviews_model_user_unique": second_review_by_one_user,
+    "review_replies_review_id_key": second_reply_to_one_review,
+    "review_votes_review_user_unique": second_vote_by_one_user,
+    "developer_monthly_usage_unique": second_usage_row_for_one_month,
+    "model_daily_stats_model_day_unique": second_rollup_for_one_day,
+    "model_users_model_user_unique": second_pair_row,
+    "user_history_user_session_ts_unique": same_session_same_instant,
+}
+
+
+def test_every_unique_index_of_the_platform_has_a_case_here(db):
+    unique_indexes = {
+        name
+        for (name,) in sql(
+            "SELECT indexrelid::regclass::text FROM pg_index "
+            "WHERE indisunique AND NOT indisprimary AND indrelid::regclass::text = ANY(%s)",
+            [list(PLATFORM_TABLES)],
+        )
+    }
+    assert unique_indexes == set(UNIQUES)
+
+
+@pytest.mark.parametrize("name", sorted(UNIQUES))
+def test_each_unique_constraint_refuses_a_duplicate(db, name):
+    statement, params = UNIQUES[name]()
+
+    assert refusal(statement, params) == name
+
+
+def test_the_models_meta_constraints_are_the_ones_in_the_database(db):
+    from django.apps import apps
+
+    declared = {
+        constraint.name
+        for app in ("accounts", "catalog", "activity", "reviews")
+        for model in apps.get_app_config(app).get_models()
+        if model._meta.managed
+        for constraint in model._meta.constraints
+    }
+    in_database = constraints_of("c") | constraints_of("u") | set(UNIQUES)
+    assert declared <= in_database
