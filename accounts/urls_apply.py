@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from accounts.views import apply
 
 app_name = "apply"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", apply.apply, name="apply"),
+]

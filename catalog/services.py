@@ -1,10 +1,52 @@
-"""Writes on model listings that touch several rows or hand out secrets."""
+"""Writes on model listings that touch several rows or hand out secrets.
+
+Status rules a developer can apply to their own models (staff may set any status in the admin):
+
+- deactivate: active, under_review or deprecated → inactive. The model stops being served at once.
+- reactivate: inactive → under_review. The status column cannot tell a developer's own pause from a
+  staff rejection (both are `inactive`), so every reactivation goes back through staff review; a
+  rejected model can never return to the catalog on its developer's say alone.
+- deprecate: active → deprecated. The gateway answers 410 for it; it leaves the catalog.
+
+Each change is one conditional UPDATE, so two requests at once cannot both apply a transition.
+"""
+
+from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Count, Sum
 
 from accounts import keys
 from accounts.models import Developer
-from catalog.models import AIModel
+from activity.models import ModelDailyStats
+from catalog.models import AIModel, ModelStatus
+from reviews.models import ModelReview
+
+# Fields a developer may change on an existing listing. api_name is left out on purpose: it is the
+# address programs call, so changing it would silently break every client.
+EDITABLE_FIELDS = (
+    "model_name",
+    "display_name",
+    "description",
+    "category",
+    "tags",
+    "endpoint_url",
+    "price_per_request",
+    "is_public",
+)
+
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "deactivate": (
+        (ModelStatus.ACTIVE, ModelStatus.UNDER_REVIEW, ModelStatus.DEPRECATED),
+        ModelStatus.INACTIVE,
+    ),
+    "reactivate": ((ModelStatus.INACTIVE,), ModelStatus.UNDER_REVIEW),
+    "deprecate": ((ModelStatus.ACTIVE,), ModelStatus.DEPRECATED),
+}
+
+
+class ModelStatusError(ValueError):
+    """The model is not in a status from which the requested change is allowed."""
 
 
 @transaction.atomic
@@ -27,3 +69,86 @@ def model_api_key_rotate(*, model: AIModel) -> str:
     model.api_key_prefix = keys.display_prefix(key)
     model.save(update_fields=["api_key", "api_key_prefix", "updated_at"])
     return key
+
+
+@transaction.atomic
+def model_update(*, model: AIModel, **fields) -> AIModel:
+    """Change the listing's editable fields; anything else passed in is refused, not ignored."""
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"Not editable: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(model, name, value)
+    model.full_clean(exclude=["developer"])
+    model.save(update_fields=[*fields, "updated_at"])
+    return model
+
+
+def _transition(model: AIModel, action: str) -> AIModel:
+    allowed_from, target = TRANSITIONS[action]
+    changed = AIModel.objects.filter(pk=model.pk, status__in=allowed_from).update(status=target)
+    if not changed:
+        current = AIModel.objects.filter(pk=model.pk).values_list("status", flat=True).first()
+        label = ModelStatus(current).label.lower() if current else "deleted"
+        raise ModelStatusError(f"A model that is {label} cannot be {_PAST[action]}.")
+    model.status = target
+    return model
+
+
+_PAST = {"deactivate": "deactivated", "reactivate": "reactivated", "deprecate": "deprecated"}
+
+
+@transaction.atomic
+def model_deactivate(*, model: AIModel) -> AIModel:
+    """Stop serving the model at once (active, under review or deprecated → inactive)."""
+    return _transition(model, "deactivate")
+
+
+@transaction.atomic
+def model_reactivate(*, model: AIModel) -> AIModel:
+    """Send an inactive model back to staff review (inactive → under_review)."""
+    return _transition(model, "reactivate")
+
+
+@transaction.atomic
+def model_deprecate(*, model: AIModel) -> AIModel:
+    """Retire an active model: the gateway answers 410 and the catalog drops it."""
+    return _transition(model, "deprecate")
+
+
+@dataclass(frozen=True)
+class DeletionImpact:
+    """What deleting a model takes with it (the database cascades every one of these)."""
+
+    reviews: int
+    review_replies: int
+    history_rows: int
+    usage_logs: int
+    daily_rollups: int
+
+
+def model_deletion_impact(*, model: AIModel) -> DeletionImpact:
+    """Counts of the rows a delete would remove, read from the per-day rollups rather than the raw logs.
+
+    model_daily_stats holds, per day, how many api_usage_logs rows (calls) and user_history rows
+    (interactions) exist for the model, kept exactly by triggers, so this stays quick with millions of logs.
+    """
+    rollup = ModelDailyStats.objects.filter(model=model).aggregate(
+        calls=Sum("calls"), interactions=Sum("interactions"), days=Count("id")
+    )
+    reviews = ModelReview.objects.filter(model=model).aggregate(
+        reviews=Count("review_id"), replies=Count("reply")
+    )
+    return DeletionImpact(
+        reviews=reviews["reviews"],
+        review_replies=reviews["replies"],
+        history_rows=rollup["interactions"] or 0,
+        usage_logs=rollup["calls"] or 0,
+        daily_rollups=rollup["days"],
+    )
+
+
+@transaction.atomic
+def model_delete(*, model: AIModel) -> None:
+    """Delete the model and, through ON DELETE CASCADE, its reviews, history, logs and rollups."""
+    AIModel.objects.filter(pk=model.pk).delete()

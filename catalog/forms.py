@@ -1,0 +1,257 @@
+"""Forms of the developer dashboard. Each mirrors the database's constraints, for friendly messages;
+the constraints themselves stay the rule (views still turn an IntegrityError into a form error)."""
+
+import re
+from decimal import Decimal
+
+from django import forms
+from django.core.validators import RegexValidator, URLValidator
+from django.urls import reverse
+
+from catalog.models import AIModel, Category
+
+API_NAME_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+API_NAME_MAX_LENGTH = AIModel._meta.get_field("api_name").max_length
+# /dashboard/models/new/ is the create page, so no model may take that address.
+RESERVED_API_NAMES = frozenset({"new"})
+MAX_TAGS = AIModel._meta.get_field("tags").size
+MAX_TAG_LENGTH = AIModel._meta.get_field("tags").base_field.max_length
+
+api_name_validator = RegexValidator(
+    API_NAME_PATTERN, "Use lowercase letters, digits and single hyphens, e.g. my-model-v2."
+)
+http_url_validator = URLValidator(
+    schemes=["http", "https"], message="Enter a URL that starts with http:// or https://."
+)
+
+
+def validate_api_name(value: str) -> None:
+    """Shape rules for an api_name, shared by the form and the as-you-type check."""
+    api_name_validator(value)
+    if len(value) > API_NAME_MAX_LENGTH:
+        raise forms.ValidationError(f"Use at most {API_NAME_MAX_LENGTH} characters.")
+    if value in RESERVED_API_NAMES:
+        raise forms.ValidationError("That API name is reserved. Choose another.")
+
+
+def api_name_taken(value: str) -> bool:
+    return AIModel.objects.filter(api_name=value).exists()
+
+
+# Constraint of the models table → the form field its violation is about.
+CONSTRAINT_FIELDS = {
+    "models_api_name_key": ("api_name", "That API name is taken. Choose another."),
+    "models_api_name_slug": ("api_name", "Use lowercase letters, digits and single hyphens."),
+    "models_endpoint_url_http": ("endpoint_url", "Enter a URL that starts with http:// or https://."),
+    "models_price_non_negative": ("price_per_request", "The price cannot be negative."),
+    "models_category_valid": ("category", "Choose one of the listed categories."),
+}
+
+
+def add_integrity_error(form: forms.Form, error: Exception) -> None:
+    """Turn a constraint the database refused into a message beside the field it concerns."""
+    diag = getattr(getattr(error, "__cause__", None), "diag", None)
+    name = getattr(diag, "constraint_name", None) or ""
+    field, message = CONSTRAINT_FIELDS.get(name, (None, "The listing could not be saved. Please try again."))
+    form.add_error(field if field in form.fields else None, message)
+
+
+def add_validation_error(form: forms.Form, error: forms.ValidationError) -> None:
+    """Show a model-level ValidationError beside the matching fields, or above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
+class TagsField(forms.CharField):
+    """Comma-separated tags in the form, a list of lowercase tags in the database (text[])."""
+
+    def __init__(self, *, max_tags: int, max_tag_length: int, **kwargs):
+        self.max_tags = max_tags
+        self.max_tag_length = max_tag_length
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return ", ".join(value)
+        return value
+
+    def to_python(self, value) -> list[str]:
+        text = super().to_python(value)
+        tags: list[str] = []
+        for part in text.split(","):
+            tag = re.sub(r"\s+", " ", part).strip().lower()
+            if tag and tag not in tags:
+                tags.append(tag)
+        return tags
+
+    def validate(self, value):
+        if self.required and not value:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        if len(value) > self.max_tags:
+            raise forms.ValidationError(f"Use at most {self.max_tags} tags.")
+        too_long = [tag for tag in value if len(tag) > self.max_tag_length]
+        if too_long:
+            raise forms.ValidationError(
+                f"Each tag may have at most {self.max_tag_length} characters: {', '.join(too_long)}."
+            )
+
+    def has_changed(self, initial, data):
+        return self.to_python(self.prepare_value(initial) or "") != self.to_python(data)
+
+
+class ModelListingForm(forms.ModelForm):
+    """Edit a listing. Only these fields can ever reach the model: owner, status, key and counters are
+    set by the services and the database, never from a POST."""
+
+    tags = TagsField(
+        max_tags=MAX_TAGS,
+        max_tag_length=MAX_TAG_LENGTH,
+        help_text=f"Comma-separated, e.g. summarization, english. Up to {MAX_TAGS}.",
+    )
+    endpoint_url = forms.CharField(
+        label="Endpoint URL",
+        max_length=AIModel._meta.get_field("endpoint_url").max_length,
+        validators=[http_url_validator],
+        help_text="The upstream the platform forwards calls to. http:// or https:// only.",
+        widget=forms.URLInput,
+    )
+    price_per_request = forms.DecimalField(
+        label="Price per request (USD)",
+        max_digits=10,
+        decimal_places=4,
+        min_value=Decimal("0"),
+        initial=Decimal("0"),
+        help_text="Up to four decimal places, e.g. 0.0025. Zero for free.",
+        widget=forms.NumberInput(attrs={"step": "0.0001", "min": "0"}),
+    )
+
+    class Meta:
+        model = AIModel
+        fields = [
+            "model_name",
+            "display_name",
+            "description",
+            "category",
+            "tags",
+            "endpoint_url",
+            "price_per_request",
+            "is_public",
+        ]
+        labels = {
+            "model_name": "Model name",
+            "display_name": "Display name",
+            "is_public": "List it in the public catalog",
+        }
+        help_texts = {
+            "model_name": "The technical name, e.g. llama-3-8b-instruct.",
+            "display_name": "What people see in the catalog.",
+            "is_public": "Unlisted models can still be called with the model's own key.",
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = Category.choices
+
+
+class ModelCreateForm(ModelListingForm):
+    """A new listing: the editable fields plus its api_name, which is fixed once created."""
+
+    api_name = forms.CharField(
+        label="API name",
+        max_length=API_NAME_MAX_LENGTH,
+        validators=[validate_api_name],
+        help_text="Lowercase letters, digits and hyphens. The model's address in URLs and the API; "
+        "it cannot be changed later.",
+    )
+
+    class Meta(ModelListingForm.Meta):
+        fields = ["model_name", "display_name", "api_name", *ModelListingForm.Meta.fields[2:]]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # As-you-type availability check; without JavaScript the same rules run when the form is sent.
+        self.fields["api_name"].widget.attrs.update(
+            {
+                "hx-get": reverse("dashboard:api_name_check"),
+                "hx-trigger": "keyup changed delay:400ms, change",
+                "hx-target": "#api-name-status",
+                "hx-swap": "innerHTML",
+                "autocomplete": "off",
+                "spellcheck": "false",
+            }
+        )
+
+    def clean_api_name(self) -> str:
+        value = self.cleaned_data["api_name"].strip()
+        if api_name_taken(value):
+            raise forms.ValidationError("That API name is taken. Choose another.")
+        return value
+
+
+class ModelDeleteForm(forms.Form):
+    confirm_api_name = forms.CharField(label="Type the model's API name to confirm", max_length=100)
+
+    def __init__(self, *args, model: AIModel, **kwargs):
+        self.model = model
+        super().__init__(*args, **kwargs)
+        self.fields["confirm_api_name"].label = f"Type {model.api_name} to confirm"
+        self.fields["confirm_api_name"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+
+    def clean_confirm_api_name(self) -> str:
+        value = self.cleaned_data["confirm_api_name"].strip()
+        if value != self.model.api_name:
+            raise forms.ValidationError(f"Type {self.model.api_name} exactly to confirm.")
+        return value
+
+
+class KeyRotateForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="I understand the current key stops working immediately.",
+        error_messages={"required": "Tick the box to confirm."},
+    )
+
+
+class UsageLogFilterForm(forms.Form):
+    model = forms.ChoiceField(required=False, label="Model")
+    status = forms.ChoiceField(
+        required=False,
+        label="Status",
+        choices=[("", "Any status"), ("2xx", "2xx success"), ("4xx", "4xx refused"), ("5xx", "5xx failed")],
+    )
+    date_from = forms.DateField(
+        required=False, label="From (UTC)", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        required=False, label="To (UTC)", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, models: list[AIModel], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["model"].choices = [("", "All models")] + [(m.api_name, m.display_name) for m in models]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date is before the start date.")
+        return cleaned
+
+
+class ChartRangeForm(forms.Form):
+    days = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        choices=[(7, "Last 7 days"), (30, "Last 30 days"), (90, "Last 90 days")],
+        empty_value=30,
+        label="Period",
+    )
+    model = forms.ChoiceField(required=False, label="Model")
+
+    def __init__(self, *args, models: list[AIModel], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["model"].choices = [("", "All models")] + [(m.api_name, m.display_name) for m in models]

@@ -1,0 +1,158 @@
+"""/dashboard/models/…: the developer's listings, their keys and their status changes.
+
+Every view starts with the access helper, so anyone but the owning, active developer gets 404 before
+anything is read or written.
+"""
+
+import copy
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from catalog import services
+from catalog.access import get_active_developer, get_model_for_developer
+from catalog.forms import (
+    KeyRotateForm,
+    ModelCreateForm,
+    ModelDeleteForm,
+    ModelListingForm,
+    add_integrity_error,
+    add_validation_error,
+    api_name_taken,
+    validate_api_name,
+)
+from catalog.models import AIModel, ModelStatus
+
+
+@require_GET
+def model_list(request):
+    developer = get_active_developer(request)
+    models = list(AIModel.objects.for_developer(developer).order_by("display_name", "api_name"))
+    return render(request, "dashboard/model_list.html", {"developer": developer, "models": models})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def model_create(request):
+    developer = get_active_developer(request)
+    form = ModelCreateForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            model, key = services.model_create(developer=developer, **form.cleaned_data)
+        except ValidationError as error:
+            add_validation_error(form, error)
+        except IntegrityError as error:
+            add_integrity_error(form, error)
+        else:
+            messages.success(request, f"{model.display_name} was created and is waiting for staff review.")
+            # The plain key exists only in this response: it is never stored, so it cannot be shown again.
+            return render(request, "dashboard/model_key.html", {"model": model, "key": key, "created": True})
+    return render(request, "dashboard/model_form.html", {"form": form, "creating": True})
+
+
+@require_GET
+def api_name_check(request):
+    """As-you-type answer for the create form (htmx): is this api_name well formed and free?"""
+    get_active_developer(request)
+    value = request.GET.get("api_name", "").strip()
+    state, message = "empty", ""
+    if value:
+        try:
+            validate_api_name(value)
+        except ValidationError as error:
+            state, message = "invalid", " ".join(error.messages)
+        else:
+            state = "taken" if api_name_taken(value) else "available"
+    return render(
+        request, "dashboard/_api_name_status.html", {"state": state, "message": message, "value": value}
+    )
+
+
+@require_GET
+def model_detail(request, api_name):
+    model = get_model_for_developer(request, api_name)
+    return render(request, "dashboard/model_detail.html", {"model": model, "statuses": ModelStatus})
+
+
+@require_http_methods(["GET", "POST"])
+def model_edit(request, api_name):
+    model = get_model_for_developer(request, api_name)
+    # The form works on a copy, so a refused edit never shows its rejected values as the model's own.
+    form = ModelListingForm(request.POST if request.method == "POST" else None, instance=copy.copy(model))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.model_update(model=model, **form.cleaned_data)
+        except ValidationError as error:
+            add_validation_error(form, error)
+        except IntegrityError as error:
+            add_integrity_error(form, error)
+        else:
+            messages.success(request, f"{model.display_name} was saved.")
+            return redirect("dashboard:model_detail", api_name=model.api_name)
+    return render(request, "dashboard/model_form.html", {"form": form, "model": model, "creating": False})
+
+
+def _change_status(request, api_name: str, service, done: str):
+    model = get_model_for_developer(request, api_name)
+    try:
+        service(model=model)
+    except services.ModelStatusError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done.format(name=model.display_name))
+    return redirect("dashboard:model_detail", api_name=model.api_name)
+
+
+@require_POST
+def model_deactivate(request, api_name):
+    return _change_status(
+        request, api_name, services.model_deactivate, "{name} is inactive: it is no longer served."
+    )
+
+
+@require_POST
+def model_reactivate(request, api_name):
+    return _change_status(
+        request,
+        api_name,
+        services.model_reactivate,
+        "{name} is back under review: staff will approve it before it is served again.",
+    )
+
+
+@require_POST
+def model_deprecate(request, api_name):
+    return _change_status(
+        request,
+        api_name,
+        services.model_deprecate,
+        "{name} is deprecated: calls now answer 410 Gone and it has left the catalog.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def model_delete(request, api_name):
+    model = get_model_for_developer(request, api_name)
+    form = ModelDeleteForm(request.POST if request.method == "POST" else None, model=model)
+    if request.method == "POST" and form.is_valid():
+        services.model_delete(model=model)
+        messages.success(request, f"{model.display_name} and everything recorded about it were deleted.")
+        return redirect("dashboard:models")
+    impact = services.model_deletion_impact(model=model)
+    return render(request, "dashboard/model_delete.html", {"model": model, "form": form, "impact": impact})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def model_key_rotate(request, api_name):
+    model = get_model_for_developer(request, api_name)
+    form = KeyRotateForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        key = services.model_api_key_rotate(model=model)
+        messages.success(request, "The old key has stopped working. Copy the new one now.")
+        return render(request, "dashboard/model_key.html", {"model": model, "key": key, "created": False})
+    return render(request, "dashboard/model_key_rotate.html", {"model": model, "form": form})
