@@ -1,11 +1,12 @@
 from decimal import Decimal
 
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Func
+from django.db.models.functions import Cast, Upper
 
 from accounts.models import Developer, DeveloperStatus, UserStatus
 from config.fields import check_in, check_non_negative, counter, created_at, updated_at, uuid_pk
@@ -146,6 +147,19 @@ class AIModel(models.Model):
             GinIndex(fields=["search_vector"], name="models_search_vector_gin"),
             models.Index(fields=["developer", "status"], name="models_developer_status_idx"),
             models.Index(fields=["category", "status"], name="models_category_status_idx"),
+            # Name-prefix search (istartswith compiles to UPPER(col::text) LIKE UPPER('x%')).
+            models.Index(
+                OpClass(Upper(Cast("display_name", models.TextField())), name="text_pattern_ops"),
+                name="models_display_name_prefix_idx",
+            ),
+            models.Index(
+                OpClass(Upper(Cast("model_name", models.TextField())), name="text_pattern_ops"),
+                name="models_model_name_prefix_idx",
+            ),
+            models.Index(
+                OpClass(Upper(Cast("api_name", models.TextField())), name="text_pattern_ops"),
+                name="models_api_name_prefix_idx",
+            ),
         ]
 
     def __str__(self) -> str:
