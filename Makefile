@@ -24,6 +24,7 @@ $(VENV)/.installed: requirements.txt | $(BIN)/python
 	@touch $@
 
 setup: $(VENV)/.installed
+	$(BIN)/python -m config.ensure_db
 	$(BIN)/python manage.py migrate --noinput
 
 run: setup

@@ -7,21 +7,26 @@ upstream, the tests — connects to the same server over its Unix socket.
 """
 
 import logging
+import warnings
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 
 def embedded_database(base_dir: Path) -> dict:
-    import pgserver
-
     # pgserver logs its bookkeeping at exit, after test runners have closed their streams.
     pg_logger = logging.getLogger("pgserver")
     pg_logger.propagate = False
     pg_logger.addHandler(logging.NullHandler())
 
-    pgdata = base_dir / ".data" / "pg"
-    pgdata.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(pgdata, cleanup_mode=None)
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI) and falls back to /tmp.
+        warnings.simplefilter("ignore")
+        import pgserver
+
+        pgdata = base_dir / ".data" / "pg"
+        pgdata.mkdir(parents=True, exist_ok=True)
+        server = pgserver.get_server(pgdata, cleanup_mode=None)
+
     uri = urlparse(server.get_uri())
     query = parse_qs(uri.query)
     return {
