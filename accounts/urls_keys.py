@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from accounts.views import keys
 
 app_name = "keys"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", keys.key_list, name="list"),
+    path("new/", keys.key_create, name="create"),
+    path("<uuid:key_id>/revoke/", keys.key_revoke, name="revoke"),
+]

@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path, re_path
+
+from activity.api import api, api_not_found
+from activity.gateway.docs import docs_asset
 
 app_name = "api"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("docs/assets/<str:name>", docs_asset, name="docs-asset"),
+    *api.urls[0],
+    re_path(r"^.*$", api_not_found, name="not-found"),
+]

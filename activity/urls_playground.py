@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from activity.views import playground
 
 app_name = "playground"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<slug:api_name>/", playground.playground_run, name="run"),
+]

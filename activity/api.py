@@ -1,0 +1,515 @@
+"""The platform's JSON API, mounted at /api/v1/.
+
+Calls are authenticated by ``Authorization: Bearer <key>`` only (no cookies, so no CSRF). Every error
+is ``{"error": {"code", "message"}}`` with a stable code; see activity.gateway.errors.ERROR_CODES.
+The call endpoints read their body themselves, in a fixed order of checks (see activity.gateway.service),
+so that every call naming a model is logged with the status it got; their request bodies are still
+validated by the schemas published in the OpenAPI document.
+"""
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable
+
+from django.core.exceptions import RequestDataTooBig
+from django.core.paginator import EmptyPage, Paginator
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from ninja import NinjaAPI, Query
+from ninja.errors import ValidationError as NinjaValidationError
+from pydantic import ValidationError
+from pydantic.json_schema import models_json_schema
+
+from accounts.models import UserApiKey
+from activity.gateway import auth, rows
+from activity.gateway.access import check_serving, check_visible
+from activity.gateway.catalog import public_models
+from activity.gateway.docs import LocalSwagger
+from activity.gateway.errors import ERROR_CODES, GatewayError, error
+from activity.gateway.quota import QuotaState, next_month_start, personal_key_calls, quota_state
+from activity.gateway.records import Exchange, call_record
+from activity.gateway.schemas import (
+    ChatIn,
+    ChatOut,
+    ErrorOut,
+    InvokeIn,
+    InvokeOut,
+    KeyOut,
+    ModelsPage,
+    ModelsQuery,
+)
+from activity.gateway.service import (
+    Forwarded,
+    call_forward,
+    client_ip,
+    elapsed_ms,
+    exchange_for,
+    quota_headers,
+)
+from catalog.models import AIModel
+
+logger = logging.getLogger(__name__)
+
+QUERY_KEY_NAMES = {"key", "api_key", "apikey", "api-key", "access_token", "token", "bearer"}
+RATE_LIMIT_HEADERS = {
+    name: {"description": text, "schema": {"type": "integer"}}
+    for name, text in [
+        ("X-RateLimit-Limit", "The model developer's monthly quota."),
+        ("X-RateLimit-Remaining", "Calls left this month."),
+        ("X-RateLimit-Reset", "Unix time of the next month start (UTC)."),
+    ]
+}
+DESCRIPTION = """Call the platform's models with an API key: `Authorization: Bearer <key>`.
+
+A model key (`amp_mk_…`) calls its own model; a personal key (`amp_pk_…`, created at /me/keys/) calls any
+public, active model. Each forwarded call counts against the model developer's monthly quota (UTC); answers
+carry `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` once the model is known to be
+callable by the key (or, for a model key, always). Errors are `{"error": {"code", "message"}}`.
+
+| status | codes |
+| --- | --- |
+""" + "\n".join(
+    f"| {status} | {', '.join(f'`{code}`' for code, (s, _) in ERROR_CODES.items() if s == status)} |"
+    for status in sorted({status for status, _ in ERROR_CODES.values()})
+)
+
+
+class GatewayAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.setdefault("components", {})
+        components.setdefault("securitySchemes", {})["bearerAuth"] = {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A model key (amp_mk_…) or a personal key (amp_pk_…). Never in the query string.",
+        }
+        _, definitions = models_json_schema(
+            [(InvokeIn, "validation"), (ChatIn, "validation")], ref_template="#/components/schemas/{model}"
+        )
+        components.setdefault("schemas", {}).update(definitions["$defs"])
+        return schema
+
+
+api = GatewayAPI(
+    title="AI Model Platform API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api",
+    docs=LocalSwagger(),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def _json_response(status: int, payload: dict, headers: dict[str, str] | None = None) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(payload, separators=(",", ":"), default=str),
+        status=status,
+        content_type="application/json",
+    )
+    response["Cache-Control"] = "no-store"
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+@api.exception_handler(GatewayError)
+def _gateway_error(request, exc: GatewayError):
+    return _json_response(exc.status, exc.as_json(), exc.headers)
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request, exc: NinjaValidationError):
+    return _json_response(400, error("invalid_request", _first_problem(exc.errors)).as_json())
+
+
+@api.exception_handler(Exception)
+def _unexpected_error(request, exc: Exception):
+    logger.exception("Unexpected error in the API", exc_info=exc)
+    return _json_response(500, error("internal_error").as_json())
+
+
+def _first_problem(errors: list[dict]) -> str:
+    if not errors:
+        return ERROR_CODES["invalid_request"][1]
+    first = errors[0]
+    location = ".".join(
+        str(part) for part in first.get("loc", ()) if part not in ("body", "query", "payload")
+    )
+    return f"{location or 'body'}: {first.get('msg', 'invalid value')}."
+
+
+def refuse_key_in_query(request: HttpRequest) -> None:
+    for name, values in request.GET.lists():
+        if name.lower() in QUERY_KEY_NAMES or any(value.startswith("amp_") for value in values):
+            raise error(
+                "key_in_query",
+                "API keys are accepted only in the Authorization header: a key in a URL ends up in logs. "
+                "If this key was real, revoke it and create a new one.",
+            )
+
+
+def _validate(schema, data):
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        raise error("invalid_request", _first_problem(exc.errors())) from None
+
+
+def _load_json(body: bytes):
+    try:
+        return json.loads(body), None
+    except ValueError:
+        return None, error("invalid_json", "The body must be a JSON object.")
+
+
+class ApiCall:
+    """One request to a call endpoint: what is known so far, and its answer with the records it leaves."""
+
+    def __init__(self, request: HttpRequest):
+        self.started = time.perf_counter()
+        self.request = request
+        self.log_id = uuid.uuid4()
+        self.token = auth.bearer_token(request.headers.get("Authorization"))
+        self.caller: auth.Caller | None = None
+        self.model: AIModel | None = None
+        self.personal_key: UserApiKey | None = None
+        self.personal_key_fetched = False
+        self.model_visible = False
+        self.quota: QuotaState | None = None
+        self.forwarded: Forwarded | None = None
+        self.history_prompt = ""
+        self.exchange: Exchange | None = None
+        self.processing_ms: int | None = None
+
+    @property
+    def body(self) -> bytes:
+        try:
+            return self.request.body
+        except RequestDataTooBig:
+            raise error("request_too_large") from None
+
+    def refuse_key_in_query(self) -> None:
+        refuse_key_in_query(self.request)
+
+    def load_model(self, api_name: str | None) -> None:
+        """Read the named model, and the personal key the token names if it is one, in one query."""
+        key_hash = auth.personal_key_hash(self.token)
+        name = api_name if isinstance(api_name, str) and 0 < len(api_name) <= 100 else None
+        if name is None and key_hash is None:
+            return
+        self.model, self.personal_key = rows.call_rows(api_name=name, key_hash=key_hash)
+        self.personal_key_fetched = key_hash is not None
+
+    def authenticate(self) -> auth.Caller:
+        # Identified first, so that a refused account's call is still logged under its user or developer.
+        personal_key = self.personal_key if self.personal_key_fetched else auth.NOT_FETCHED
+        self.caller = auth.identify(token=self.token, model=self.model, personal_key=personal_key)
+        auth.admit(self.caller)
+        return self.caller
+
+    def grant(self) -> None:
+        if self.model is None:
+            raise error("model_not_found", "No model with that name.")
+        check_visible(caller=self.caller, model=self.model)
+        self.model_visible = True
+        check_serving(model=self.model)
+
+    def forward(self, **kwargs) -> Forwarded:
+        self.forwarded = call_forward(caller=self.caller, model=self.model, **kwargs)
+        self.quota = self.forwarded.quota
+        return self.forwarded
+
+    def finish_forwarded(self) -> None:
+        """Fix the call's time and its history entry, so the answer can name them."""
+        self.processing_ms = elapsed_ms(self.started)
+        if self.forwarded is not None and self.caller.writes_history and self.exchange is None:
+            self.exchange = exchange_for(
+                forwarded=self.forwarded,
+                prompt=self.history_prompt,
+                processing_ms=self.processing_ms,
+                ip=client_ip(self.request),
+            )
+
+    def respond(self, flow: Callable[[], dict]) -> HttpResponse:
+        headers: dict[str, str] = {}
+        try:
+            status, payload = 200, flow()
+        except GatewayError as exc:
+            status, payload, headers = exc.status, exc.as_json(), dict(exc.headers)
+            self.finish_forwarded()
+        headers = {
+            **quota_headers(
+                caller=self.caller, model=self.model, visible=self.model_visible, quota=self.quota
+            ),
+            **headers,
+        }
+        response = _json_response(status, payload, headers)
+        if self.model is not None:
+            try:
+                request_size = len(self.request.body)
+            except RequestDataTooBig:
+                request_size = int(self.request.META.get("CONTENT_LENGTH") or 0)
+            call_record(
+                log_id=self.log_id,
+                model=self.model,
+                user=self.caller.user if self.caller else None,
+                developer=self.caller.developer if self.caller else None,
+                key_prefix=self.caller.key_prefix if self.caller else auth.loggable_prefix(self.token),
+                method=self.request.method,
+                status_code=status,
+                request_size=request_size,
+                response_size=len(response.content),
+                processing_ms=self.processing_ms
+                if self.processing_ms is not None
+                else elapsed_ms(self.started),
+                exchange=self.exchange,
+            )
+        return response
+
+
+ERROR_RESPONSES = {status: ErrorOut for status in (400, 401, 403, 404, 410, 413, 429, 502, 504)}
+CALL_OPENAPI = {"security": [{"bearerAuth": []}]}
+RETRY_AFTER_HEADER = {"description": "Seconds until the quota resets.", "schema": {"type": "integer"}}
+
+
+def _call_openapi(body_schema: str) -> dict:
+    # Rate-limit headers come with every answer but 401s (see the description); Retry-After with 429s.
+    responses = {
+        status: {"headers": RATE_LIMIT_HEADERS} for status in (200, *ERROR_RESPONSES) if status != 401
+    }
+    responses[429] = {"headers": {**RATE_LIMIT_HEADERS, "Retry-After": RETRY_AFTER_HEADER}}
+    return {
+        **CALL_OPENAPI,
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body_schema}"}}},
+        },
+        "responses": responses,
+    }
+
+
+@api.post(
+    "/models/{api_name}/invoke",
+    response={200: InvokeOut, **ERROR_RESPONSES},
+    summary="Call a model with a prompt",
+    tags=["calls"],
+    openapi_extra=_call_openapi("InvokeIn"),
+)
+def invoke(request: HttpRequest, api_name: str):
+    """Send `{"prompt", "session_id"?, "parameters"?}`; get the model's response, its latency and cost."""
+    call = ApiCall(request)
+
+    def flow() -> dict:
+        call.load_model(api_name)
+        call.refuse_key_in_query()
+        call.authenticate()
+        call.grant()
+        data, problem = _load_json(call.body)
+        if problem:
+            raise problem
+        body = _validate(InvokeIn, data)
+        call.history_prompt = body.prompt
+        forwarded = call.forward(prompt=body.prompt, parameters=body.parameters, session_id=body.session_id)
+        if forwarded.error:
+            raise forwarded.error
+        call.finish_forwarded()
+        return {
+            "id": str(call.log_id),
+            "object": "invocation",
+            "created": int(forwarded.request_timestamp.timestamp()),
+            "model": call.model.api_name,
+            "response": forwarded.answer.text,
+            "session_id": forwarded.session_id,
+            "history_id": str(call.exchange.history_id) if call.exchange else None,
+            "latency_ms": call.processing_ms,
+            "cost": float(forwarded.cost),
+        }
+
+    return call.respond(flow)
+
+
+def _chat_prompt(messages: list[dict]) -> str:
+    if len(messages) == 1:
+        return messages[0]["content"]
+    return "\n".join(f"{message['role']}: {message['content']}" for message in messages)
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+@api.post(
+    "/chat/completions",
+    response={200: ChatOut, **ERROR_RESPONSES},
+    summary="OpenAI-compatible chat completion",
+    tags=["calls"],
+    openapi_extra=_call_openapi("ChatIn"),
+)
+def chat_completions(request: HttpRequest):
+    """`model` is the api_name. Works with the official `openai` client pointed at `<site>/api/v1`."""
+    call = ApiCall(request)
+
+    def flow() -> dict:
+        data, problem = _load_json(call.body)
+        name = data.get("model") if isinstance(data, dict) else None
+        call.load_model(name)
+        call.refuse_key_in_query()
+        call.authenticate()
+        if problem:
+            raise problem
+        if not isinstance(name, str):
+            raise error("invalid_request", "model: the model's api_name is required.")
+        call.grant()
+        body = _validate(ChatIn, data)
+        if body.stream:
+            raise error("streaming_unsupported")
+        messages = [{"role": message.role, "content": message.text()} for message in body.messages]
+        prompt = _chat_prompt(messages)
+        user_turns = [message["content"] for message in messages if message["role"] == "user"]
+        call.history_prompt = user_turns[-1] if user_turns else prompt
+        forwarded = call.forward(
+            prompt=prompt,
+            parameters=dict(body.model_extra or {}),
+            messages=messages,
+            session_id=body.session_id,
+        )
+        if forwarded.error:
+            raise forwarded.error
+        call.finish_forwarded()
+        text = forwarded.answer.text
+        usage = forwarded.answer.usage or {}
+        prompt_tokens = (
+            usage.get("prompt_tokens") if isinstance(usage.get("prompt_tokens"), int) else _words(prompt)
+        )
+        completion_tokens = (
+            usage.get("completion_tokens")
+            if isinstance(usage.get("completion_tokens"), int)
+            else _words(text)
+        )
+        return {
+            "id": f"chatcmpl-{call.log_id.hex}",
+            "object": "chat.completion",
+            "created": int(forwarded.request_timestamp.timestamp()),
+            "model": call.model.api_name,
+            "choices": [
+                {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
+            ],
+            "usage": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+                "cost": float(forwarded.cost),
+            },
+            "session_id": forwarded.session_id,
+            "history_id": str(call.exchange.history_id) if call.exchange else None,
+        }
+
+    return call.respond(flow)
+
+
+@api.get(
+    "/key",
+    response={200: KeyOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
+    summary="What the calling key may still spend this month",
+    tags=["keys"],
+    openapi_extra={**CALL_OPENAPI, "responses": {200: {"headers": RATE_LIMIT_HEADERS}}},
+)
+def key_usage(request: HttpRequest):
+    """Model key: its developer's quota (limit, used, remaining, reset). Personal key: quotas belong to the
+    developers of the models called, so `limit` and `remaining` are null and `used` counts this key's own
+    forwarded calls this month; each call's X-RateLimit-* headers show the called developer's quota."""
+    call = ApiCall(request)
+
+    def flow() -> dict:
+        call.refuse_key_in_query()
+        caller = call.authenticate()
+        if caller.is_model_key:
+            state = call.quota = quota_state(developer=caller.developer)
+            return {
+                "kind": "model",
+                "key_prefix": caller.key_prefix,
+                "model": caller.own_model.api_name,
+                "limit": state.limit,
+                "used": state.used,
+                "remaining": state.remaining,
+                "reset": state.reset_epoch,
+                "reset_at": state.reset.isoformat(),
+                "quota_scope": "developer",
+                "note": "Calls with this key and with personal keys count against your developer quota.",
+            }
+        reset = next_month_start(timezone.now())
+        return {
+            "kind": "personal",
+            "key_prefix": caller.key_prefix,
+            "model": None,
+            "limit": None,
+            "used": personal_key_calls(api_key=caller.api_key),
+            "remaining": None,
+            "reset": int(reset.timestamp()),
+            "reset_at": reset.isoformat(),
+            "quota_scope": "developer",
+            "note": "Personal keys have no quota of their own: each call counts against the called model's "
+            "developer quota, shown in that call's X-RateLimit-* headers.",
+        }
+
+    return call.respond(flow)
+
+
+@api.get(
+    "/models",
+    response={200: ModelsPage, 400: ErrorOut},
+    summary="The public catalog",
+    tags=["catalog"],
+)
+def models_list(request: HttpRequest, filters: Query[ModelsQuery]):
+    """Public, active models, with the catalog page's filters and sorts. No key needed."""
+    refuse_key_in_query(request)
+    queryset = public_models(params=request.GET)
+    paginator = Paginator(queryset, filters.page_size)
+    try:
+        page = paginator.page(filters.page)
+    except EmptyPage:
+        raise error("invalid_request", f"page: there are {paginator.num_pages} pages.") from None
+
+    def page_url(number: int) -> str:
+        query = request.GET.copy()
+        query["page"] = number
+        return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+    return 200, {
+        "count": paginator.count,
+        "page": page.number,
+        "page_size": filters.page_size,
+        "num_pages": paginator.num_pages,
+        "next": page_url(page.next_page_number()) if page.has_next() else None,
+        "previous": page_url(page.previous_page_number()) if page.has_previous() else None,
+        "results": [_model_out(request, model) for model in page.object_list],
+    }
+
+
+def _model_out(request: HttpRequest, model: AIModel) -> dict:
+    return {
+        "api_name": model.api_name,
+        "display_name": model.display_name,
+        "description": model.description,
+        "category": model.category,
+        "tags": model.tags,
+        "price_per_request": float(model.price_per_request),
+        "average_rating": float(model.average_rating),
+        "rating_count": model.rating_count,
+        "total_requests": model.total_requests,
+        "total_users": model.total_users,
+        "created_at": model.created_at,
+        "developer": {"username": model.developer.username, "company_name": model.developer.company_name},
+        "page_url": request.build_absolute_uri(f"/models/{model.api_name}/"),
+        "invoke_url": request.build_absolute_uri(reverse("api:invoke", args=[model.api_name])),
+    }
+
+
+def api_not_found(request: HttpRequest) -> HttpResponse:
+    """Unknown paths under /api/v1/ answer in the API's error shape rather than with an HTML page."""
+    return _json_response(404, error("not_found", f"No endpoint {request.method} {request.path}.").as_json())

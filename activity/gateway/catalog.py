@@ -1,0 +1,18 @@
+"""The public catalog as JSON, through the catalog page's own filters and sorts (catalog.filters)."""
+
+from django.db.models import QuerySet
+from django.http import QueryDict
+
+from activity.gateway.errors import error
+from catalog.filters import AIModelFilter
+from catalog.models import AIModel
+
+
+def public_models(*, params: QueryDict) -> QuerySet[AIModel]:
+    """Public, served models filtered and ordered as /models/ does; a 400 GatewayError for bad values
+    (the page quietly drops them, an API says so)."""
+    filterset = AIModelFilter(params, queryset=AIModel.objects.public().select_related("developer"))
+    if not filterset.is_valid():
+        field, messages = next(iter(filterset.errors.items()))
+        raise error("invalid_request", f"{field}: {' '.join(messages)}")
+    return filterset.qs

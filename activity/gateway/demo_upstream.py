@@ -1,0 +1,243 @@
+"""Small deterministic demo models served over HTTP, so the catalog works end to end with no network.
+
+Each route speaks the upstream protocol: ``POST {"prompt", "parameters"}`` → ``{"response"}``, and
+``/chat/completions`` the OpenAI chat shape. ``/slow`` and ``/fail`` exist for tests of timeouts and errors.
+"""
+
+import json
+import re
+import textwrap
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+MAX_BODY_BYTES = 4 * 1024 * 1024
+MAX_SLOW_SECONDS = 30.0
+
+POSITIVE = {
+    "good", "great", "excellent", "love", "loved", "like", "happy", "fast", "amazing", "wonderful", "best",
+    "nice", "helpful", "perfect", "fantastic", "enjoy", "enjoyed", "pleasant", "brilliant", "awesome",
+}  # fmt: skip
+NEGATIVE = {
+    "bad", "terrible", "awful", "hate", "hated", "slow", "sad", "worst", "poor", "broken", "horrible",
+    "useless", "angry", "boring", "disappointing", "disappointed", "ugly", "wrong", "annoying", "buggy",
+}  # fmt: skip
+DICTIONARY = {
+    "fr": {
+        "hello": "bonjour", "goodbye": "au revoir", "thank": "merci", "thanks": "merci", "yes": "oui",
+        "no": "non", "cat": "chat", "dog": "chien", "house": "maison", "water": "eau", "bread": "pain",
+        "good": "bon", "morning": "matin", "night": "nuit", "friend": "ami", "love": "amour", "book": "livre",
+        "the": "le", "a": "un", "and": "et", "is": "est", "i": "je", "you": "tu", "world": "monde",
+        "red": "rouge", "blue": "bleu", "green": "vert", "please": "s'il vous plaît", "car": "voiture",
+        "apple": "pomme", "cheese": "fromage", "sun": "soleil", "moon": "lune", "day": "jour",
+    },
+    "es": {
+        "hello": "hola", "goodbye": "adiós", "thank": "gracias", "thanks": "gracias", "yes": "sí",
+        "no": "no", "cat": "gato", "dog": "perro", "house": "casa", "water": "agua", "bread": "pan",
+        "good": "bueno", "morning": "mañana", "night": "noche", "friend": "amigo", "love": "amor",
+        "book": "libro", "the": "el", "a": "un", "and": "y", "is": "es", "i": "yo", "you": "tú",
+        "world": "mundo", "red": "rojo", "blue": "azul", "green": "verde", "please": "por favor",
+        "car": "coche", "apple": "manzana", "cheese": "queso", "sun": "sol", "moon": "luna", "day": "día",
+    },
+}  # fmt: skip
+TARGET_ALIASES = {"fr": "fr", "french": "fr", "français": "fr", "es": "es", "spanish": "es", "español": "es"}
+
+
+class BadRequest(Exception):
+    pass
+
+
+def summarize(prompt: str, parameters: dict) -> str:
+    """The first sentence, cut to `max_words` words (default 25)."""
+    max_words = parameters.get("max_words", 25)
+    if not isinstance(max_words, int) or max_words < 1:
+        raise BadRequest("parameters.max_words must be a positive integer")
+    text = " ".join(prompt.split())
+    first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
+    words = first.split()
+    if len(words) > max_words:
+        return " ".join(words[:max_words]).rstrip(",;:") + "…"
+    return first
+
+
+def format_code(prompt: str, parameters: dict) -> str:
+    """Tabs to spaces, common indentation removed, trailing spaces and repeated blank lines dropped."""
+    indent = parameters.get("indent", 4)
+    if not isinstance(indent, int) or not 1 <= indent <= 8:
+        raise BadRequest("parameters.indent must be an integer from 1 to 8")
+    lines = [line.rstrip() for line in textwrap.dedent(prompt.expandtabs(indent)).splitlines()]
+    tidy: list[str] = []
+    for line in lines:
+        if not line and (not tidy or not tidy[-1]):
+            continue
+        tidy.append(line)
+    while tidy and not tidy[-1]:
+        tidy.pop()
+    return "\n".join(tidy) + "\n"
+
+
+def sentiment(prompt: str, parameters: dict) -> str:
+    words = re.findall(r"[a-z']+", prompt.lower())
+    positive = sum(word in POSITIVE for word in words)
+    negative = sum(word in NEGATIVE for word in words)
+    score = (positive - negative) / max(1, positive + negative)
+    label = "positive" if score > 0 else "negative" if score < 0 else "neutral"
+    return f"{label} (score {score:+.2f}; {positive} positive, {negative} negative words)"
+
+
+def translate(prompt: str, parameters: dict) -> str:
+    target = TARGET_ALIASES.get(str(parameters.get("target", "fr")).lower())
+    if target is None:
+        raise BadRequest("parameters.target must be fr or es")
+    words = DICTIONARY[target]
+
+    def swap(match: re.Match) -> str:
+        word = match.group(0)
+        translated = words.get(word.lower())
+        if translated is None:
+            return word
+        return translated.capitalize() if word[0].isupper() else translated
+
+    return re.sub(r"[A-Za-z]+", swap, prompt)
+
+
+def echo(prompt: str, parameters: dict) -> str:
+    return prompt
+
+
+def slow(prompt: str, parameters: dict) -> str:
+    seconds = parameters.get("seconds", 1)
+    if not isinstance(seconds, int | float) or seconds < 0:
+        raise BadRequest("parameters.seconds must be a non-negative number")
+    time.sleep(min(float(seconds), MAX_SLOW_SECONDS))
+    return prompt
+
+
+PROMPT_MODELS: dict[str, Callable[[str, dict], str]] = {
+    "/summarize": summarize,
+    "/format-code": format_code,
+    "/sentiment": sentiment,
+    "/translate": translate,
+    "/echo": echo,
+    "/slow": slow,
+}
+
+
+def chat_reply(messages: list[dict]) -> str:
+    last = next((m.get("content") for m in reversed(messages) if m.get("role") == "user"), None)
+    if not isinstance(last, str) or not last.strip():
+        return "Hello! Send me a message and I will sum it up."
+    return f"You said: {summarize(last, {'max_words': 20})}"
+
+
+class DemoUpstreamHandler(BaseHTTPRequestHandler):
+    """Keep-alive HTTP/1.1 so the gateway's pooled connections are reused, as with a real upstream."""
+
+    protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; with Nagle's algorithm on, the body would wait for the
+    # client's delayed ACK (~40 ms) on every keep-alive call.
+    disable_nagle_algorithm = True
+    server_version = "DemoUpstream/1"
+    quiet = True
+    # Extra routes, for tests: path → callable(handler, payload) returning (status, body bytes), or None
+    # when it wrote its answer itself.
+    extra_routes: dict[str, Callable[["DemoUpstreamHandler", dict], tuple[int, bytes]]] = {}
+
+    def log_message(self, format, *args):
+        if not self.quiet:
+            super().log_message(format, *args)
+
+    def send_json(self, status: int, data) -> None:
+        self.send_body(status, json.dumps(data).encode())
+
+    def send_body(self, status: int, body: bytes, content_type: str = "application/json") -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        if self.path in ("/", "/healthz"):
+            routes = sorted([*PROMPT_MODELS, "/chat/completions", "/fail", *self.extra_routes])
+            self.send_json(200, {"status": "ok", "routes": routes})
+        else:
+            self.send_json(404, {"error": "not found"})
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY_BYTES:
+            self.close_connection = True
+            self.send_json(413, {"error": "body too large"})
+            return
+        raw = self.rfile.read(length)
+        path = self.path.split("?", 1)[0]
+        try:
+            payload = json.loads(raw or b"{}")
+            if not isinstance(payload, dict):
+                raise BadRequest("the body must be a JSON object")
+            if path in self.extra_routes:
+                answer = self.extra_routes[path](self, payload)
+                if answer is not None:  # None: the route wrote its own answer
+                    self.send_body(*answer)
+            elif path == "/fail":
+                self.send_json(500, {"error": "the demo model failed on purpose"})
+            elif path.endswith("/chat/completions"):
+                self.send_json(200, self.chat(payload))
+            elif path in PROMPT_MODELS:
+                prompt, parameters = payload.get("prompt"), payload.get("parameters") or {}
+                if not isinstance(prompt, str) or not isinstance(parameters, dict):
+                    raise BadRequest('expected {"prompt": "...", "parameters": {...}}')
+                self.send_json(200, {"response": PROMPT_MODELS[path](prompt, parameters)})
+            else:
+                self.send_json(404, {"error": f"no demo model at {path}"})
+        except (ValueError, BadRequest) as exc:
+            self.send_json(400, {"error": str(exc)})
+
+    def chat(self, payload: dict) -> dict:
+        messages = payload.get("messages")
+        if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
+            raise BadRequest("expected messages: a list of {role, content}")
+        reply = chat_reply(messages)
+        prompt_words = sum(len(str(m.get("content") or "").split()) for m in messages)
+        return {
+            "id": "chatcmpl-demo",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": str(payload.get("model") or "demo-chat"),
+            "choices": [
+                {"index": 0, "message": {"role": "assistant", "content": reply}, "finish_reason": "stop"}
+            ],
+            "usage": {
+                "prompt_tokens": prompt_words,
+                "completion_tokens": len(reply.split()),
+                "total_tokens": prompt_words + len(reply.split()),
+            },
+        }
+
+
+class DemoUpstreamServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}"
+
+
+def serve_in_thread(
+    host: str = "127.0.0.1", port: int = 0, extra_routes: dict | None = None
+) -> tuple[DemoUpstreamServer, threading.Thread]:
+    """Start a server on a background thread (port 0: any free port). Stop it with server.shutdown()."""
+    handler = DemoUpstreamHandler
+    if extra_routes:
+        handler = type(
+            "DemoUpstreamHandlerWithRoutes", (DemoUpstreamHandler,), {"extra_routes": extra_routes}
+        )
+    server = DemoUpstreamServer((host, port), handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    return server, thread

@@ -1,0 +1,51 @@
+"""Gateway errors: an HTTP status, a stable machine-readable code and a message for people."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class GatewayError(Exception):
+    status: int
+    code: str
+    message: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.code}: {self.message}"
+
+    def as_json(self) -> dict:
+        return {"error": {"code": self.code, "message": self.message}}
+
+
+# The codes are part of the API contract: clients branch on them, so they never change meaning.
+ERROR_CODES: dict[str, tuple[int, str]] = {
+    "invalid_json": (400, "The body is not valid JSON."),
+    "invalid_request": (400, "A field is missing or has the wrong type or value."),
+    "key_in_query": (400, "An API key was sent in the query string; send it in the Authorization header."),
+    "streaming_unsupported": (400, "stream=true is not supported; ask for the whole answer."),
+    "missing_key": (401, "No Authorization: Bearer <key> header."),
+    "invalid_key": (401, "The key is unknown, malformed or revoked."),
+    "account_suspended": (403, "The account behind the key is suspended or inactive."),
+    "account_not_verified": (403, "The account behind the key has not verified its email address."),
+    "key_not_for_model": (403, "A model key may only call its own model."),
+    "model_not_found": (404, "No served model with that name is visible to the key."),
+    "model_deprecated": (410, "The model is deprecated and no longer answers."),
+    "prompt_too_large": (413, "The prompt is longer than GATEWAY_MAX_PROMPT_CHARS characters."),
+    "request_too_large": (413, "The request body is larger than the platform accepts."),
+    "quota_exceeded": (429, "The developer's monthly quota is spent; see Retry-After."),
+    "upstream_unreachable": (502, "The model's upstream could not be reached."),
+    "upstream_error": (502, "The model's upstream answered with an error status."),
+    "upstream_invalid_response": (
+        502,
+        "The model's upstream answered with something other than the protocol.",
+    ),
+    "upstream_response_too_large": (502, "The upstream's answer exceeded UPSTREAM_MAX_RESPONSE_BYTES."),
+    "upstream_timeout": (504, "The model's upstream did not answer in time."),
+    "not_found": (404, "No such endpoint."),
+    "internal_error": (500, "Something went wrong on the platform."),
+}
+
+
+def error(code: str, message: str | None = None, headers: dict[str, str] | None = None) -> GatewayError:
+    status, default_message = ERROR_CODES[code]
+    return GatewayError(status=status, code=code, message=message or default_message, headers=headers or {})

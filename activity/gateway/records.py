@@ -1,0 +1,116 @@
+"""The rows every call leaves behind: one api_usage_logs row, and a user_history row for a user's calls.
+
+Both are written by one statement (a data-modifying WITH), so they land together in one round trip.
+Counters (models.total_requests, total_users, model_daily_stats) follow from the triggers on these two
+tables; nothing here touches them.
+
+With settings.GATEWAY_ASYNC_COMMIT on (off by default) the commit does not wait for the WAL to reach
+disk (synchronous_commit off for this statement only, see quota.ASYNC_COMMIT): a database crash may then
+lose the last fraction of a second of usage rows, never leave them half written.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from accounts.models import Developer, User
+from activity.gateway.quota import async_commit_enabled
+from activity.gateway.rows import prepared_cursor
+from catalog.models import AIModel
+
+ASYNC_COMMIT_CTE = """async_commit AS (
+    SELECT set_config('synchronous_commit',
+                      CASE WHEN %s::boolean THEN 'off' ELSE current_setting('synchronous_commit') END, true))"""
+
+LOG_INSERT = """
+INSERT INTO api_usage_logs (log_id, user_id, developer_id, model_id, api_key_used, request_method,
+                            response_code, request_size, response_size, processing_time_ms)
+SELECT %s::uuid, %s::uuid, %s::uuid, %s::uuid, %s::text, %s::text, %s::integer, %s::integer, %s::integer,
+       %s::integer
+FROM async_commit
+"""
+
+LOG_SQL = f"WITH {ASYNC_COMMIT_CTE}{LOG_INSERT}"
+
+HISTORY_INSERT = """
+INSERT INTO user_history (history_id, user_id, model_id, session_id, prompt, response, status,
+                          request_timestamp, response_time_ms, cost_incurred, ip_address)
+VALUES (%s::uuid, %s::uuid, %s::uuid, %s::text, %s::text, %s::text, %s::text, %s::timestamptz, %s::integer,
+        %s::numeric, %s::inet)
+ON CONFLICT (user_id, session_id, request_timestamp) DO NOTHING
+"""
+
+LOG_AND_HISTORY_SQL = f"""WITH {ASYNC_COMMIT_CTE}, history AS ({HISTORY_INSERT} RETURNING 1)
+{LOG_INSERT} RETURNING (SELECT count(*) FROM history)
+"""
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """What a user's call puts in their history."""
+
+    history_id: uuid.UUID
+    session_id: str
+    prompt: str
+    response: str
+    status: str
+    request_timestamp: datetime
+    response_time_ms: int
+    cost: Decimal
+    ip_address: str | None
+
+
+def call_record(
+    *,
+    log_id: uuid.UUID,
+    model: AIModel,
+    user: User | None,
+    developer: Developer | None,
+    key_prefix: str,
+    method: str,
+    status_code: int,
+    request_size: int,
+    response_size: int,
+    processing_ms: int,
+    exchange: Exchange | None = None,
+) -> None:
+    """Write the call's log row and, for a user's call, its history row, in one statement."""
+    log = [
+        log_id,
+        user.pk if user else None,
+        developer.pk if developer else None,
+        model.pk,
+        key_prefix,
+        method,
+        status_code,
+        request_size,
+        response_size,
+        processing_ms,
+    ]
+    with prepared_cursor() as cursor:
+        if exchange is None or user is None:
+            cursor.execute(LOG_SQL, [async_commit_enabled(), *log])
+            return
+        timestamp = exchange.request_timestamp
+        history = [
+            exchange.history_id,
+            user.pk,
+            model.pk,
+            exchange.session_id,
+            exchange.prompt,
+            exchange.response,
+            exchange.status,
+            timestamp,
+            exchange.response_time_ms,
+            exchange.cost,
+            exchange.ip_address,
+        ]
+        cursor.execute(LOG_AND_HISTORY_SQL, [async_commit_enabled(), *history, *log])
+        saved = cursor.fetchone()[0]
+        # (user, session, timestamp) is unique: two calls of one session within the same microsecond.
+        while not saved:
+            timestamp += timedelta(microseconds=1)
+            history[7] = timestamp
+            cursor.execute(HISTORY_INSERT + " RETURNING 1", history)
+            saved = cursor.fetchone() is not None

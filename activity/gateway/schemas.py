@@ -1,0 +1,179 @@
+"""Request and response shapes of the JSON API: they validate input and publish the OpenAPI document.
+
+Request bodies are plain pydantic models (validated by the views, which log every outcome); ninja's Schema
+would drop the extra fields that chat completions pass on to the upstream.
+"""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal
+from uuid import UUID
+
+from ninja import Schema
+from pydantic import BaseModel, ConfigDict, Field
+
+from catalog.models import Category
+
+CategoryValue = Literal[tuple(value for value, _ in Category.choices)]  # type: ignore[misc]
+SortValue = Literal["relevance", "rating", "popular", "newest", "name", "price"]
+
+
+class ErrorDetail(Schema):
+    code: str = Field(description="Stable machine-readable code, e.g. quota_exceeded.")
+    message: str = Field(description="What went wrong, for people.")
+
+
+class ErrorOut(Schema):
+    error: ErrorDetail
+
+
+class InvokeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    prompt: str = Field(min_length=1, description="The text sent to the model.")
+    session_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description="Groups calls in the history; one is made when absent.",
+    )
+    parameters: dict[str, Any] = Field(default_factory=dict, description="Passed to the upstream unchanged.")
+
+
+class InvokeOut(Schema):
+    id: UUID = Field(description="The call's id (its api_usage_logs row).")
+    object: Literal["invocation"]
+    created: int = Field(description="Unix time of the call.")
+    model: str
+    response: str
+    session_id: str
+    history_id: UUID | None = Field(description="The user_history row; null for a model key's own calls.")
+    latency_ms: int = Field(description="Time spent in the platform and the upstream.")
+    cost: float = Field(
+        description="Charged for this call: the model's price on success with a personal key."
+    )
+
+
+class ChatContentPart(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    text: str | None = None
+
+
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    role: Literal["system", "developer", "user", "assistant", "tool"]
+    content: str | list[ChatContentPart] | None = None
+
+    def text(self) -> str:
+        if isinstance(self.content, list):
+            return "".join(part.text or "" for part in self.content if part.type == "text")
+        return self.content or ""
+
+
+class ChatIn(BaseModel):
+    """OpenAI chat-completion request. Other fields (temperature, max_tokens, …) go to the upstream."""
+
+    model_config = ConfigDict(extra="allow")
+
+    model: str = Field(description="The model's api_name.")
+    messages: list[ChatMessage] = Field(min_length=1)
+    stream: bool = False
+    session_id: str | None = Field(default=None, min_length=1, max_length=100)
+
+
+class ChatAnswerMessage(Schema):
+    role: Literal["assistant"]
+    content: str
+
+
+class ChatChoice(Schema):
+    index: int
+    message: ChatAnswerMessage
+    finish_reason: Literal["stop"]
+
+
+class ChatUsage(Schema):
+    prompt_tokens: int = Field(description="The upstream's figure, or a word count when it gives none.")
+    completion_tokens: int
+    total_tokens: int
+    cost: float = Field(description="Charged for this call, as in the invoke answer.")
+
+
+class ChatOut(Schema):
+    id: str
+    object: Literal["chat.completion"]
+    created: int
+    model: str
+    choices: list[ChatChoice]
+    usage: ChatUsage
+    session_id: str
+    history_id: UUID | None
+
+
+class KeyOut(Schema):
+    kind: Literal["model", "personal"]
+    key_prefix: str
+    model: str | None = Field(description="For a model key, the one model it calls.")
+    limit: int | None = Field(
+        description="The developer's monthly quota (model keys); null for personal keys."
+    )
+    used: int = Field(
+        description="Model key: the developer's forwarded calls this month. Personal key: its own."
+    )
+    remaining: int | None
+    reset: int = Field(description="Unix time of the next month start (UTC), when quotas reset.")
+    reset_at: datetime
+    quota_scope: Literal["developer"]
+    note: str
+
+
+class ModelsQuery(Schema):
+    """The catalog page's filters (see catalog.filters.AIModelFilter), plus pagination."""
+
+    q: str | None = Field(default=None, max_length=200, description="Full-text search.")
+    category: CategoryValue | None = None
+    tag: list[str] = Field(
+        default_factory=list, description="Repeat for several tags; models carry them all."
+    )
+    developer: str | None = Field(default=None, max_length=150, description="A developer's username.")
+    min_rating: Decimal | None = Field(default=None, ge=0, le=5)
+    min_price: Decimal | None = Field(default=None, ge=0)
+    max_price: Decimal | None = Field(default=None, ge=0)
+    sort: SortValue | None = Field(default=None, description="Default: relevance with q, else popular.")
+    page: int = Field(default=1, ge=1)
+    page_size: int = Field(default=20, ge=1, le=100)
+
+
+class DeveloperOut(Schema):
+    username: str
+    company_name: str
+
+
+class ModelOut(Schema):
+    api_name: str
+    display_name: str
+    description: str
+    category: str
+    tags: list[str]
+    price_per_request: float
+    average_rating: float
+    rating_count: int
+    total_requests: int
+    total_users: int
+    created_at: datetime
+    developer: DeveloperOut
+    page_url: str
+    invoke_url: str
+
+
+class ModelsPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    num_pages: int
+    next: str | None
+    previous: str | None
+    results: list[ModelOut]
