@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from ninja import NinjaAPI, Query
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.responses import Status
 from pydantic import ValidationError
 from pydantic.json_schema import models_json_schema
 
@@ -480,15 +481,18 @@ def models_list(request: HttpRequest, filters: Query[ModelsQuery]):
         query["page"] = number
         return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
-    return 200, {
-        "count": paginator.count,
-        "page": page.number,
-        "page_size": filters.page_size,
-        "num_pages": paginator.num_pages,
-        "next": page_url(page.next_page_number()) if page.has_next() else None,
-        "previous": page_url(page.previous_page_number()) if page.has_previous() else None,
-        "results": [_model_out(request, model) for model in page.object_list],
-    }
+    return Status(
+        200,
+        {
+            "count": paginator.count,
+            "page": page.number,
+            "page_size": filters.page_size,
+            "num_pages": paginator.num_pages,
+            "next": page_url(page.next_page_number()) if page.has_next() else None,
+            "previous": page_url(page.previous_page_number()) if page.has_previous() else None,
+            "results": [_model_out(request, model) for model in page.object_list],
+        },
+    )
 
 
 def _model_out(request: HttpRequest, model: AIModel) -> dict:
