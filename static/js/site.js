@@ -10,3 +10,27 @@ document.addEventListener("click", (event) => {
     setTimeout(() => { button.textContent = label; }, 1500);
   });
 });
+
+// On a narrow screen a chart scrolls sideways inside its card: start at the most recent days, and make the
+// scrolling box reachable from the keyboard (only when it does scroll, so wide screens get no extra stop).
+function fitCharts() {
+  document.querySelectorAll(".chart-frame").forEach((frame) => {
+    const scrolls = frame.scrollWidth > frame.clientWidth + 1;
+    if (scrolls) {
+      if (!frame.dataset.scrolled) {
+        frame.scrollLeft = frame.scrollWidth;
+        frame.dataset.scrolled = "1";
+      }
+      frame.setAttribute("tabindex", "0");
+      frame.setAttribute("role", "group");
+      const caption = frame.closest("figure")?.querySelector("figcaption");
+      if (caption) frame.setAttribute("aria-label", `${caption.textContent.trim()} (scrolls sideways)`);
+    } else {
+      frame.removeAttribute("tabindex");
+      frame.removeAttribute("role");
+      frame.removeAttribute("aria-label");
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", fitCharts);
+window.addEventListener("resize", fitCharts);
