@@ -15,11 +15,12 @@ from django.http import HttpResponseRedirect
 
 from accounts.models import Developer, DeveloperStatus, User, UserApiKey, UserStatus
 from catalog.models import AIModel
+from config.constraints import violated_constraint
 
 
 def constraint_message(model, error: IntegrityError) -> str:
     """The friendly text for the constraint an IntegrityError names, from the model's Meta if it has one."""
-    name = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
+    name = violated_constraint(error)
     for constraint in model._meta.constraints:
         if constraint.name == name:
             return str(constraint.get_violation_error_message())

@@ -15,8 +15,7 @@ class UsernameOrEmailBackend(ModelBackend):
             username = kwargs.get(User.USERNAME_FIELD)
         if not username or password is None:
             return None
-        field = "email__iexact" if "@" in username else "username__iexact"
-        user = User._default_manager.filter(**{field: username}).first()
+        user = User._default_manager.by_login(username).first()
         if user is None:
             User().set_password(password)  # same work as a real check: no timing hint that the user is absent
             return None

@@ -18,11 +18,6 @@ BLOCKED_MESSAGES = {
 }
 
 
-def _find_user(login: str) -> User | None:
-    field = "email__iexact" if "@" in login else "username__iexact"
-    return User.objects.filter(**{field: login}).first()
-
-
 class SignUpForm(SetPasswordMixin, forms.ModelForm):
     password1, password2 = SetPasswordMixin.create_password_fields()
 
@@ -91,7 +86,7 @@ class SignInForm(AuthenticationForm):
         password = self.cleaned_data.get("password")
         if not login or not password:
             return
-        user = _find_user(login)
+        user = User.objects.by_login(login).first()
         if user is None or user.is_active or not user.check_password(password):
             return
         message = BLOCKED_MESSAGES.get(user.status, BLOCKED_MESSAGES[UserStatus.SUSPENDED])

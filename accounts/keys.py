@@ -1,4 +1,4 @@
-"""API keys: readable type prefix, 160 bits from a CSPRNG, and a CRC32 checksum.
+"""API keys: readable type prefix, 190 bits from a CSPRNG, and a CRC32 checksum.
 
 A key looks like ``amp_mk_<32 base62 chars><6 base62 chars>``: ``amp_mk_`` marks a model key, ``amp_pk_``
 a personal key. The last six characters are the CRC32 of the rest, so a leaked key can be recognised

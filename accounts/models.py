@@ -26,6 +26,12 @@ class UserManager(BaseUserManager):
     def get_by_natural_key(self, username):
         return self.get(username__iexact=username)
 
+    def by_login(self, login: str):
+        """The account a sign-in names: by email when it holds an @ (usernames cannot), else by username,
+        in any letter case."""
+        field = "email__iexact" if "@" in login else "username__iexact"
+        return self.filter(**{field: login})
+
     def create_user(self, username: str, email: str, password: str | None = None, **extra):
         if not username:
             raise ValueError("A username is required.")

@@ -17,15 +17,18 @@ from django.urls import reverse
 
 from accounts import tokens
 from accounts.models import User, UserStatus
+from config.constraints import violated_constraint
 
 logger = logging.getLogger(__name__)
 
 RESEND_INTERVAL_SECONDS = 60
 
-# Unique indexes of the users table and the form field each one belongs to.
+# Unique indexes of the users table and the form field each one belongs to. Two sign-ups at once get past
+# the form's checks together; the loser learns of it here.
 CONSTRAINT_FIELDS = {
     "users_email_ci_unique": ("email", "A user with that email address already exists."),
     "users_username_key": ("username", "A user with that username already exists."),
+    "users_username_ci_unique": ("username", "A user with that username already exists."),
 }
 
 
@@ -62,7 +65,7 @@ def verification_email_send(*, user: User, request: HttpRequest | None = None) -
 
 
 def _conflict_error(exc: IntegrityError) -> ValidationError | None:
-    constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+    constraint = violated_constraint(exc)
     if constraint in CONSTRAINT_FIELDS:
         field, message = CONSTRAINT_FIELDS[constraint]
         return ValidationError({field: ValidationError(message, code="unique")})

@@ -18,6 +18,5 @@ def axes_username(request, credentials: dict | None) -> str:
     login = login.strip()
     if not login:
         return ""
-    field = "email__iexact" if "@" in login else "username__iexact"
-    username = User.objects.filter(**{field: login}).values_list("username", flat=True).first()
+    username = User.objects.by_login(login).values_list("username", flat=True).first()
     return (username or login).lower()

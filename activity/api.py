@@ -7,13 +7,8 @@ so that every call naming a model is logged with the status it got; their reques
 validated by the schemas published in the OpenAPI document.
 """
 
-import json
 import logging
-import time
-import uuid
-from collections.abc import Callable
 
-from django.core.exceptions import RequestDataTooBig
 from django.core.paginator import EmptyPage, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -21,17 +16,20 @@ from django.utils import timezone
 from ninja import NinjaAPI, Query
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.responses import Status
-from pydantic import ValidationError
 from pydantic.json_schema import models_json_schema
 
-from accounts.models import UserApiKey
-from activity.gateway import auth, rows
-from activity.gateway.access import check_serving, check_visible
+from activity.gateway.call import (
+    ApiCall,
+    first_problem,
+    json_response,
+    load_json,
+    refuse_key_in_query,
+    validate_body,
+)
 from activity.gateway.catalog import public_models
 from activity.gateway.docs import LocalSwagger
 from activity.gateway.errors import ERROR_CODES, GatewayError, error
-from activity.gateway.quota import QuotaState, next_month_start, personal_key_calls, quota_state
-from activity.gateway.records import Exchange, call_record
+from activity.gateway.quota import next_month_start, personal_key_calls, quota_state
 from activity.gateway.schemas import (
     ChatIn,
     ChatOut,
@@ -42,19 +40,10 @@ from activity.gateway.schemas import (
     ModelsPage,
     ModelsQuery,
 )
-from activity.gateway.service import (
-    Forwarded,
-    call_forward,
-    client_ip,
-    elapsed_ms,
-    exchange_for,
-    quota_headers,
-)
 from catalog.models import AIModel
 
 logger = logging.getLogger(__name__)
 
-QUERY_KEY_NAMES = {"key", "api_key", "apikey", "api-key", "access_token", "token", "bearer"}
 RATE_LIMIT_HEADERS = {
     name: {"description": text, "schema": {"type": "integer"}}
     for name, text in [
@@ -105,171 +94,20 @@ api = GatewayAPI(
 )
 
 
-def _json_response(status: int, payload: dict, headers: dict[str, str] | None = None) -> HttpResponse:
-    response = HttpResponse(
-        json.dumps(payload, separators=(",", ":"), default=str),
-        status=status,
-        content_type="application/json",
-    )
-    response["Cache-Control"] = "no-store"
-    for name, value in (headers or {}).items():
-        response[name] = value
-    return response
-
-
 @api.exception_handler(GatewayError)
 def _gateway_error(request, exc: GatewayError):
-    return _json_response(exc.status, exc.as_json(), exc.headers)
+    return json_response(exc.status, exc.as_json(), exc.headers)
 
 
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request, exc: NinjaValidationError):
-    return _json_response(400, error("invalid_request", _first_problem(exc.errors)).as_json())
+    return json_response(400, error("invalid_request", first_problem(exc.errors)).as_json())
 
 
 @api.exception_handler(Exception)
 def _unexpected_error(request, exc: Exception):
     logger.exception("Unexpected error in the API", exc_info=exc)
-    return _json_response(500, error("internal_error").as_json())
-
-
-def _first_problem(errors: list[dict]) -> str:
-    if not errors:
-        return ERROR_CODES["invalid_request"][1]
-    first = errors[0]
-    location = ".".join(
-        str(part) for part in first.get("loc", ()) if part not in ("body", "query", "payload")
-    )
-    return f"{location or 'body'}: {first.get('msg', 'invalid value')}."
-
-
-def refuse_key_in_query(request: HttpRequest) -> None:
-    for name, values in request.GET.lists():
-        if name.lower() in QUERY_KEY_NAMES or any(value.startswith("amp_") for value in values):
-            raise error(
-                "key_in_query",
-                "API keys are accepted only in the Authorization header: a key in a URL ends up in logs. "
-                "If this key was real, revoke it and create a new one.",
-            )
-
-
-def _validate(schema, data):
-    try:
-        return schema.model_validate(data)
-    except ValidationError as exc:
-        raise error("invalid_request", _first_problem(exc.errors())) from None
-
-
-def _load_json(body: bytes):
-    try:
-        return json.loads(body), None
-    except ValueError:
-        return None, error("invalid_json", "The body must be a JSON object.")
-
-
-class ApiCall:
-    """One request to a call endpoint: what is known so far, and its answer with the records it leaves."""
-
-    def __init__(self, request: HttpRequest):
-        self.started = time.perf_counter()
-        self.request = request
-        self.log_id = uuid.uuid4()
-        self.token = auth.bearer_token(request.headers.get("Authorization"))
-        self.caller: auth.Caller | None = None
-        self.model: AIModel | None = None
-        self.personal_key: UserApiKey | None = None
-        self.personal_key_fetched = False
-        self.model_visible = False
-        self.quota: QuotaState | None = None
-        self.forwarded: Forwarded | None = None
-        self.history_prompt = ""
-        self.exchange: Exchange | None = None
-        self.processing_ms: int | None = None
-
-    @property
-    def body(self) -> bytes:
-        try:
-            return self.request.body
-        except RequestDataTooBig:
-            raise error("request_too_large") from None
-
-    def refuse_key_in_query(self) -> None:
-        refuse_key_in_query(self.request)
-
-    def load_model(self, api_name: str | None) -> None:
-        """Read the named model, and the personal key the token names if it is one, in one query."""
-        key_hash = auth.personal_key_hash(self.token)
-        name = api_name if isinstance(api_name, str) and 0 < len(api_name) <= 100 else None
-        if name is None and key_hash is None:
-            return
-        self.model, self.personal_key = rows.call_rows(api_name=name, key_hash=key_hash)
-        self.personal_key_fetched = key_hash is not None
-
-    def authenticate(self) -> auth.Caller:
-        # Identified first, so that a refused account's call is still logged under its user or developer.
-        personal_key = self.personal_key if self.personal_key_fetched else auth.NOT_FETCHED
-        self.caller = auth.identify(token=self.token, model=self.model, personal_key=personal_key)
-        auth.admit(self.caller)
-        return self.caller
-
-    def grant(self) -> None:
-        if self.model is None:
-            raise error("model_not_found", "No model with that name.")
-        check_visible(caller=self.caller, model=self.model)
-        self.model_visible = True
-        check_serving(model=self.model)
-
-    def forward(self, **kwargs) -> Forwarded:
-        self.forwarded = call_forward(caller=self.caller, model=self.model, **kwargs)
-        self.quota = self.forwarded.quota
-        return self.forwarded
-
-    def finish_forwarded(self) -> None:
-        """Fix the call's time and its history entry, so the answer can name them."""
-        self.processing_ms = elapsed_ms(self.started)
-        if self.forwarded is not None and self.caller.writes_history and self.exchange is None:
-            self.exchange = exchange_for(
-                forwarded=self.forwarded,
-                prompt=self.history_prompt,
-                processing_ms=self.processing_ms,
-                ip=client_ip(self.request),
-            )
-
-    def respond(self, flow: Callable[[], dict]) -> HttpResponse:
-        headers: dict[str, str] = {}
-        try:
-            status, payload = 200, flow()
-        except GatewayError as exc:
-            status, payload, headers = exc.status, exc.as_json(), dict(exc.headers)
-            self.finish_forwarded()
-        headers = {
-            **quota_headers(
-                caller=self.caller, model=self.model, visible=self.model_visible, quota=self.quota
-            ),
-            **headers,
-        }
-        response = _json_response(status, payload, headers)
-        if self.model is not None:
-            try:
-                request_size = len(self.request.body)
-            except RequestDataTooBig:
-                request_size = int(self.request.META.get("CONTENT_LENGTH") or 0)
-            call_record(
-                log_id=self.log_id,
-                model=self.model,
-                user=self.caller.user if self.caller else None,
-                developer=self.caller.developer if self.caller else None,
-                key_prefix=self.caller.key_prefix if self.caller else auth.loggable_prefix(self.token),
-                method=self.request.method,
-                status_code=status,
-                request_size=request_size,
-                response_size=len(response.content),
-                processing_ms=self.processing_ms
-                if self.processing_ms is not None
-                else elapsed_ms(self.started),
-                exchange=self.exchange,
-            )
-        return response
+    return json_response(500, error("internal_error").as_json())
 
 
 ERROR_RESPONSES = {status: ErrorOut for status in (400, 401, 403, 404, 410, 413, 429, 502, 504)}
@@ -309,10 +147,10 @@ def invoke(request: HttpRequest, api_name: str):
         call.refuse_key_in_query()
         call.authenticate()
         call.grant()
-        data, problem = _load_json(call.body)
+        data, problem = load_json(call.body)
         if problem:
             raise problem
-        body = _validate(InvokeIn, data)
+        body = validate_body(InvokeIn, data)
         call.history_prompt = body.prompt
         forwarded = call.forward(prompt=body.prompt, parameters=body.parameters, session_id=body.session_id)
         if forwarded.error:
@@ -355,7 +193,7 @@ def chat_completions(request: HttpRequest):
     call = ApiCall(request)
 
     def flow() -> dict:
-        data, problem = _load_json(call.body)
+        data, problem = load_json(call.body)
         name = data.get("model") if isinstance(data, dict) else None
         call.load_model(name)
         call.refuse_key_in_query()
@@ -365,7 +203,7 @@ def chat_completions(request: HttpRequest):
         if not isinstance(name, str):
             raise error("invalid_request", "model: the model's api_name is required.")
         call.grant()
-        body = _validate(ChatIn, data)
+        body = validate_body(ChatIn, data)
         if body.stream:
             raise error("streaming_unsupported")
         messages = [{"role": message.role, "content": message.text()} for message in body.messages]
@@ -516,4 +354,4 @@ def _model_out(request: HttpRequest, model: AIModel) -> dict:
 
 def api_not_found(request: HttpRequest) -> HttpResponse:
     """Unknown paths under /api/v1/ answer in the API's error shape rather than with an HTML page."""
-    return _json_response(404, error("not_found", f"No endpoint {request.method} {request.path}.").as_json())
+    return json_response(404, error("not_found", f"No endpoint {request.method} {request.path}.").as_json())

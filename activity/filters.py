@@ -3,24 +3,25 @@
 import django_filters
 from django import forms
 
-from activity.models import HistoryStatus, UserHistory
+from activity.models import HistoryStatus, ModelUser, UserHistory
 from catalog.models import AIModel
+from config.forms import DateRangeMixin
 
 
 def models_used(request):
-    """Only the models the signed-in user has called, so the select leaks nothing about others."""
+    """Only the models the signed-in user has called, so the select leaks nothing about others.
+
+    Read from model_users, the trigger-kept (model, user) pairs of user_history: one row per model the
+    user called, where a DISTINCT over the history would read every one of their calls.
+    """
     if request is None or not request.user.is_authenticated:
         return AIModel.objects.none()
-    return AIModel.objects.filter(history__user=request.user).distinct().order_by("display_name", "api_name")
+    called = ModelUser.objects.filter(user=request.user).values("model_id")
+    return AIModel.objects.filter(pk__in=called).order_by("display_name", "api_name")
 
 
-class HistoryFilterForm(forms.Form):
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", "The end date is before the start date.")
-        return cleaned
+class HistoryFilterForm(DateRangeMixin, forms.Form):
+    pass
 
 
 class HistoryFilter(django_filters.FilterSet):

@@ -42,6 +42,11 @@ def get_active_developer(request: HttpRequest) -> Developer:
     return developer
 
 
+def own_models(developer: Developer) -> list[AIModel]:
+    """Every model of `developer`, by display name: the choices and rows of the dashboard pages."""
+    return list(AIModel.objects.for_developer(developer).order_by("display_name", "api_name"))
+
+
 def get_model_for_developer(request: HttpRequest, api_name: str) -> AIModel:
     """One of the active developer's own models by api_name; 404 for every other model and person."""
     developer = get_active_developer(request)

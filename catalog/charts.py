@@ -211,6 +211,24 @@ def _check(days: Sequence[date], series: Sequence[Series]) -> None:
             raise ValueError(f"Series {item.name!r} has {len(item.values)} values for {len(days)} days.")
 
 
+def _chart(chart_id, title, days, series, formatter, description, parts: list) -> Chart:
+    """Close the SVG (legend, end tag) whose pieces are in `parts` and wrap it with its table rows.
+
+    Every piece is format_html output or a constant, so the joined markup is safe as a whole.
+    """
+    parts = [*parts, *_legend(series), mark_safe("</svg>")]
+    return Chart(
+        chart_id=chart_id,
+        title=title,
+        days=days,
+        series=series,
+        formatter=formatter,
+        svg=mark_safe("".join(parts)),
+        description=description,
+        table_rows=_table_rows(series, days, formatter),
+    )
+
+
 def bar_chart(
     *,
     chart_id: str,
@@ -251,18 +269,7 @@ def bar_chart(
                 )
             )
             base += value
-    parts.extend(_legend(series))
-    parts.append(mark_safe("</svg>"))
-    return Chart(
-        chart_id=chart_id,
-        title=title,
-        days=days,
-        series=series,
-        formatter=formatter,
-        svg=mark_safe("".join(parts)),
-        description=description,
-        table_rows=_table_rows(series, days, formatter),
-    )
+    return _chart(chart_id, title, days, series, formatter, description, parts)
 
 
 def line_chart(
@@ -307,15 +314,4 @@ def line_chart(
                 ((item.css_class, x, y, label, text, item.name) for x, y, label, text in dots),
             )
         )
-    parts.extend(_legend(series))
-    parts.append(mark_safe("</svg>"))
-    return Chart(
-        chart_id=chart_id,
-        title=title,
-        days=days,
-        series=series,
-        formatter=formatter,
-        svg=mark_safe("".join(parts)),
-        description=description,
-        table_rows=_table_rows(series, days, formatter),
-    )
+    return _chart(chart_id, title, days, series, formatter, description, parts)

@@ -1,14 +1,15 @@
 """Forms of the developer dashboard. Each mirrors the database's constraints, for friendly messages;
 the constraints themselves stay the rule (views still turn an IntegrityError into a form error)."""
 
-import re
 from decimal import Decimal
 
 from django import forms
-from django.core.validators import RegexValidator, URLValidator
+from django.core.validators import RegexValidator
 from django.urls import reverse
 
 from catalog.models import AIModel, Category
+from catalog.services import EDITABLE_FIELDS
+from config.forms import CommaListField, DateRangeMixin, http_url_validator
 
 API_NAME_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 API_NAME_MAX_LENGTH = AIModel._meta.get_field("api_name").max_length
@@ -19,9 +20,6 @@ MAX_TAG_LENGTH = AIModel._meta.get_field("tags").base_field.max_length
 
 api_name_validator = RegexValidator(
     API_NAME_PATTERN, "Use lowercase letters, digits and single hyphens, e.g. my-model-v2."
-)
-http_url_validator = URLValidator(
-    schemes=["http", "https"], message="Enter a URL that starts with http:// or https://."
 )
 
 
@@ -38,78 +36,25 @@ def api_name_taken(value: str) -> bool:
     return AIModel.objects.filter(api_name=value).exists()
 
 
-# Constraint of the models table → the form field its violation is about.
-CONSTRAINT_FIELDS = {
-    "models_api_name_key": ("api_name", "That API name is taken. Choose another."),
-    "models_api_name_slug": ("api_name", "Use lowercase letters, digits and single hyphens."),
-    "models_endpoint_url_http": ("endpoint_url", "Enter a URL that starts with http:// or https://."),
-    "models_price_non_negative": ("price_per_request", "The price cannot be negative."),
-    "models_category_valid": ("category", "Choose one of the listed categories."),
-}
-
-
-def add_integrity_error(form: forms.Form, error: Exception) -> None:
-    """Turn a constraint the database refused into a message beside the field it concerns."""
-    diag = getattr(getattr(error, "__cause__", None), "diag", None)
-    name = getattr(diag, "constraint_name", None) or ""
-    field, message = CONSTRAINT_FIELDS.get(name, (None, "The listing could not be saved. Please try again."))
-    form.add_error(field if field in form.fields else None, message)
-
-
-def add_validation_error(form: forms.Form, error: forms.ValidationError) -> None:
-    """Show a model-level ValidationError beside the matching fields, or above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
-
-
-class TagsField(forms.CharField):
-    """Comma-separated tags in the form, a list of lowercase tags in the database (text[])."""
-
-    def __init__(self, *, max_tags: int, max_tag_length: int, **kwargs):
-        self.max_tags = max_tags
-        self.max_tag_length = max_tag_length
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value):
-        if isinstance(value, list | tuple):
-            return ", ".join(value)
-        return value
-
-    def to_python(self, value) -> list[str]:
-        text = super().to_python(value)
-        tags: list[str] = []
-        for part in text.split(","):
-            tag = re.sub(r"\s+", " ", part).strip().lower()
-            if tag and tag not in tags:
-                tags.append(tag)
-        return tags
-
-    def validate(self, value):
-        if self.required and not value:
-            raise forms.ValidationError(self.error_messages["required"], code="required")
-        if len(value) > self.max_tags:
-            raise forms.ValidationError(f"Use at most {self.max_tags} tags.")
-        too_long = [tag for tag in value if len(tag) > self.max_tag_length]
-        if too_long:
-            raise forms.ValidationError(
-                f"Each tag may have at most {self.max_tag_length} characters: {', '.join(too_long)}."
-            )
-
-    def has_changed(self, initial, data):
-        return self.to_python(self.prepare_value(initial) or "") != self.to_python(data)
-
-
 class ModelListingForm(forms.ModelForm):
     """Edit a listing. Only these fields can ever reach the model: owner, status, key and counters are
     set by the services and the database, never from a POST."""
 
-    tags = TagsField(
-        max_tags=MAX_TAGS,
-        max_tag_length=MAX_TAG_LENGTH,
+    # Constraint of the models table → the form field its violation is about.
+    constraint_errors = {
+        "models_api_name_key": ("api_name", "That API name is taken. Choose another."),
+        "models_api_name_slug": ("api_name", "Use lowercase letters, digits and single hyphens."),
+        "models_endpoint_url_http": ("endpoint_url", "Enter a URL that starts with http:// or https://."),
+        "models_price_non_negative": ("price_per_request", "The price cannot be negative."),
+        "models_category_valid": ("category", "Choose one of the listed categories."),
+    }
+    constraint_fallback = "The listing could not be saved. Please try again."
+
+    tags = CommaListField(
+        max_items=MAX_TAGS,
+        max_item_length=MAX_TAG_LENGTH,
+        noun="tag",
+        plural="tags",
         help_text=f"Comma-separated, e.g. summarization, english. Up to {MAX_TAGS}.",
     )
     endpoint_url = forms.CharField(
@@ -131,16 +76,7 @@ class ModelListingForm(forms.ModelForm):
 
     class Meta:
         model = AIModel
-        fields = [
-            "model_name",
-            "display_name",
-            "description",
-            "category",
-            "tags",
-            "endpoint_url",
-            "price_per_request",
-            "is_public",
-        ]
+        fields = list(EDITABLE_FIELDS)
         labels = {
             "model_name": "Model name",
             "display_name": "Display name",
@@ -216,7 +152,7 @@ class KeyRotateForm(forms.Form):
     )
 
 
-class UsageLogFilterForm(forms.Form):
+class UsageLogFilterForm(DateRangeMixin, forms.Form):
     model = forms.ChoiceField(required=False, label="Model")
     status = forms.ChoiceField(
         required=False,
@@ -233,13 +169,6 @@ class UsageLogFilterForm(forms.Form):
     def __init__(self, *args, models: list[AIModel], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["model"].choices = [("", "All models")] + [(m.api_name, m.display_name) for m in models]
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", "The end date is before the start date.")
-        return cleaned
 
 
 class ChartRangeForm(forms.Form):

@@ -72,7 +72,8 @@ class LogFilters:
             queryset = queryset.filter(response_code__gte=low, response_code__lte=high)
         if self.date_from:
             queryset = queryset.filter(created_at__gte=_utc_midnight(self.date_from))
-        if self.date_to:
+        # The last day of the calendar has no next midnight to stop before: it leaves the range open.
+        if self.date_to and self.date_to < dt.date.max:
             queryset = queryset.filter(created_at__lt=_utc_midnight(self.date_to + dt.timedelta(days=1)))
         return queryset
 

@@ -7,11 +7,14 @@ with a message a person can read. Ratings and vote counts are kept by triggers, 
 
 from django.db import IntegrityError, transaction
 
-from accounts.models import Developer, DeveloperStatus
+from accounts.models import Developer
+from catalog.access import developer_block_reason
 from catalog.models import AIModel
+from config.constraints import violated_constraint
 from reviews.models import ModelReview, ReviewReply, ReviewVote
 
 ALREADY_REVIEWED = "You have already reviewed this model."
+VERIFY_TO_REVIEW = "Verify your email address to write reviews: follow the link in the mail we sent you."
 UNIQUE_REVIEW_CONSTRAINT = "model_reviews_model_user_unique"
 
 
@@ -24,7 +27,7 @@ def review_refusal(*, user, model: AIModel) -> str | None:
     if not user.is_authenticated:
         return "Sign in to write a review."
     if not user.is_verified:
-        return "Verify your email address to write reviews: follow the link in the mail we sent you."
+        return VERIFY_TO_REVIEW
     if model.developer.user_id == user.pk:
         return "You cannot review your own model."
     return None
@@ -41,11 +44,6 @@ def vote_refusal(*, user, review: ModelReview) -> str | None:
     return None
 
 
-def _violated_constraint(error: IntegrityError) -> str | None:
-    diag = getattr(error.__cause__, "diag", None)
-    return getattr(diag, "constraint_name", None)
-
-
 def review_create(*, user, model: AIModel, rating: int, title: str, text: str) -> ModelReview:
     refusal = review_refusal(user=user, model=model)
     if refusal:
@@ -59,13 +57,16 @@ def review_create(*, user, model: AIModel, rating: int, title: str, text: str) -
             )
     except IntegrityError as error:
         # Another submission of the same user won the race between the check above and this insert.
-        if _violated_constraint(error) == UNIQUE_REVIEW_CONSTRAINT:
+        if violated_constraint(error) == UNIQUE_REVIEW_CONSTRAINT:
             raise ReviewError(ALREADY_REVIEWED) from error
         raise
 
 
 @transaction.atomic
 def review_update(*, review: ModelReview, rating: int, title: str, text: str) -> ModelReview:
+    """Change the author's review; like writing one, it takes a verified author (the rating counts)."""
+    if not review.user.is_verified:
+        raise ReviewError(VERIFY_TO_REVIEW)
     review.rating = rating
     review.review_title = title
     review.review_text = text
@@ -97,9 +98,13 @@ def review_vote_toggle(*, review: ModelReview, user) -> bool:
 
 
 def reply_refusal(*, developer: Developer | None, review: ModelReview) -> str | None:
-    if developer is None or developer.status != DeveloperStatus.ACTIVE:
-        return "Only the model's developer can reply to its reviews."
-    if review.model.developer_id != developer.pk:
+    """Why `developer` may not reply under `review`, or None: only the model's developer, while it may use
+    the dashboard (an active profile on an active account), replies."""
+    if (
+        developer is None
+        or developer_block_reason(developer, developer.user) is not None
+        or review.model.developer_id != developer.pk
+    ):
         return "Only the model's developer can reply to its reviews."
     return None
 

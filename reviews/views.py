@@ -6,26 +6,17 @@ htmx requests with the button alone, swapped in place.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.models import Developer
+from catalog.access import get_active_developer
 from catalog.models import AIModel
 from catalog.views.access import get_listed_model
+from config.http import safe_next_url
 from reviews import services
 from reviews.forms import ReplyForm, ReviewForm
 from reviews.models import ModelReview
-
-
-def _safe_next(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 def _review_anchor(review: ModelReview, model: AIModel) -> str:
@@ -40,20 +31,22 @@ def get_review_for_author(request: HttpRequest, api_name: str, review_id) -> Mod
         model__api_name=api_name,
         user=request.user,
     )
+    review.user = request.user
     return review
 
 
 def get_review_for_model_owner(request: HttpRequest, api_name: str, review_id) -> ModelReview:
-    """A visible review of one of the signed-in developer's models; 404 for anyone else."""
-    developer = Developer.objects.filter(user=request.user).first()
-    if developer is None or not developer.is_active:
-        raise Http404("No review matches the given query.")
-    return get_object_or_404(
-        ModelReview.objects.visible().select_related("model", "model__developer", "user", "reply"),
+    """A visible review of one of the signed-in developer's models; 404 for anyone else, and for a
+    developer who may not use the dashboard (the same rule as every dashboard page)."""
+    developer = get_active_developer(request)
+    review = get_object_or_404(
+        ModelReview.objects.visible().select_related("model", "user", "reply"),
         pk=review_id,
         model__api_name=api_name,
         model__developer=developer,
     )
+    review.model.developer = developer
+    return review
 
 
 @login_required
@@ -94,18 +87,27 @@ def review_create(request: HttpRequest, api_name: str) -> HttpResponse:
 def review_edit(request: HttpRequest, api_name: str, review_id) -> HttpResponse:
     review = get_review_for_author(request, api_name, review_id)
     model = review.model
+    refusal = None if request.user.is_verified else services.VERIFY_TO_REVIEW
     form = ReviewForm(request.POST or None, instance=review)
-    if request.method == "POST" and form.is_valid():
-        services.review_update(
-            review=review,
-            rating=form.cleaned_data["rating"],
-            title=form.cleaned_data["review_title"],
-            text=form.cleaned_data["review_text"],
-        )
-        messages.success(request, "Your review is updated.")
-        return redirect(_review_anchor(review, model))
+    if request.method == "POST" and not refusal and form.is_valid():
+        try:
+            services.review_update(
+                review=review,
+                rating=form.cleaned_data["rating"],
+                title=form.cleaned_data["review_title"],
+                text=form.cleaned_data["review_text"],
+            )
+        except services.ReviewError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Your review is updated.")
+            return redirect(_review_anchor(review, model))
+    status = 403 if refusal and request.method == "POST" else 200
     return render(
-        request, "reviews/review_form.html", {"model": model, "form": form, "review": review, "refusal": None}
+        request,
+        "reviews/review_form.html",
+        {"model": model, "form": form, "review": review, "refusal": refusal},
+        status=status,
     )
 
 
@@ -137,19 +139,19 @@ def review_vote(request: HttpRequest, api_name: str, review_id) -> HttpResponse:
         if is_htmx:
             return HttpResponse(str(error), status=403)
         messages.error(request, str(error))
-        return redirect(_safe_next(request, fallback))
+        return redirect(safe_next_url(request, fallback))
     if is_htmx:
         review.refresh_from_db(fields=["helpful_votes"])
         review.user_has_voted = voted
         return render(
             request,
             "reviews/_vote_button.html",
-            {"review": review, "next_url": _safe_next(request, fallback)},
+            {"review": review, "next_url": safe_next_url(request, fallback)},
         )
     messages.success(
         request, "Marked as helpful. Thank you!" if voted else "You took back your helpful vote."
     )
-    return redirect(_safe_next(request, fallback))
+    return redirect(safe_next_url(request, fallback))
 
 
 @login_required
@@ -169,8 +171,8 @@ def reply_edit(request: HttpRequest, api_name: str, review_id) -> HttpResponse:
                 reply_form.add_error("reply_text", str(error))
             else:
                 messages.success(request, "Your reply is published under the review.")
-                return redirect(_safe_next(request, _review_anchor(review, model)))
-    next_url = _safe_next(request, _review_anchor(review, model))
+                return redirect(safe_next_url(request, _review_anchor(review, model)))
+    next_url = safe_next_url(request, _review_anchor(review, model))
     return render(
         request,
         "reviews/reply_form.html",

@@ -106,6 +106,7 @@ def test_posting_again_does_not_file_a_second_application(signed_in, alice):
         ("years_experience", "81", "less than or equal to 80"),
         ("years_experience", "-1", "greater than or equal to 0"),
         ("expertise_areas", ",".join(f"a{i}" for i in range(21)), "at most 20 areas"),
+        ("expertise_areas", "nlp, a\x00b", "Null characters are not allowed."),
         ("username", "", "This field is required."),
     ],
 )

@@ -145,3 +145,12 @@ def test_the_service_reports_a_duplicate_username_by_field():
     with pytest.raises(ValidationError) as excinfo:
         services.user_signup(username="twin", email="two@example.com", password=STRONG)
     assert list(excinfo.value.error_dict) == ["username"]
+
+
+@pytest.mark.django_db
+def test_the_service_reports_a_username_taken_in_another_letter_case_by_field():
+    # Two sign-ups at once ("twin", "TWIN") both pass the form; only the case-insensitive index sees both.
+    services.user_signup(username="twin", email="one@example.com", password=STRONG)
+    with pytest.raises(ValidationError) as excinfo:
+        services.user_signup(username="TWIN", email="two@example.com", password=STRONG)
+    assert excinfo.value.message_dict == {"username": ["A user with that username already exists."]}

@@ -8,8 +8,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts.developers import DeveloperApplicationError, developer_apply
-from accounts.forms_developer import DeveloperApplicationForm, add_integrity_error, add_validation_error
+from accounts.forms_developer import DeveloperApplicationForm
 from accounts.models import Developer
+from config.forms import add_constraint_error, add_validation_error
 
 
 @login_required
@@ -37,7 +38,7 @@ def apply(request):
         except ValidationError as error:
             add_validation_error(form, error)
         except IntegrityError as error:
-            add_integrity_error(form, error)
+            add_constraint_error(form, error)
         else:
             messages.success(request, "Thank you. Your application is waiting for staff approval.")
             return redirect("apply:apply")

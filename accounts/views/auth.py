@@ -8,23 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts import services, tokens
 from accounts.forms import SignInForm, SignUpForm
+from config.http import safe_next_url
 
 SIGN_IN_BACKEND = "accounts.backends.UsernameOrEmailBackend"
-
-
-def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 @sensitive_post_parameters("password1", "password2")
@@ -92,7 +83,7 @@ def verify_email(request, token: str):
 @login_required
 def resend_verification(request):
     user = request.user
-    next_url = _safe_next(request, reverse("me:profile"))
+    next_url = safe_next_url(request, reverse("me:profile"))
     if user.email_verified:
         messages.info(request, "Your email address is already confirmed.")
     elif services.user_verification_resend(user=user, request=request):

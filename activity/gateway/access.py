@@ -6,7 +6,8 @@ from activity.gateway.errors import error
 from catalog.models import AIModel, ModelStatus
 
 
-def _developer_serves(model: AIModel) -> bool:
+def developer_serves(model: AIModel) -> bool:
+    """The model's developer, and the account behind it, are active (read from the loaded rows)."""
     developer = model.developer
     return developer.status == DeveloperStatus.ACTIVE and developer.user.status == UserStatus.ACTIVE
 
@@ -25,7 +26,7 @@ def check_visible(*, caller: Caller, model: AIModel) -> None:
             raise error("key_not_for_model")
         raise _not_found(model)
     owner_trying = caller.kind == "playground" and model.developer.user_id == caller.user.pk
-    if not (_listed(model) or (owner_trying and _developer_serves(model))):
+    if not (_listed(model) or (owner_trying and developer_serves(model))):
         raise _not_found(model)
 
 
@@ -47,7 +48,7 @@ def _listed(model: AIModel) -> bool:
     return (
         model.is_public
         and model.status in (ModelStatus.ACTIVE, ModelStatus.DEPRECATED)
-        and _developer_serves(model)
+        and developer_serves(model)
     )
 
 

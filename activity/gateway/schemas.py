@@ -6,16 +6,26 @@ would drop the extra fields that chat completions pass on to the upstream.
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from ninja import Schema
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from catalog.models import Category
 
 CategoryValue = Literal[tuple(value for value, _ in Category.choices)]  # type: ignore[misc]
 SortValue = Literal["relevance", "rating", "popular", "newest", "name", "price"]
+
+
+def _without_nul(value: str) -> str:
+    # PostgreSQL text cannot hold U+0000: a prompt or session id with one could not enter the history.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL (U+0000) characters")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_without_nul)]
 
 
 class ErrorDetail(Schema):
@@ -30,8 +40,8 @@ class ErrorOut(Schema):
 class InvokeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    prompt: str = Field(min_length=1, description="The text sent to the model.")
-    session_id: str | None = Field(
+    prompt: Text = Field(min_length=1, description="The text sent to the model.")
+    session_id: Text | None = Field(
         default=None,
         min_length=1,
         max_length=100,
@@ -67,6 +77,15 @@ class ChatMessage(BaseModel):
     role: Literal["system", "developer", "user", "assistant", "tool"]
     content: str | list[ChatContentPart] | None = None
 
+    @field_validator("content")
+    @classmethod
+    def _content_without_nul(cls, content):
+        # Checked on the whole field so that an error names messages.N.content, whatever its shape.
+        parts = content if isinstance(content, list) else [content]
+        for part in parts:
+            _without_nul((part.text if isinstance(part, ChatContentPart) else part) or "")
+        return content
+
     def text(self) -> str:
         if isinstance(self.content, list):
             return "".join(part.text or "" for part in self.content if part.type == "text")
@@ -81,7 +100,7 @@ class ChatIn(BaseModel):
     model: str = Field(description="The model's api_name.")
     messages: list[ChatMessage] = Field(min_length=1)
     stream: bool = False
-    session_id: str | None = Field(default=None, min_length=1, max_length=100)
+    session_id: Text | None = Field(default=None, min_length=1, max_length=100)
 
 
 class ChatAnswerMessage(Schema):

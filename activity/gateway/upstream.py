@@ -68,6 +68,11 @@ def build_payload(
     }
 
 
+def _storable(text: str) -> str:
+    """The answer without U+0000, which PostgreSQL text cannot hold (the history keeps every answer)."""
+    return text.replace("\x00", "")
+
+
 def parse_answer(*, endpoint_url: str, body: bytes) -> UpstreamAnswer:
     invalid = error("upstream_invalid_response")
     try:
@@ -80,7 +85,7 @@ def parse_answer(*, endpoint_url: str, body: bytes) -> UpstreamAnswer:
         text = data.get("response")
         if not isinstance(text, str):
             raise invalid
-        return UpstreamAnswer(text=text)
+        return UpstreamAnswer(text=_storable(text))
     try:
         text = data["choices"][0]["message"]["content"]
     except (KeyError, IndexError, TypeError):
@@ -88,7 +93,7 @@ def parse_answer(*, endpoint_url: str, body: bytes) -> UpstreamAnswer:
     if not isinstance(text, str):
         raise invalid
     usage = data.get("usage")
-    return UpstreamAnswer(text=text, usage=usage if isinstance(usage, dict) else None)
+    return UpstreamAnswer(text=_storable(text), usage=usage if isinstance(usage, dict) else None)
 
 
 def call_upstream(

@@ -195,6 +195,30 @@ def test_a_body_without_a_model_is_a_400_without_a_log(client, chatty, alice_key
     assert not ApiUsageLog.objects.exists()
 
 
+def test_a_model_name_with_a_nul_character_is_a_404_without_a_log(client, chatty, alice_key):
+    body = {"model": "chat\u0000ty", "messages": [{"role": "user", "content": "Hi"}]}
+
+    response = chat(client, body, alice_key)
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "model_not_found"
+    assert not ApiUsageLog.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "content", ["a\u0000b", [{"type": "text", "text": "a\u0000b"}]], ids=["text", "content-parts"]
+)
+def test_a_nul_character_in_a_message_is_a_400_logged_against_the_model(client, chatty, alice_key, content):
+    body = {"model": "chatty", "messages": [{"role": "user", "content": content}]}
+
+    response = chat(client, body, alice_key)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_request"
+    assert ApiUsageLog.objects.get().response_code == 400
+    assert not UserHistory.objects.exists()
+
+
 def test_a_body_that_is_not_json_is_a_400(client, chatty, alice_key):
     response = chat(client, "nope", alice_key)
 

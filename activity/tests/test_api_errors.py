@@ -23,9 +23,15 @@ def wrong_shape(handler, payload):
     return 200, json.dumps({"answer": payload["prompt"]}).encode()
 
 
+def nul_in_answer(handler, payload):
+    return 200, json.dumps({"response": "before\u0000after"}).encode()
+
+
 @pytest.fixture(scope="module")
 def upstream():
-    with running_upstream(extra_routes={"/not-json": not_json, "/wrong-shape": wrong_shape}) as server:
+    with running_upstream(
+        extra_routes={"/not-json": not_json, "/wrong-shape": wrong_shape, "/nul": nul_in_answer}
+    ) as server:
         yield server
 
 
@@ -95,6 +101,17 @@ def test_a_body_that_is_not_json_is_a_400_logged_and_not_counted(client, echo_mo
 def test_missing_or_wrong_fields_are_a_400(client, echo_model, alice_key, body):
     assert_error(invoke(client, "echo", body, alice_key), 400, "invalid_request")
     only_log(echo_model, 400)
+
+
+@pytest.mark.parametrize("body", [{"prompt": "a\u0000b"}, {"prompt": "hi", "session_id": "s\u0000"}])
+def test_a_nul_character_in_the_prompt_or_session_is_a_400_logged_and_not_counted(
+    client, echo_model, alice_key, dana, body
+):
+    # PostgreSQL text cannot hold NUL: refused before the quota, never a 500 at the history insert.
+    assert_error(invoke(client, "echo", body, alice_key), 400, "invalid_request")
+    only_log(echo_model, 400)
+    assert quota_calls(dana) == 0
+    assert not UserHistory.objects.exists()
 
 
 def test_a_key_in_the_query_string_is_refused_even_with_a_good_header(client, echo_model, alice_key, dana):
@@ -216,6 +233,11 @@ def test_a_model_key_may_not_call_another_public_model(client, echo_model, eve, 
 
 def test_an_unknown_model_is_a_404_without_a_log_row(client, alice_key):
     assert_error(invoke(client, "nothing-here", {"prompt": "hi"}, alice_key), 404, "model_not_found")
+    assert not ApiUsageLog.objects.exists()
+
+
+def test_a_model_name_with_a_nul_character_is_a_404_without_a_log_row(client, echo_model, alice_key):
+    assert_error(invoke(client, "ec%00ho", {"prompt": "hi"}, alice_key), 404, "model_not_found")
     assert not ApiUsageLog.objects.exists()
 
 
@@ -374,6 +396,18 @@ def test_an_upstream_breaking_the_protocol_is_a_502(client, echo_model, alice_ke
     echo_model.save()
 
     assert_error(invoke(client, "echo", {"prompt": "hi"}, alice_key), 502, "upstream_invalid_response")
+
+
+def test_nul_characters_in_an_upstream_answer_are_dropped_not_a_500(client, echo_model, alice_key, upstream):
+    echo_model.endpoint_url = f"{upstream.url}/nul"
+    echo_model.save()
+
+    response = invoke(client, "echo", {"prompt": "hi"}, alice_key)
+
+    assert response.status_code == 200, response.content
+    assert response.json()["response"] == "beforeafter"
+    only_log(echo_model, 200)
+    assert UserHistory.objects.get().response == "beforeafter"
 
 
 def test_a_slow_upstream_is_a_504_recorded_as_timeout(

@@ -47,6 +47,7 @@ def test_it_streams_the_users_history_as_a_csv_attachment(client, alice, bob, mo
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Cache-Control"] == "no-store"
     assert response["Content-Disposition"].startswith('attachment; filename="history-')
     rows = read_csv(response)
     assert rows[0] == [

@@ -1,6 +1,8 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from activity.models import HistoryStatus
@@ -87,6 +89,17 @@ def test_the_model_select_offers_only_models_the_user_used(client, alice, bob, a
     assert 'value="eve-translator"' in html
     assert "never-used" not in html
     assert "bobs-model" not in html
+
+
+def test_the_model_select_reads_the_users_model_pairs_not_every_call(client, alice, alice_history):
+    client.force_login(alice)
+
+    with CaptureQueriesContext(connection) as captured:
+        client.get(URL)
+
+    choices = [q["sql"] for q in captured.captured_queries if 'FROM "models"' in q["sql"]]
+    assert choices
+    assert all("model_users" in sql and "user_history" not in sql for sql in choices)
 
 
 def test_a_model_the_user_never_used_shows_an_error_and_no_rows(client, alice, bob, alice_history):

@@ -1,5 +1,6 @@
 """POST /playground/<api_name>/: a verified user's call from the model page, with and without htmx."""
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -14,9 +15,13 @@ from catalog.tests.factories import AIModelFactory
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
+def nul_in_answer(handler, payload):
+    return 200, json.dumps({"response": "before\u0000after"}).encode()
+
+
 @pytest.fixture(scope="module")
 def upstream():
-    with running_upstream() as server:
+    with running_upstream(extra_routes={"/nul": nul_in_answer}) as server:
         yield server
 
 
@@ -87,6 +92,17 @@ def test_without_javascript_it_runs_the_model_and_redirects_to_the_exchange(alic
     assert row.cost_incurred == Decimal("0.0200")
     assert row.ip_address == "127.0.0.1"
     assert row.response_time_ms >= 0
+
+
+def test_an_answer_with_nul_characters_is_kept_without_them(alice_client, summarizer, upstream):
+    summarizer.endpoint_url = f"{upstream.url}/nul"
+    summarizer.save()
+
+    response = run(alice_client)
+
+    assert response.status_code == 302
+    assert UserHistory.objects.get().response == "beforeafter"
+    assert ApiUsageLog.objects.get().response_code == 200
 
 
 def test_it_writes_the_usage_log_like_an_api_call(alice_client, alice, summarizer):

@@ -1,19 +1,19 @@
 """A user's own history: list with filters, detail, rating, deletion and CSV export."""
 
-import csv
 from collections.abc import Iterable, Iterator
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from activity.filters import HistoryFilter
 from activity.models import UserHistory
+from config.http import csv_download
 
 PAGE_SIZE = 25
 EXPORT_CHUNK = 500
@@ -29,8 +29,6 @@ CSV_HEADER = [
     "prompt",
     "response",
 ]
-# A spreadsheet runs a cell that starts with one of these as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 class RatingForm(forms.Form):
@@ -101,47 +99,26 @@ def history_delete(request, history_id):
     return render(request, "activity/history_confirm_delete.html", {"entry": entry})
 
 
-def csv_safe(value) -> str:
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_lines(rows: Iterable[UserHistory]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield writer.writerow(CSV_HEADER)
+def _csv_rows(rows: Iterable[UserHistory]) -> Iterator[list]:
+    yield CSV_HEADER
     for entry in rows:
-        yield writer.writerow(
-            [
-                csv_safe(value)
-                for value in (
-                    entry.request_timestamp.isoformat(),
-                    entry.model.api_name,
-                    entry.model.display_name,
-                    entry.session_id,
-                    entry.status,
-                    entry.response_time_ms,
-                    entry.cost_incurred,
-                    entry.user_rating,
-                    entry.prompt,
-                    entry.response,
-                )
-            ]
-        )
+        yield [
+            entry.request_timestamp.isoformat(),
+            entry.model.api_name,
+            entry.model.display_name,
+            entry.session_id,
+            entry.status,
+            entry.response_time_ms,
+            entry.cost_incurred,
+            entry.user_rating,
+            entry.prompt,
+            entry.response,
+        ]
 
 
 @login_required
 def history_export(request):
     _, rows = _filtered(request)
-    filename = f"history-{timezone.now():%Y-%m-%d}.csv"
-    response = StreamingHttpResponse(
-        _csv_lines(rows.iterator(chunk_size=EXPORT_CHUNK)), content_type="text/csv; charset=utf-8"
+    return csv_download(
+        _csv_rows(rows.iterator(chunk_size=EXPORT_CHUNK)), filename=f"history-{timezone.now():%Y-%m-%d}.csv"
     )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

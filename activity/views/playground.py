@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.models import DeveloperStatus, UserStatus
+from activity.gateway.access import developer_serves
 from activity.gateway.errors import GatewayError
 from activity.gateway.records import Exchange
 from activity.gateway.service import client_ip, playground_call
@@ -124,12 +124,7 @@ class Shown:
 
 
 def _available(model: AIModel) -> bool:
-    developer = model.developer
-    return (
-        model.status == ModelStatus.ACTIVE
-        and developer.status == DeveloperStatus.ACTIVE
-        and developer.user.status == UserStatus.ACTIVE
-    )
+    return model.status == ModelStatus.ACTIVE and developer_serves(model)
 
 
 def panel_context(

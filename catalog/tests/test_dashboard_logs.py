@@ -74,6 +74,18 @@ def test_it_reports_a_reversed_date_range_beside_the_field(signed_in, model):
     assert response.context["form"].errors["date_to"] == ["The end date is before the start date."]
 
 
+def test_the_last_representable_date_is_a_valid_end_of_range(signed_in, model):
+    add_logs(model, 2)
+
+    response = signed_in.get(URL, {"date_from": "2000-01-01", "date_to": "9999-12-31"})
+    export = signed_in.get(EXPORT_URL, {"date_to": "9999-12-31"})
+
+    assert response.status_code == 200
+    assert len(log_ids(response)) == 2
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
+    assert len(rows) == 3
+
+
 def test_it_answers_404_for_a_model_filter_that_is_not_the_developers(signed_in, eve):
     AIModelFactory(developer=eve, api_name="eve-model")
     assert signed_in.get(URL, {"model": "eve-model"}).status_code == 404
@@ -177,7 +189,7 @@ def test_the_csv_export_streams_the_filtered_rows(signed_in, dana, model, eve):
     response = signed_in.get(EXPORT_URL, {"status": "5xx", "model": "dana-summarizer"})
     assert response.status_code == 200
     assert response.streaming
-    assert response["Content-Type"] == "text/csv"
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="usage-logs-')
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0][:4] == ["created_at", "model", "request_method", "response_code"]

@@ -111,6 +111,7 @@ def test_creating_a_model_shows_its_key_once_and_stores_only_its_hash(signed_in,
         ("category", "astrology", "Select a valid choice"),
         ("tags", ",".join(f"t{i}" for i in range(21)), "at most 20 tags"),
         ("tags", "x" * 51, "at most 50 characters"),
+        ("tags", "fine, b\x00c", "Null characters are not allowed."),
         ("display_name", "", "This field is required"),
         ("model_name", "m" * 201, "at most 200 characters"),
     ],
@@ -209,6 +210,17 @@ def test_the_edit_form_shows_errors_and_changes_nothing(signed_in, model):
     assert "<h1>Edit Dana Summarizer</h1>" in response.content.decode()
     model.refresh_from_db()
     assert model.display_name == "Dana Summarizer"
+
+
+def test_the_edit_form_refuses_a_null_character_in_the_tags(signed_in, model):
+    url = reverse("dashboard:model_edit", args=[model.api_name])
+
+    response = signed_in.post(url, {**VALID, "tags": "fine, b\x00c"})
+
+    assert response.status_code == 200
+    assert "Null characters are not allowed." in " ".join(response.context["form"].errors["tags"])
+    model.refresh_from_db()
+    assert "fine" not in model.tags
 
 
 def test_a_crafted_edit_post_cannot_change_owner_status_key_counters_api_name_or_quota(

@@ -96,3 +96,7 @@ def test_it_runs_a_fixed_number_of_queries(client, alice, dana, rows, django_ass
     with django_assert_max_num_queries(7):
         response = client.get(url("dana"))
     assert len(response.context["models"]) == min(rows, 24)
+
+
+def test_a_username_with_a_nul_character_is_a_404_not_a_server_error(client, dana):
+    assert client.get("/developers/da%00na/").status_code == 404

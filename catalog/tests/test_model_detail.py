@@ -9,6 +9,7 @@ from accounts.models import DeveloperStatus, UserStatus
 from activity.tests.factories import ApiUsageLogFactory, UserHistoryFactory
 from catalog.models import ModelStatus
 from catalog.tests.factories import AIModelFactory
+from catalog.views.access import get_model_for_viewer
 from reviews.tests.factories import ModelReviewFactory, ReviewReplyFactory, ReviewVoteFactory
 from reviews.tests.helpers import verified_users
 
@@ -262,3 +263,15 @@ def test_it_runs_a_fixed_number_of_queries(client, model, alice, rows, django_as
         response = client.get(url(model))
     assert response.status_code == 200
     assert len(response.context["reviews_page"].object_list) == min(rows, 10)
+
+
+def test_the_model_comes_with_its_developers_account_for_the_playground(
+    rf, alice, model, django_assert_num_queries
+):
+    request = rf.get(url(model))
+    request.user = alice
+
+    loaded = get_model_for_viewer(request, model.api_name)
+
+    with django_assert_num_queries(0):
+        assert loaded.developer.user.status == UserStatus.ACTIVE

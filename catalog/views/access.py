@@ -29,7 +29,8 @@ def get_model_for_viewer(request: HttpRequest, api_name: str) -> AIModel:
     The model comes with `developer` loaded and `is_listed` set (False: only its owner or staff see it).
     """
     model = get_object_or_404(
-        AIModel.objects.select_related("developer").annotate(
+        # The developer's account comes along: the page's playground asks whether it is active.
+        AIModel.objects.select_related("developer__user").annotate(
             is_listed=ExpressionWrapper(LISTED, output_field=BooleanField())
         ),
         api_name=api_name,

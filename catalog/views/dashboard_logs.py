@@ -1,23 +1,15 @@
 """/dashboard/logs/: the developer's api_usage_logs, filtered, in keyset pages, and as CSV."""
 
-import csv
-
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from catalog.access import get_active_developer
+from catalog.access import get_active_developer, own_models
 from catalog.forms import UsageLogFilterForm
 from catalog.models import AIModel
 from catalog.usage_logs import Cursor, LogFilters, csv_rows, log_page
-
-
-class _Echo:
-    """A file-like object whose write() hands back the line, for streaming csv.writer output."""
-
-    def write(self, value: str) -> str:
-        return value
+from config.http import csv_download
 
 
 def _filters(request, models: list[AIModel]) -> tuple[UsageLogFilterForm, LogFilters]:
@@ -35,14 +27,10 @@ def _filters(request, models: list[AIModel]) -> tuple[UsageLogFilterForm, LogFil
     )
 
 
-def _own_models(developer) -> list[AIModel]:
-    return list(AIModel.objects.for_developer(developer).order_by("display_name", "api_name"))
-
-
 @require_GET
 def log_list(request):
     developer = get_active_developer(request)
-    models = _own_models(developer)
+    models = own_models(developer)
     form, filters = _filters(request, models)
     page = log_page(
         developer=developer,
@@ -70,12 +58,9 @@ def log_list(request):
 @require_GET
 def log_export(request):
     developer = get_active_developer(request)
-    models = _own_models(developer)
+    models = own_models(developer)
     _, filters = _filters(request, models)
-    writer = csv.writer(_Echo())
-    rows = csv_rows(developer=developer, filters=filters, models=models)
-    response = StreamingHttpResponse((writer.writerow(row) for row in rows), content_type="text/csv")
-    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
-    response["Content-Disposition"] = f'attachment; filename="usage-logs-{stamp}.csv"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return csv_download(
+        csv_rows(developer=developer, filters=filters, models=models),
+        filename=f"usage-logs-{timezone.now():%Y%m%d-%H%M%S}.csv",
+    )

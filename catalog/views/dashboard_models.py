@@ -14,25 +14,25 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog import services
-from catalog.access import get_active_developer, get_model_for_developer
+from catalog.access import get_active_developer, get_model_for_developer, own_models
 from catalog.forms import (
     KeyRotateForm,
     ModelCreateForm,
     ModelDeleteForm,
     ModelListingForm,
-    add_integrity_error,
-    add_validation_error,
     api_name_taken,
     validate_api_name,
 )
-from catalog.models import AIModel, ModelStatus
+from catalog.models import ModelStatus
+from config.forms import add_constraint_error, add_validation_error
 
 
 @require_GET
 def model_list(request):
     developer = get_active_developer(request)
-    models = list(AIModel.objects.for_developer(developer).order_by("display_name", "api_name"))
-    return render(request, "dashboard/model_list.html", {"developer": developer, "models": models})
+    return render(
+        request, "dashboard/model_list.html", {"developer": developer, "models": own_models(developer)}
+    )
 
 
 @never_cache
@@ -46,7 +46,7 @@ def model_create(request):
         except ValidationError as error:
             add_validation_error(form, error)
         except IntegrityError as error:
-            add_integrity_error(form, error)
+            add_constraint_error(form, error)
         else:
             messages.success(request, f"{model.display_name} was created and is waiting for staff review.")
             # The plain key exists only in this response: it is never stored, so it cannot be shown again.
@@ -89,7 +89,7 @@ def model_edit(request, api_name):
         except ValidationError as error:
             add_validation_error(form, error)
         except IntegrityError as error:
-            add_integrity_error(form, error)
+            add_constraint_error(form, error)
         else:
             messages.success(request, f"{model.display_name} was saved.")
             return redirect("dashboard:model_detail", api_name=model.api_name)

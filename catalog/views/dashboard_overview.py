@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from catalog import charts
-from catalog.access import developer_block_reason, get_developer_for_user
+from catalog.access import developer_block_reason, get_developer_for_user, own_models
 from catalog.dashboard_queries import (
     DEFAULT_PERIOD,
     daily_figures,
@@ -16,7 +16,6 @@ from catalog.dashboard_queries import (
     quota_figures,
 )
 from catalog.forms import ChartRangeForm
-from catalog.models import AIModel
 
 
 @require_GET
@@ -33,7 +32,7 @@ def overview(request):
             status=403,
         )
 
-    models = list(AIModel.objects.for_developer(developer).order_by("display_name", "api_name"))
+    models = own_models(developer)
     form = ChartRangeForm(request.GET or None, models=models)
     form.is_valid()
     if "model" in form.errors:

@@ -5,8 +5,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from catalog.access import get_active_developer
-from catalog.models import AIModel
+from catalog.access import get_active_developer, own_models
 from reviews.models import ModelReview
 
 PAGE_SIZE = 20
@@ -15,7 +14,7 @@ PAGE_SIZE = 20
 @require_GET
 def review_list(request):
     developer = get_active_developer(request)
-    models = list(AIModel.objects.for_developer(developer).order_by("display_name", "api_name"))
+    models = own_models(developer)
     selected = None
     api_name = request.GET.get("model", "")
     if api_name:

@@ -10,10 +10,8 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.utils import timezone
 
 from accounts.models import Developer
@@ -31,7 +29,6 @@ TOP_RATED_MIN_RATINGS = 3
 TRENDING_DAYS = 7
 STATS_DAYS = 30
 MODELS_PER_PAGE = 24
-PLAYGROUND_TEMPLATE = "activity/_playground.html"
 CATEGORY_LABELS = dict(Category.choices)
 
 
@@ -153,14 +150,6 @@ def _usage_stats(model: AIModel) -> dict:
     }
 
 
-def _template_exists(name: str) -> bool:
-    try:
-        get_template(name)
-    except TemplateDoesNotExist:
-        return False
-    return True
-
-
 def _snippets(model: AIModel) -> dict:
     base = settings.SITE_URL.rstrip("/")
     curl = (
@@ -198,7 +187,7 @@ def model_detail(request: HttpRequest, api_name: str) -> HttpResponse:
         "histogram": histogram,
         "visible_review_count": sum(row["count"] for row in histogram),
         "snippets": _snippets(model),
-        "show_playground": model.status == ModelStatus.ACTIVE and _template_exists(PLAYGROUND_TEMPLATE),
+        "show_playground": model.status == ModelStatus.ACTIVE,
         "reviews_page": review_page(
             model=model, user=user, sort=review_sort, page_number=request.GET.get("review_page")
         ),
@@ -212,6 +201,9 @@ def model_detail(request: HttpRequest, api_name: str) -> HttpResponse:
 
 
 def developer_profile(request: HttpRequest, username: str) -> HttpResponse:
+    if "\x00" in username:
+        # No username holds U+0000, and PostgreSQL refuses it in a query parameter.
+        raise Http404("No such developer.")
     developer = get_object_or_404(Developer.objects.active(), username=username)
     models = AIModel.objects.public().filter(developer=developer).select_related("developer")
     totals = models.aggregate(

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from accounts.models import DeveloperStatus
+from accounts.models import DeveloperStatus, UserStatus
 from reviews.models import ReviewReply
 from reviews.tests.factories import ModelReviewFactory, ReviewReplyFactory
 
@@ -108,3 +108,14 @@ def test_the_reply_form_partial_prefills_an_existing_reply(client, review, dana)
     body = client.get(review.model.get_absolute_url()).content.decode()
     assert ">Earlier answer</textarea>" in body
     assert "Update reply" in body
+
+
+def test_a_developer_whose_own_account_is_not_active_gets_404(client, review, dana):
+    # Like the dashboard: an active developer profile is not enough when its sign-in account is pending.
+    dana.user.status = UserStatus.PENDING_VERIFICATION
+    dana.user.save()
+    client.force_login(dana.user)
+
+    assert client.get(url(review)).status_code == 404
+    assert client.post(url(review), {"reply_text": "Hi"}).status_code == 404
+    assert not ReviewReply.objects.exists()

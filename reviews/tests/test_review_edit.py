@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from accounts.models import UserStatus
 from reviews.tests.factories import ModelReviewFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +78,20 @@ def test_the_review_must_belong_to_the_model_in_the_address(client, review, alic
     other = AIModelFactory(developer=dana)
     client.force_login(alice)
     assert client.get(reverse("reviews:edit", args=[other.api_name, review.pk])).status_code == 404
+
+
+def test_an_author_whose_address_is_no_longer_verified_cannot_change_the_rating(client, review, alice, model):
+    # Staff can send an account back to pending_verification; until it verifies again it may not rate.
+    alice.status = UserStatus.PENDING_VERIFICATION
+    alice.email_verified = False
+    alice.save()
+    client.force_login(alice)
+
+    page = client.get(url(review))
+    response = client.post(url(review), {"rating": "5", "review_title": "Better", "review_text": "Fast."})
+
+    assert "Verify your email address" in page.content.decode()
+    assert 'name="review_title"' not in page.content.decode()
+    assert response.status_code == 403
+    review.refresh_from_db()
+    assert (review.rating, review.review_title) == (2, "Meh")

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection, transaction
 from django.test import Client
 
+from accounts.models import UserStatus
 from catalog.models import AIModel
 from reviews import services
 from reviews.models import ModelReview, ReviewVote
@@ -125,3 +126,21 @@ def test_a_reply_is_refused_to_a_developer_who_does_not_own_the_model(model, ali
 def test_a_review_is_refused_to_a_pending_user(model, pat):
     with pytest.raises(services.ReviewError, match="Verify your email address"):
         services.review_create(user=pat, model=model, rating=5, title="t", text="x")
+
+
+@pytest.mark.django_db
+def test_an_edit_is_refused_to_an_author_pending_verification(model, pat):
+    review = ModelReviewFactory(model=model, user=pat, rating=2)
+    with pytest.raises(services.ReviewError, match="Verify your email address"):
+        services.review_update(review=review, rating=5, title="t", text="x")
+    review.refresh_from_db()
+    assert review.rating == 2
+
+
+@pytest.mark.django_db
+def test_a_reply_is_refused_to_a_developer_whose_account_is_not_active(model, alice, dana):
+    review = ModelReviewFactory(model=model, user=alice)
+    dana.user.status = UserStatus.PENDING_VERIFICATION
+    dana.user.save()
+    with pytest.raises(services.ReviewError):
+        services.reply_save(review=review, developer=dana, text="Thanks")

@@ -1,1 +1,0 @@
-"""Decoupled extras only: the main flow never depends on these."""

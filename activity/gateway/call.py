@@ -1,0 +1,192 @@
+"""One request to a call endpoint of the JSON API, from its bearer key to the records it leaves.
+
+The endpoints in activity.api describe what a call does; ApiCall keeps what is known about it so far
+(key, model, caller, quota, the upstream's answer) so that every outcome, accepted or refused, is
+answered in the API's error shape and logged once.
+"""
+
+import json
+import time
+import uuid
+from collections.abc import Callable
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse
+from pydantic import ValidationError
+
+from accounts.models import UserApiKey
+from activity.gateway import auth, rows
+from activity.gateway.access import check_serving, check_visible
+from activity.gateway.errors import ERROR_CODES, GatewayError, error
+from activity.gateway.quota import QuotaState
+from activity.gateway.records import Exchange, call_record
+from activity.gateway.service import (
+    Forwarded,
+    call_forward,
+    client_ip,
+    elapsed_ms,
+    exchange_for,
+    quota_headers,
+)
+from catalog.models import AIModel
+
+QUERY_KEY_NAMES = {"key", "api_key", "apikey", "api-key", "access_token", "token", "bearer"}
+MAX_API_NAME_LENGTH = AIModel._meta.get_field("api_name").max_length
+
+
+def json_response(status: int, payload: dict, headers: dict[str, str] | None = None) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(payload, separators=(",", ":"), default=str),
+        status=status,
+        content_type="application/json",
+    )
+    response["Cache-Control"] = "no-store"
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def first_problem(errors: list[dict]) -> str:
+    if not errors:
+        return ERROR_CODES["invalid_request"][1]
+    first = errors[0]
+    location = ".".join(
+        str(part) for part in first.get("loc", ()) if part not in ("body", "query", "payload")
+    )
+    return f"{location or 'body'}: {first.get('msg', 'invalid value')}."
+
+
+def refuse_key_in_query(request: HttpRequest) -> None:
+    for name, values in request.GET.lists():
+        if name.lower() in QUERY_KEY_NAMES or any(value.startswith("amp_") for value in values):
+            raise error(
+                "key_in_query",
+                "API keys are accepted only in the Authorization header: a key in a URL ends up in logs. "
+                "If this key was real, revoke it and create a new one.",
+            )
+
+
+def validate_body(schema, data):
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        raise error("invalid_request", first_problem(exc.errors())) from None
+
+
+def load_json(body: bytes):
+    try:
+        return json.loads(body), None
+    except ValueError:
+        return None, error("invalid_json", "The body must be a JSON object.")
+
+
+def lookup_name(api_name) -> str | None:
+    """The api_name worth looking up, or None for one no model can have (PostgreSQL refuses U+0000)."""
+    if isinstance(api_name, str) and 0 < len(api_name) <= MAX_API_NAME_LENGTH and "\x00" not in api_name:
+        return api_name
+    return None
+
+
+class ApiCall:
+    """One request to a call endpoint: what is known so far, and its answer with the records it leaves."""
+
+    def __init__(self, request: HttpRequest):
+        self.started = time.perf_counter()
+        self.request = request
+        self.log_id = uuid.uuid4()
+        self.token = auth.bearer_token(request.headers.get("Authorization"))
+        self.caller: auth.Caller | None = None
+        self.model: AIModel | None = None
+        self.personal_key: UserApiKey | None = None
+        self.personal_key_fetched = False
+        self.model_visible = False
+        self.quota: QuotaState | None = None
+        self.forwarded: Forwarded | None = None
+        self.history_prompt = ""
+        self.exchange: Exchange | None = None
+        self.processing_ms: int | None = None
+
+    @property
+    def body(self) -> bytes:
+        try:
+            return self.request.body
+        except RequestDataTooBig:
+            raise error("request_too_large") from None
+
+    def refuse_key_in_query(self) -> None:
+        refuse_key_in_query(self.request)
+
+    def load_model(self, api_name: str | None) -> None:
+        """Read the named model, and the personal key the token names if it is one, in one query."""
+        key_hash = auth.personal_key_hash(self.token)
+        name = lookup_name(api_name)
+        if name is None and key_hash is None:
+            return
+        self.model, self.personal_key = rows.call_rows(api_name=name, key_hash=key_hash)
+        self.personal_key_fetched = key_hash is not None
+
+    def authenticate(self) -> auth.Caller:
+        # Identified first, so that a refused account's call is still logged under its user or developer.
+        personal_key = self.personal_key if self.personal_key_fetched else auth.NOT_FETCHED
+        self.caller = auth.identify(token=self.token, model=self.model, personal_key=personal_key)
+        auth.admit(self.caller)
+        return self.caller
+
+    def grant(self) -> None:
+        if self.model is None:
+            raise error("model_not_found", "No model with that name.")
+        check_visible(caller=self.caller, model=self.model)
+        self.model_visible = True
+        check_serving(model=self.model)
+
+    def forward(self, **kwargs) -> Forwarded:
+        self.forwarded = call_forward(caller=self.caller, model=self.model, **kwargs)
+        self.quota = self.forwarded.quota
+        return self.forwarded
+
+    def finish_forwarded(self) -> None:
+        """Fix the call's time and its history entry, so the answer can name them."""
+        self.processing_ms = elapsed_ms(self.started)
+        if self.forwarded is not None and self.caller.writes_history and self.exchange is None:
+            self.exchange = exchange_for(
+                forwarded=self.forwarded,
+                prompt=self.history_prompt,
+                processing_ms=self.processing_ms,
+                ip=client_ip(self.request),
+            )
+
+    def respond(self, flow: Callable[[], dict]) -> HttpResponse:
+        headers: dict[str, str] = {}
+        try:
+            status, payload = 200, flow()
+        except GatewayError as exc:
+            status, payload, headers = exc.status, exc.as_json(), dict(exc.headers)
+            self.finish_forwarded()
+        headers = {
+            **quota_headers(
+                caller=self.caller, model=self.model, visible=self.model_visible, quota=self.quota
+            ),
+            **headers,
+        }
+        response = json_response(status, payload, headers)
+        if self.model is not None:
+            try:
+                request_size = len(self.request.body)
+            except RequestDataTooBig:
+                request_size = int(self.request.META.get("CONTENT_LENGTH") or 0)
+            call_record(
+                log_id=self.log_id,
+                model=self.model,
+                user=self.caller.user if self.caller else None,
+                developer=self.caller.developer if self.caller else None,
+                key_prefix=self.caller.key_prefix if self.caller else auth.loggable_prefix(self.token),
+                method=self.request.method,
+                status_code=status,
+                request_size=request_size,
+                response_size=len(response.content),
+                processing_ms=self.processing_ms
+                if self.processing_ms is not None
+                else elapsed_ms(self.started),
+                exchange=self.exchange,
+            )
+        return response

@@ -1,0 +1,135 @@
+from django.db import migrations
+
+# Concurrent calls on one model deadlocked. A call's statement locks up to three kinds of rows through
+# the triggers: the model (total_requests, total_users), its model_users pair and its model_daily_stats
+# day, and not always in the same order: a 2xx log row takes the model and then the day, a user's history
+# row takes the pair and then the day (and the model only for a user's first call), and the gateway
+# writes both rows of a call in one statement whose two inserts may fire in either order. Two calls then
+# wait on each other and PostgreSQL aborts one of them, losing its log row.
+#
+# Each trigger now takes the model's row first (FOR NO KEY UPDATE, which foreign-key checks do not wait
+# for), so the writers of one model queue on that row before anything else and always meet the other
+# rows in the same order. A row that moves between models locks both, in model_id order.
+SQL = """
+CREATE OR REPLACE FUNCTION api_usage_logs_count() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    -- The model's row first, before the pair and day rows below: see the note above.
+    PERFORM 1 FROM models
+     WHERE model_id IN (CASE WHEN TG_OP <> 'INSERT' THEN OLD.model_id END,
+                        CASE WHEN TG_OP <> 'DELETE' THEN NEW.model_id END)
+     ORDER BY model_id
+       FOR NO KEY UPDATE;
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        IF OLD.response_code BETWEEN 200 AND 299 THEN
+            UPDATE models SET total_requests = total_requests - 1 WHERE model_id = OLD.model_id;
+        END IF;
+        PERFORM activity_rollup_add(
+            OLD.model_id, (OLD.created_at AT TIME ZONE 'UTC')::date,
+            -1, -(OLD.response_code BETWEEN 200 AND 299)::int, -(OLD.response_code BETWEEN 400 AND 499)::int,
+            -(OLD.response_code >= 500)::int, -OLD.processing_time_ms, OLD.processing_time_ms, 0, 0);
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        IF NEW.response_code BETWEEN 200 AND 299 THEN
+            UPDATE models SET total_requests = total_requests + 1 WHERE model_id = NEW.model_id;
+        END IF;
+        PERFORM activity_rollup_add(
+            NEW.model_id, (NEW.created_at AT TIME ZONE 'UTC')::date,
+            1, (NEW.response_code BETWEEN 200 AND 299)::int, (NEW.response_code BETWEEN 400 AND 499)::int,
+            (NEW.response_code >= 500)::int, NEW.processing_time_ms, NEW.processing_time_ms, 0, 0);
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION user_history_count() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    pair_interactions integer;
+BEGIN
+    -- The model's row first, before the pair and day rows below: see the note above.
+    PERFORM 1 FROM models
+     WHERE model_id IN (CASE WHEN TG_OP <> 'INSERT' THEN OLD.model_id END,
+                        CASE WHEN TG_OP <> 'DELETE' THEN NEW.model_id END)
+     ORDER BY model_id
+       FOR NO KEY UPDATE;
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        UPDATE model_users SET interactions = interactions - 1
+         WHERE model_id = OLD.model_id AND user_id = OLD.user_id
+        RETURNING interactions INTO pair_interactions;
+        IF pair_interactions = 0 THEN
+            DELETE FROM model_users WHERE model_id = OLD.model_id AND user_id = OLD.user_id;
+        END IF;
+        PERFORM activity_rollup_add(
+            OLD.model_id, (OLD.request_timestamp AT TIME ZONE 'UTC')::date,
+            0, 0, 0, 0, 0, NULL, -1, -OLD.cost_incurred);
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO model_users AS p (id, model_id, user_id, interactions)
+        VALUES (gen_random_uuid(), NEW.model_id, NEW.user_id, 1)
+        ON CONFLICT (model_id, user_id) DO UPDATE SET interactions = p.interactions + 1;
+        PERFORM activity_rollup_add(
+            NEW.model_id, (NEW.request_timestamp AT TIME ZONE 'UTC')::date,
+            0, 0, 0, 0, 0, NULL, 1, NEW.cost_incurred);
+    END IF;
+    RETURN NULL;
+END;
+$$;
+"""
+
+REVERSE_SQL = """
+CREATE OR REPLACE FUNCTION api_usage_logs_count() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        IF OLD.response_code BETWEEN 200 AND 299 THEN
+            UPDATE models SET total_requests = total_requests - 1 WHERE model_id = OLD.model_id;
+        END IF;
+        PERFORM activity_rollup_add(
+            OLD.model_id, (OLD.created_at AT TIME ZONE 'UTC')::date,
+            -1, -(OLD.response_code BETWEEN 200 AND 299)::int, -(OLD.response_code BETWEEN 400 AND 499)::int,
+            -(OLD.response_code >= 500)::int, -OLD.processing_time_ms, OLD.processing_time_ms, 0, 0);
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        IF NEW.response_code BETWEEN 200 AND 299 THEN
+            UPDATE models SET total_requests = total_requests + 1 WHERE model_id = NEW.model_id;
+        END IF;
+        PERFORM activity_rollup_add(
+            NEW.model_id, (NEW.created_at AT TIME ZONE 'UTC')::date,
+            1, (NEW.response_code BETWEEN 200 AND 299)::int, (NEW.response_code BETWEEN 400 AND 499)::int,
+            (NEW.response_code >= 500)::int, NEW.processing_time_ms, NEW.processing_time_ms, 0, 0);
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION user_history_count() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    pair_interactions integer;
+BEGIN
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+        UPDATE model_users SET interactions = interactions - 1
+         WHERE model_id = OLD.model_id AND user_id = OLD.user_id
+        RETURNING interactions INTO pair_interactions;
+        IF pair_interactions = 0 THEN
+            DELETE FROM model_users WHERE model_id = OLD.model_id AND user_id = OLD.user_id;
+        END IF;
+        PERFORM activity_rollup_add(
+            OLD.model_id, (OLD.request_timestamp AT TIME ZONE 'UTC')::date,
+            0, 0, 0, 0, 0, NULL, -1, -OLD.cost_incurred);
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO model_users AS p (id, model_id, user_id, interactions)
+        VALUES (gen_random_uuid(), NEW.model_id, NEW.user_id, 1)
+        ON CONFLICT (model_id, user_id) DO UPDATE SET interactions = p.interactions + 1;
+        PERFORM activity_rollup_add(
+            NEW.model_id, (NEW.request_timestamp AT TIME ZONE 'UTC')::date,
+            0, 0, 0, 0, 0, NULL, 1, NEW.cost_incurred);
+    END IF;
+    RETURN NULL;
+END;
+$$;
+"""
+
+
+class Migration(migrations.Migration):
+    dependencies = [("activity", "0006_admin_labels")]
+
+    operations = [migrations.RunSQL(SQL, REVERSE_SQL)]
