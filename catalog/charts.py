@@ -43,7 +43,11 @@ def format_money(value: Number) -> str:
 
 
 def format_ms_axis(value: Number) -> str:
-    return f"{float(value):,.0f} ms"
+    """Seconds from 10 s up, so the widest label ("40 s") fits the left margin."""
+    value = float(value)
+    if value >= 10_000:
+        return f"{value / 1000:,.0f} s"
+    return f"{value:,.0f} ms"
 
 
 def format_money_axis(value: Number) -> str:

@@ -176,6 +176,7 @@ class ChartRangeForm(forms.Form):
         required=False,
         coerce=int,
         choices=[(7, "Last 7 days"), (30, "Last 30 days"), (90, "Last 90 days")],
+        initial=30,
         empty_value=30,
         label="Period",
     )

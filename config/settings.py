@@ -112,6 +112,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Messages live in the session, not a cookie: the admin shows a new model's key once as a message.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
@@ -124,11 +127,15 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Proxies in front of the site that append to X-Forwarded-For (the TLS proxy of a real deploy: 1). Client
+# addresses in history rows and sign-in throttling come from the entry the outermost of them added.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0 if DEBUG else 1)
+
 # One lock per account whatever spelling is typed (ALICE, alice, alice@example.com).
 AXES_USERNAME_CALLABLE = "accounts.throttling.axes_username"
 # Behind the TLS proxy the client address is the right-most X-Forwarded-For entry the proxies added;
 # the left-most is whatever the client sent. Set to the number of trusted proxies in front of the site.
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0 if DEBUG else 1)
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if not DEBUG else ["REMOTE_ADDR"]
 
 # --- Cache, mail ----------------------------------------------------------------------------------------

@@ -36,9 +36,15 @@ def session_id_new() -> str:
 
 
 def client_ip(request) -> str | None:
-    """The peer's address (REMOTE_ADDR). X-Forwarded-For is not read: any client can forge it, and trusting it
-    takes knowing how many proxies stand in front, which the settings do not say."""
+    """The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies the X-Forwarded-For entry
+    the outermost trusted proxy added. Entries further left are whatever the client sent, so never read."""
     address = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    forwarded = [
+        part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()
+    ]
+    if proxies and len(forwarded) >= proxies:
+        address = forwarded[-proxies]
     try:
         return str(ipaddress.ip_address(address))
     except ValueError:
