@@ -1,0 +1,102 @@
+"""Get a seeded database ready for one benchmark run; prints what the load generator needs as JSON.
+
+Runs inside Django (the run's own settings, so session hashes match the server's SECRET_KEY):
+- a signed-in session for bench-busiest (the dashboard) and for bench-heaviest (the history page),
+  created directly through the session store;
+- a fresh personal API key for bench-heaviest (older bench keys are revoked);
+- bench-popular and 15 other public models of 15 other developers pointed at the demo upstream, their
+  developers given a quota the run cannot spend.
+
+    DATABASE_URL=… SECRET_KEY=… python -m bench.prepare --upstream http://127.0.0.1:PORT
+"""
+
+import argparse
+import json
+import os
+import sys
+
+SPREAD_MODELS = 16
+UNSPENDABLE_QUOTA = 2_000_000_000
+
+
+def session_for(user) -> str:
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
+
+
+def prepare(*, upstream: str) -> dict:
+    from django.conf import settings
+    from django.db import transaction
+    from django.utils import timezone
+
+    from accounts import keys
+    from accounts.models import Developer, User, UserApiKey
+    from bench.seed_scale import BUSIEST, HEAVIEST, POPULAR
+    from catalog.models import AIModel
+
+    busiest = Developer.objects.select_related("user").get(username=BUSIEST)
+    heaviest = User.objects.get(username=HEAVIEST)
+    endpoint = upstream.rstrip("/") + "/echo"
+
+    with transaction.atomic():
+        popular = AIModel.objects.public().get(api_name=POPULAR)
+        spread = [popular]
+        developers = {popular.developer_id}
+        for model in AIModel.objects.public().order_by("-total_requests", "model_id").iterator():
+            if len(spread) == SPREAD_MODELS:
+                break
+            if model.developer_id not in developers:
+                spread.append(model)
+                developers.add(model.developer_id)
+        AIModel.objects.filter(pk__in=[m.pk for m in spread]).update(endpoint_url=endpoint)
+        Developer.objects.filter(pk__in=developers).update(api_quota=UNSPENDABLE_QUOTA)
+
+        UserApiKey.objects.filter(
+            user=heaviest, name__startswith="bench run", revoked_at__isnull=True
+        ).update(revoked_at=timezone.now())
+        key = keys.generate_personal_key()
+        UserApiKey.objects.create(
+            user=heaviest,
+            name=f"bench run {timezone.now():%Y-%m-%d %H:%M:%S}",
+            key_hash=keys.hash_key(key),
+            key_prefix=keys.display_prefix(key),
+        )
+
+    return {
+        "cookie_name": settings.SESSION_COOKIE_NAME,
+        "busiest_session": session_for(busiest.user),
+        "heaviest_session": session_for(heaviest),
+        "api_key": key,
+        "popular": popular.api_name,
+        "spread": [m.api_name for m in spread],
+        "endpoint": endpoint,
+        "counts": {
+            "models": AIModel.objects.count(),
+            "busiest_models": AIModel.objects.for_developer(busiest).count(),
+            "heaviest_history": heaviest.history.count(),
+        },
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Prepare a seeded database for a benchmark run.")
+    parser.add_argument("--upstream", required=True, help="base URL of the running demo upstream")
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    print(json.dumps(prepare(upstream=args.upstream)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,718 @@
+"""The benchmark: one command, one machine, one run, one Markdown table.
+
+    .venv/bin/python bench/run.py            # or: make bench
+
+1. Makes sure the benchmark database exists, is migrated and is seeded (bench/seed_scale.py at --scale 1:
+   10M usage logs; --reseed to start again), and the same for a small database (--small-scale 0.001)
+   that gives the dashboard's time on small data.
+2. Starts gunicorn with production settings (DEBUG off, a random SECRET_KEY, plain HTTP on 127.0.0.1,
+   the /__bench__/bare ceiling view switched on) and the demo upstream the gateway forwards to.
+3. Drives each page with wrk (Debian's package) from a separate process: requests per second at
+   saturation (--connections, default 2 per worker), then latency at one connection per core
+   (--latency-connections) — and the gateway at the concurrency its targets name.
+4. Prints the tables (and writes them to --output, and into bench/README.md with --update-readme).
+
+Exits non-zero when a server does not start or a page does not answer 200.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+from bench import seed_scale  # noqa: E402
+
+PYTHON = sys.executable
+GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/amp_bench"
+README = BASE_DIR / "bench" / "README.md"
+RESULTS_START, RESULTS_END = "<!-- bench:results -->", "<!-- /bench:results -->"
+SEARCH_TERMS = ["translation", "maritime", "fast chat", "python code", "summ", "vector retrieval"]
+HOT_ROUNDS = 3
+PROMPT = "Summarize the quarterly report about pricing in three bullet points."
+
+
+# --- processes --------------------------------------------------------------------------------------------
+class Processes:
+    """Child processes this run started, each in its own session; stopped by pid on exit."""
+
+    def __init__(self):
+        self.children: list[subprocess.Popen] = []
+
+    def start(self, args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+        handle = log.open("ab")
+        child = subprocess.Popen(
+            args, cwd=BASE_DIR, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        self.children.append(child)
+        return child
+
+    def stop(self, child: subprocess.Popen) -> None:
+        if child.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.pid, signal.SIGTERM)
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(child.pid, signal.SIGKILL)
+                child.wait()
+        if child in self.children:
+            self.children.remove(child)
+
+    def stop_all(self) -> None:
+        for child in reversed(list(self.children)):
+            self.stop(child)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, child: subprocess.Popen, timeout: float, what: str, log: Path) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if child.poll() is not None:
+            break
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.3)
+    tail = log.read_text(errors="replace")[-3000:] if log.exists() else ""
+    raise SystemExit(f"{what} did not start (waited for {url}).\n{tail}")
+
+
+# --- databases --------------------------------------------------------------------------------------------
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+def ensure_database(url: str, *, scale: float, reseed: bool, env: dict[str, str], say) -> None:
+    import psycopg
+
+    name = urlsplit(url).path.lstrip("/")
+    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and reseed:
+            say(f"dropping {name} (--reseed)")
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            exists = None
+        if not exists:
+            say(f"creating database {name}")
+            conn.execute(f'CREATE DATABASE "{name}"')
+    subprocess.run(
+        [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=BASE_DIR,
+        env={**env, "DATABASE_URL": url},
+        check=True,
+    )
+    with psycopg.connect(url, autocommit=True) as conn:
+        seeded = conn.execute(
+            "SELECT count(*) FROM users WHERE username IN (%s, %s)", [seed_scale.BUSIEST, seed_scale.HEAVIEST]
+        ).fetchone()[0]
+        others = conn.execute("SELECT count(*) FROM users").fetchone()[0]
+    if seeded == 2:
+        say(f"{name}: already seeded")
+        return
+    if others:
+        raise SystemExit(
+            f"{name} holds data that seed_scale did not write; use another database or --reseed."
+        )
+    say(f"seeding {name} at scale {scale}")
+    seed_scale.seed(url, scale=scale, force=True, log=lambda line: say("  " + line))
+
+
+# --- load ---------------------------------------------------------------------------------------------------
+LUA = r"""
+local paths = {PATHS}
+local method, body = "{METHOD}", {BODY}
+local headers = {HEADERS}
+local counter = 0
+
+request = function()
+  counter = counter + 1
+  local path = paths[(counter % #paths) + 1]
+  return wrk.format(method, path, headers, body)
+end
+
+done = function(summary, latency, requests)
+  local seconds = summary.duration / 1e6
+  io.write(string.format(
+    'BENCH_JSON {"requests": %d, "seconds": %.3f, "rps": %.2f, "p50": %.3f, "p95": %.3f, "p99": %.3f, ' ..
+    '"max": %.3f, "status_errors": %d, "socket_errors": %d}\n',
+    summary.requests, seconds, summary.requests / seconds,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    latency.max / 1000, summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+"""
+
+
+def lua_string(text: str) -> str:
+    return json.dumps(text)  # a JSON string literal is a valid Lua string literal for our ASCII inputs
+
+
+@dataclass
+class Target:
+    """What a row is asked to do, in words, and how to check it."""
+
+    text: str
+    check: object = None  # callable(Measure, context) -> bool
+
+
+@dataclass
+class Row:
+    key: str
+    label: str
+    paths: list[str]
+    method: str = "GET"
+    body: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    base: str = ""  # server base URL
+
+
+@dataclass
+class Measure:
+    rps: float
+    p50: float
+    p95: float
+    p99: float
+    requests: int
+    errors: int
+    single: bool = False  # too slow for wrk's window: the latency of one request instead
+
+
+class Load:
+    def __init__(self, *, duration: float, warmup: float, workdir: Path, say):
+        self.duration, self.warmup, self.workdir, self.say = duration, warmup, workdir, say
+
+    def script(self, row: Row) -> Path:
+        headers = (
+            "{" + ", ".join(f"[{lua_string(k)}] = {lua_string(v)}" for k, v in row.headers.items()) + "}"
+        )
+        text = (
+            LUA.replace("{PATHS}", "{" + ", ".join(lua_string(p) for p in row.paths) + "}")
+            .replace("{METHOD}", row.method)
+            .replace("{BODY}", lua_string(row.body) if row.body is not None else "nil")
+            .replace("{HEADERS}", headers)
+        )
+        path = self.workdir / f"{row.key}.lua"
+        path.write_text(text)
+        return path
+
+    def check(self, row: Row) -> float:
+        """Every path must answer 200 before it is timed; returns the slowest answer's time in ms."""
+        slowest = 0.0
+        for path in row.paths:
+            data = row.body.encode() if row.body is not None else None
+            request = urllib.request.Request(
+                row.base + path, data=data, headers=row.headers, method=row.method
+            )
+            started = time.perf_counter()
+            try:
+                with urllib.request.urlopen(request, timeout=120) as answer:
+                    status = answer.status
+                    answer.read()
+            except urllib.error.HTTPError as exc:
+                status = exc.code
+            slowest = max(slowest, (time.perf_counter() - started) * 1000)
+            if status != 200:
+                raise SystemExit(f"{row.label}: {row.method} {path} answered {status}, not 200.")
+        return slowest
+
+    def settle(self, base: str) -> None:
+        """Wait until the server answers the bare view quickly again: requests a slow page left queued
+        must not be counted against the next row."""
+        deadline = time.monotonic() + 120
+        quick = 0
+        while time.monotonic() < deadline and quick < 2:
+            started = time.perf_counter()
+            with contextlib.suppress(OSError, urllib.error.URLError):
+                urllib.request.urlopen(base + "/__bench__/bare", timeout=60).read()
+            quick = quick + 1 if time.perf_counter() - started < 0.1 else 0
+
+    def run(self, row: Row, connections: int, duration: int | None = None) -> Measure:
+        script = self.script(row)
+        duration = duration or self.duration
+        threads = 1 if connections <= 8 else 2
+        args = [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{duration}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+        ]
+        if self.warmup:
+            subprocess.run(
+                [*args[:3], f"-d{self.warmup}s", *args[4:], row.base], capture_output=True, check=False
+            )
+        result = subprocess.run([*args, row.base], capture_output=True, text=True, check=False)
+        match = re.search(r"BENCH_JSON (\{.*\})", result.stdout)
+        if not match:
+            raise SystemExit(f"wrk gave no figures for {row.label}:\n{result.stdout}\n{result.stderr}")
+        data = json.loads(match.group(1))
+        errors = data["status_errors"] + data["socket_errors"]
+        if errors:
+            self.say(f"  ! {row.label}: {errors} of {data['requests']} requests failed at c={connections}")
+        return Measure(data["rps"], data["p50"], data["p95"], data["p99"], data["requests"], errors)
+
+
+def combine(measures: list[Measure]) -> Measure:
+    """Several rounds of one measure: requests per second over all of them, latency of the median round."""
+    middle = sorted(measures, key=lambda m: m.p50)[len(measures) // 2]
+    return Measure(
+        statistics.fmean(m.rps for m in measures),
+        middle.p50,
+        middle.p95,
+        middle.p99,
+        sum(m.requests for m in measures),
+        sum(m.errors for m in measures),
+    )
+
+
+# --- the run -----------------------------------------------------------------------------------------------
+def server_env(database_url: str, secret: str, upstream: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
+    env.update(
+        DEBUG="0",
+        SECRET_KEY=secret,
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="0",
+        BENCH_ENDPOINTS="1",
+        DATABASE_URL=database_url,
+        DEMO_UPSTREAM_URL=upstream,
+        LOG_LEVEL="WARNING",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+class Site:
+    """gunicorn (production settings) on one database, plus what prepare.py made for the run."""
+
+    def __init__(
+        self, procs: Processes, *, database_url: str, upstream: str, workers: int, logdir: Path, say
+    ):
+        self.procs, self.say = procs, say
+        self.secret = secrets.token_urlsafe(50)
+        self.env = server_env(database_url, self.secret, upstream)
+        prepared = subprocess.run(
+            [PYTHON, "-m", "bench.prepare", "--upstream", upstream],
+            cwd=BASE_DIR,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if prepared.returncode != 0:
+            raise SystemExit(f"bench/prepare.py failed:\n{prepared.stderr[-3000:]}")
+        self.info = json.loads(prepared.stdout.strip().splitlines()[-1])
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        log = logdir / f"gunicorn-{self.port}.log"
+        self.child = procs.start(
+            [
+                GUNICORN,
+                "config.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(workers),
+                "--worker-class",
+                "sync",
+                "--log-level",
+                "warning",
+                "--timeout",
+                "60",
+            ],
+            self.env,
+            log,
+        )
+        wait_for(self.base + "/healthz", self.child, 60, "gunicorn", log)
+        wait_for(self.base + "/__bench__/bare", self.child, 10, "the bench view", log)
+
+    def cookie(self, who: str) -> dict[str, str]:
+        return {"Cookie": f"{self.info['cookie_name']}={self.info[who + '_session']}"}
+
+    def stop(self) -> None:
+        self.procs.stop(self.child)
+
+
+def fmt(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def mark(ok: bool | None) -> str:
+    return "" if ok is None else ("✅" if ok else "❌ miss")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmark the site under gunicorn with wrk.")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--small-database-url", default=os.environ.get("BENCH_SMALL_DATABASE_URL", ""))
+    parser.add_argument("--scale", type=float, default=1.0, help="seed scale of the benchmark database")
+    parser.add_argument("--small-scale", type=float, default=0.001, help="seed scale of the small database")
+    parser.add_argument("--reseed", action="store_true", help="drop and seed both databases again")
+    parser.add_argument("--duration", type=int, default=8, help="seconds of load per measure")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of untimed load before each")
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1), help="gunicorn workers")
+    parser.add_argument("--connections", type=int, default=0, help="connections for req/s (2 per worker)")
+    parser.add_argument("--latency-connections", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--only", default="", help="comma-separated row keys to run (bare always runs)")
+    parser.add_argument("--output", default="", help="also write the Markdown here")
+    parser.add_argument("--update-readme", action="store_true", help="put the tables into bench/README.md")
+    args = parser.parse_args(argv)
+    connections = args.connections or 2 * args.workers
+    small_url = args.small_database_url or with_database(
+        args.database_url, urlsplit(args.database_url).path.lstrip("/") + "_small"
+    )
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install -y wrk")
+
+    started = time.monotonic()
+
+    def say(text: str) -> None:
+        print(f"[{time.monotonic() - started:6.1f}s] {text}", file=sys.stderr, flush=True)
+
+    workdir = Path(tempfile.mkdtemp(prefix="bench-"))
+    procs = Processes()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: (procs.stop_all(), sys.exit(130)))
+    try:
+        return run(args, connections, small_url, workdir, procs, say)
+    finally:
+        procs.stop_all()
+
+
+def run(args, connections: int, small_url: str, workdir: Path, procs: Processes, say) -> int:
+    base_env = server_env(args.database_url, secrets.token_urlsafe(50), "http://127.0.0.1:8001")
+    ensure_database(args.database_url, scale=args.scale, reseed=args.reseed, env=base_env, say=say)
+    ensure_database(small_url, scale=args.small_scale, reseed=args.reseed, env=base_env, say=say)
+    say("collectstatic")
+    subprocess.run(
+        [PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=BASE_DIR, env=base_env, check=True
+    )
+
+    upstream_port = free_port()
+    upstream = f"http://127.0.0.1:{upstream_port}"
+    upstream_log = workdir / "upstream.log"
+    upstream_child = procs.start(
+        [PYTHON, "manage.py", "demo_upstream", "--port", str(upstream_port)], base_env, upstream_log
+    )
+    wait_for(upstream + "/", upstream_child, 30, "the demo upstream", upstream_log)
+
+    load = Load(duration=args.duration, warmup=args.warmup, workdir=workdir, say=say)
+    only = {key for key in args.only.split(",") if key}
+    results: dict[str, tuple[Measure, Measure]] = {}
+    gateway: dict[str, Measure] = {}
+
+    def measure(row: Row) -> None:
+        if only and row.key not in only and row.key != "bare":
+            return
+        one_ms = load.check(row)
+        say(f"{row.label}: {connections} connections")
+        throughput = load.run(row, connections)
+        load.settle(row.base)
+        say(f"{row.label}: {args.latency_connections} connections")
+        latency = load.run(row, args.latency_connections)
+        load.settle(row.base)
+        if latency.requests < 3:
+            latency = Measure(
+                latency.rps, one_ms, one_ms, one_ms, latency.requests, latency.errors, single=True
+            )
+        results[row.key] = (throughput, latency)
+        say(
+            f"  {throughput.rps:,.1f} req/s; p50 {latency.p50:.1f} ms, p95 {latency.p95:.1f} ms, "
+            f"p99 {latency.p99:.1f} ms"
+        )
+
+    # The small database first: the dashboard's time on small data.
+    say(f"gunicorn on {urlsplit(small_url).path.lstrip('/')} (small data)")
+    site = Site(
+        procs, database_url=small_url, upstream=upstream, workers=args.workers, logdir=workdir, say=say
+    )
+    for days in (30, 90):
+        measure(
+            Row(
+                f"dashboard_small_{days}",
+                f"dashboard, {days} days, small data",
+                [f"/dashboard/?days={days}"],
+                headers=site.cookie("busiest"),
+                base=site.base,
+            )
+        )
+    site.stop()
+
+    say(f"gunicorn on {urlsplit(args.database_url).path.lstrip('/')} ({args.workers} workers)")
+    site = Site(
+        procs,
+        database_url=args.database_url,
+        upstream=upstream,
+        workers=args.workers,
+        logdir=workdir,
+        say=say,
+    )
+    info = site.info
+    say(f"prepared: {info['counts']}")
+    api_headers = {"Authorization": f"Bearer {info['api_key']}", "Content-Type": "application/json"}
+    body = json.dumps({"prompt": PROMPT, "parameters": {}})
+    pages = [
+        Row("bare", "bare view (ceiling)", ["/__bench__/bare"]),
+        Row("home", "home", ["/"]),
+        Row("catalog", "catalog", ["/models/"]),
+        Row("search", "catalog search", [f"/models/?q={term.replace(' ', '+')}" for term in SEARCH_TERMS]),
+        Row(
+            "search_signed_in",
+            "catalog search, signed in",
+            [f"/models/?q={term.replace(' ', '+')}" for term in SEARCH_TERMS],
+            headers=site.cookie("heaviest"),
+        ),
+        Row(
+            "filtered",
+            "catalog filtered and sorted",
+            ["/models/?category=text_generation&min_rating=3&sort=popular&page=2"],
+        ),
+        Row("model", "popular model page", [f"/models/{info['popular']}/"]),
+        Row(
+            "dashboard_30",
+            "dashboard, busiest developer, 30 days",
+            ["/dashboard/?days=30"],
+            headers=site.cookie("busiest"),
+        ),
+        Row(
+            "dashboard_90",
+            "dashboard, busiest developer, 90 days",
+            ["/dashboard/?days=90"],
+            headers=site.cookie("busiest"),
+        ),
+        Row("history", "history, heaviest user", ["/me/history/"], headers=site.cookie("heaviest")),
+        Row(
+            "gateway",
+            "gateway call (demo upstream)",
+            [f"/api/v1/models/{info['popular']}/invoke"],
+            method="POST",
+            body=body,
+            headers=api_headers,
+        ),
+    ]
+    for row in pages:
+        row.base = site.base
+        measure(row)
+
+    if not only or "gateway" in only:
+        # Added latency: the gateway against the upstream's own time, both at concurrency 4.
+        direct = Row(
+            "upstream",
+            "demo upstream, direct",
+            ["/echo"],
+            method="POST",
+            body=body,
+            headers={"Content-Type": "application/json"},
+            base=upstream,
+        )
+        say("demo upstream direct, 4 connections")
+        gateway["upstream"] = load.run(direct, 4)
+        load.settle(site.base)
+        say("gateway, 4 connections")
+        gateway["gateway"] = load.run(pages[-1], 4)
+        load.settle(site.base)
+        # A hot counter row must not serialise calls: 16 clients on one model against 16 on 16 models.
+        one = Row(
+            "hot_one",
+            "16 clients, one model",
+            [f"/api/v1/models/{info['popular']}/invoke"],
+            method="POST",
+            body=body,
+            headers=api_headers,
+            base=site.base,
+        )
+        spread = Row(
+            "hot_spread",
+            "16 clients, 16 models",
+            [f"/api/v1/models/{name}/invoke" for name in info["spread"]],
+            method="POST",
+            body=body,
+            headers=api_headers,
+            base=site.base,
+        )
+        load.check(spread)
+        # Interleaved rounds, so a change in the machine's other load falls on both sides alike.
+        rounds: dict[str, list[Measure]] = {"one": [], "spread": []}
+        for number in range(1, HOT_ROUNDS + 1):
+            for key, row in (("one", one), ("spread", spread)):
+                say(f"{row.label}, round {number} of {HOT_ROUNDS}")
+                rounds[key].append(load.run(row, 16, duration=max(3, args.duration // 2)))
+                load.settle(site.base)
+        gateway["one"], gateway["spread"] = combine(rounds["one"]), combine(rounds["spread"])
+    site.stop()
+
+    markdown = report(args, connections, results, gateway, info)
+    print(markdown)
+    if args.output:
+        Path(args.output).write_text(markdown + "\n")
+    if args.update_readme:
+        text = README.read_text()
+        if RESULTS_START in text and RESULTS_END in text:
+            head, rest = text.split(RESULTS_START, 1)
+            _, tail = rest.split(RESULTS_END, 1)
+            README.write_text(f"{head}{RESULTS_START}\n{markdown}\n{RESULTS_END}{tail}")
+    say("done")
+    return 0
+
+
+def report(args, connections: int, results, gateway, info) -> str:
+    bare = results["bare"][0].rps if "bare" in results else None
+
+    def ratio(key: str) -> float | None:
+        return results[key][0].rps / bare if bare and key in results else None
+
+    def small_ratio(days: int) -> float | None:
+        big, small = results.get(f"dashboard_{days}"), results.get(f"dashboard_small_{days}")
+        return big[1].p95 / small[1].p95 if big and small and small[1].p95 else None
+
+    targets = {
+        "catalog": ("≥ 0.5× bare", lambda: ratio("catalog") >= 0.5),
+        "search": (
+            "≥ 0.5× bare; p95 < 50 ms",
+            lambda: ratio("search") >= 0.5 and results["search"][1].p95 < 50,
+        ),
+        "search_signed_in": ("p95 < 50 ms", lambda: results["search_signed_in"][1].p95 < 50),
+        "filtered": ("≥ 0.5× bare", lambda: ratio("filtered") >= 0.5),
+        "model": ("≥ 0.5× bare", lambda: ratio("model") >= 0.5),
+        "dashboard_30": (
+            "p95 < 100 ms; ≤ 1.5× small data",
+            lambda: results["dashboard_30"][1].p95 < 100 and (small_ratio(30) or 0) <= 1.5,
+        ),
+        "dashboard_90": (
+            "p95 < 100 ms; ≤ 1.5× small data",
+            lambda: results["dashboard_90"][1].p95 < 100 and (small_ratio(90) or 0) <= 1.5,
+        ),
+        "history": ("p95 < 50 ms", lambda: results["history"][1].p95 < 50),
+    }
+    order = [
+        "bare", "home", "catalog", "search", "search_signed_in", "filtered", "model", "dashboard_30", "dashboard_90",
+        "dashboard_small_30", "dashboard_small_90", "history", "gateway",
+    ]  # fmt: skip
+    labels = {
+        "bare": "bare view (ceiling)",
+        "home": "home `/`",
+        "catalog": "catalog `/models/`",
+        "search": f"catalog search ({len(SEARCH_TERMS)} queries in turn)",
+        "search_signed_in": "catalog search, signed in (bench-heaviest)",
+        "filtered": "catalog filtered + sorted, page 2",
+        "model": f"model page `/models/{info.get('popular', '')}/`",
+        "dashboard_30": "dashboard, busiest developer, 30 days",
+        "dashboard_90": "dashboard, busiest developer, 90 days",
+        "dashboard_small_30": "dashboard, 30 days, small data",
+        "dashboard_small_90": "dashboard, 90 days, small data",
+        "history": "history, heaviest user",
+        "gateway": "gateway call → demo upstream",
+    }
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    cpu = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError):
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    load = "/".join(f"{value:.1f}" for value in os.getloadavg())
+    lines = [
+        f"Run of {now} on {os.cpu_count()} cores ({cpu}), load average at the end {load} (1/5/15 min; "
+        "anything above the benchmark's own load is other work on the machine); "
+        f"gunicorn {args.workers} sync workers, DEBUG off; "
+        f"{info['counts']['models']:,} models, busiest developer {info['counts']['busiest_models']} models, "
+        f"heaviest user {info['counts']['heaviest_history']:,} history rows. req/s with {connections} connections "
+        f"(saturation), latency with {args.latency_connections} (one per core); {args.duration:g} s each after "
+        f"{args.warmup:g} s warm-up.",
+        "",
+        "| page | req/s | × bare | p50 ms | p95 ms | p99 ms | target | met |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+    ]
+    single_rows = False
+    for key in order:
+        if key not in results:
+            continue
+        throughput, latency = results[key]
+        text, check = targets.get(key, ("", None))
+        ok = None
+        if check is not None:
+            try:
+                ok = bool(check())
+            except (KeyError, TypeError):
+                ok = None
+        extra = ""
+        if (
+            key.startswith("dashboard_")
+            and not key.startswith("dashboard_small")
+            and small_ratio(int(key[-2:]))
+        ):
+            extra = f" (×{small_ratio(int(key[-2:])):.2f} of small)"
+        dagger = " †" if latency.single else ""
+        if latency.single:
+            single_rows = True
+            ok = False if check is not None else None
+        lines.append(
+            f"| {labels[key]} | {fmt(throughput.rps, 1 if throughput.rps < 10 else 0)} | {fmt(ratio(key), 3)} | "
+            f"{fmt(latency.p50)}{dagger} | {fmt(latency.p95)}{dagger} | {fmt(latency.p99)}{dagger} | "
+            f"{text}{extra} | {mark(ok)} |"
+        )
+    if single_rows:
+        lines += [
+            "",
+            f"† No request completed within the {args.duration} s window at {args.latency_connections} "
+            "connections: the time of one request, alone.",
+        ]
+    if gateway:
+        up, gw, one, spread = gateway["upstream"], gateway["gateway"], gateway["one"], gateway["spread"]
+        added50, added99 = gw.p50 - up.p50, gw.p99 - up.p99
+        hot = one.rps / spread.rps if spread.rps else 0
+        lines += [
+            "",
+            "| gateway | req/s | p50 ms | p99 ms | target | met |",
+            "| --- | ---: | ---: | ---: | --- | --- |",
+            f"| demo upstream alone, 4 connections | {fmt(up.rps, 0)} | {fmt(up.p50)} | {fmt(up.p99)} | | |",
+            f"| gateway → demo upstream, 4 connections | {fmt(gw.rps, 0)} | {fmt(gw.p50)} | {fmt(gw.p99)} | | |",
+            f"| added by the gateway | | {fmt(added50)} | {fmt(added99)} | p50 ≤ 5 ms, p99 ≤ 15 ms | "
+            f"{mark(added50 <= 5 and added99 <= 15)} |",
+            f"| 16 clients, one model ({HOT_ROUNDS} rounds, interleaved) | {fmt(one.rps, 0)} | {fmt(one.p50)} | {fmt(one.p99)} | | |",
+            f"| 16 clients, 16 models (16 developers) | {fmt(spread.rps, 0)} | {fmt(spread.p50)} | "
+            f"{fmt(spread.p99)} | | |",
+            f"| one model ÷ 16 models | {hot:.2f}× | | | ≥ 0.9× | {mark(hot >= 0.9)} |",
+        ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
