@@ -7,16 +7,23 @@ from activity.models import HistoryStatus, ModelUser, UserHistory
 from catalog.models import AIModel
 from config.forms import DateRangeMixin
 
+MODEL_CHOICES = 50
+
 
 def models_used(request):
-    """Only the models the signed-in user has called, so the select leaks nothing about others.
+    """The models the signed-in user has called most (at most MODEL_CHOICES), so the select leaks nothing
+    about others and stays a usable size for someone who has called thousands.
 
     Read from model_users, the trigger-kept (model, user) pairs of user_history: one row per model the
     user called, where a DISTINCT over the history would read every one of their calls.
     """
     if request is None or not request.user.is_authenticated:
         return AIModel.objects.none()
-    called = ModelUser.objects.filter(user=request.user).values("model_id")
+    called = (
+        ModelUser.objects.filter(user=request.user)
+        .order_by("-interactions", "model_id")
+        .values("model_id")[:MODEL_CHOICES]
+    )
     return AIModel.objects.filter(pk__in=called).order_by("display_name", "api_name")
 
 

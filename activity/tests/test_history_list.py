@@ -184,3 +184,36 @@ def test_it_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(6):
         response = client.get(URL, {"status": "completed"})
     assert len(prompts(response)) == min(rows, 25)
+
+
+def test_its_unfiltered_page_counts_from_the_pair_counts_not_the_history(client, alice):
+    """The page total comes from model_users (trigger-kept), so it must equal the real number of rows."""
+    from activity.tests.factories import UserHistoryFactory
+    from catalog.tests.factories import AIModelFactory
+
+    first, second = AIModelFactory.create_batch(2)
+    UserHistoryFactory.create_batch(3, user=alice, model=first)
+    UserHistoryFactory.create_batch(27, user=alice, model=second)
+    client.force_login(alice)
+
+    page = client.get("/me/history/").context["page"]
+
+    assert page.paginator.count == 30
+    assert page.paginator.num_pages == 2
+
+
+def test_its_model_select_offers_the_most_used_models_only(client, alice):
+    from activity.filters import MODEL_CHOICES
+    from activity.tests.factories import UserHistoryFactory
+    from catalog.tests.factories import AIModelFactory
+
+    favourite = AIModelFactory(display_name="Favourite")
+    UserHistoryFactory.create_batch(2, user=alice, model=favourite)
+    for model in AIModelFactory.create_batch(MODEL_CHOICES):
+        UserHistoryFactory(user=alice, model=model)
+    client.force_login(alice)
+
+    choices = client.get("/me/history/").context["filter"].form.fields["model"].queryset
+
+    assert choices.count() == MODEL_CHOICES
+    assert favourite in choices

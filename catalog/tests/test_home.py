@@ -115,6 +115,6 @@ def test_it_runs_a_fixed_number_of_queries(client, alice, dana, rows, django_ass
             ModelReviewFactory(model=model, user=reviewer)
         ApiUsageLogFactory(model=model)
     client.force_login(alice)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         response = client.get(HOME)
     assert response.status_code == 200

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
+from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -44,25 +44,33 @@ def _category_counts(queryset) -> list[dict]:
     ]
 
 
+def _trending(public, since) -> list[AIModel]:
+    """Public models with the most successful calls since `since`: one GROUP BY over the week's rollup
+    rows, then the few winners. Two queries, whatever the size of the catalog."""
+    recent = list(
+        ModelDailyStats.objects.filter(day__gte=since, model__in=AIModel.objects.public())
+        .values("model_id")
+        .annotate(total=Sum("successes"))
+        .filter(total__gt=0)
+        .order_by("-total", "model_id")
+        .values_list("model_id", "total")[:HOME_ROWS]
+    )
+    by_id = {model.pk: model for model in public.filter(pk__in=[pk for pk, _ in recent])}
+    trending = []
+    for pk, total in recent:
+        by_id[pk].recent_successes = total
+        trending.append(by_id[pk])
+    return trending
+
+
 def home(request: HttpRequest) -> HttpResponse:
     public = _public_models()
     since = timezone.now().date() - timedelta(days=TRENDING_DAYS - 1)
-    recent_successes = (
-        ModelDailyStats.objects.filter(model=OuterRef("pk"), day__gte=since)
-        .order_by()
-        .values("model")
-        .annotate(total=Sum("successes"))
-        .values("total")
-    )
     context = {
         "top_rated": public.filter(rating_count__gte=TOP_RATED_MIN_RATINGS).order_by(
             "-average_rating", "-rating_count", "model_id"
         )[:HOME_ROWS],
-        "trending": public.annotate(
-            recent_successes=Coalesce(Subquery(recent_successes, output_field=IntegerField()), 0)
-        )
-        .filter(recent_successes__gt=0)
-        .order_by("-recent_successes", "model_id")[:HOME_ROWS],
+        "trending": _trending(public, since),
         "newest": public.order_by("-created_at", "model_id")[:HOME_ROWS],
         "categories": [c for c in _category_counts(AIModel.objects.public()) if c["count"]],
         "top_rated_min": TOP_RATED_MIN_RATINGS,
