@@ -50,6 +50,12 @@ class ModelReview(models.Model):
             models.Index(fields=["model", "-created_at"], name="model_reviews_model_new_idx"),
             models.Index(fields=["model", "-helpful_votes"], name="model_reviews_model_help_idx"),
             models.Index(fields=["user"], name="model_reviews_user_idx"),
+            # The rating histogram of the model page, read from the index alone.
+            models.Index(
+                fields=["model", "rating"],
+                name="model_reviews_visible_rating",
+                condition=models.Q(is_hidden=False),
+            ),
         ]
 
     def __str__(self) -> str:

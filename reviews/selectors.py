@@ -1,9 +1,10 @@
 """Reads of reviews for the model page: one query each, whatever the number of reviews."""
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from catalog.models import AIModel
+from config.pagination import CountedPaginator
 from reviews.models import ModelReview, ReviewVote
 
 REVIEWS_PER_PAGE = 10
@@ -42,9 +43,11 @@ def visible_reviews(*, model: AIModel, user, sort: str) -> QuerySet:
 
 
 def review_page(*, model: AIModel, user, sort: str, page_number) -> Page:
-    page = Paginator(visible_reviews(model=model, user=user, sort=sort), REVIEWS_PER_PAGE).get_page(
-        page_number
+    # rating_count is the trigger-kept number of visible reviews: no COUNT(*) over a popular model's reviews.
+    paginator = CountedPaginator(
+        visible_reviews(model=model, user=user, sort=sort), REVIEWS_PER_PAGE, count=model.rating_count
     )
+    page = paginator.get_page(page_number)
     for review in page.object_list:
         review.model = model  # already loaded: saves one query per review in the templates
     return page
@@ -57,7 +60,7 @@ def rating_histogram(model: AIModel) -> list[dict]:
         .for_model(model)
         .order_by()
         .values_list("rating")
-        .annotate(count=Count("pk"))
+        .annotate(count=Count("*"))  # "*" lets the partial (model, rating) index answer alone
     )
     total = sum(counts.values())
     return [

@@ -10,12 +10,12 @@ from django.db.models import Sum
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from activity.filters import HistoryFilter
 from activity.models import ModelUser, UserHistory
 from config.http import csv_download
+from config.pagination import CountedPaginator
 
 PAGE_SIZE = 25
 EXPORT_CHUNK = 500
@@ -54,18 +54,6 @@ def _filtered(request: HttpRequest) -> tuple[HistoryFilter, object]:
     filterset = HistoryFilter(request.GET or None, queryset=base, request=request)
     rows = filterset.qs if filterset.is_bound is False or filterset.is_valid() else base.none()
     return filterset, rows
-
-
-class CountedPaginator(Paginator):
-    """A paginator told its count, so a heavy user's page does not COUNT(*) their whole history."""
-
-    def __init__(self, object_list, per_page, *, count: int):
-        super().__init__(object_list, per_page)
-        self._known_count = count
-
-    @cached_property
-    def count(self) -> int:
-        return self._known_count
 
 
 def _history_size(user) -> int:
