@@ -23,6 +23,12 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _no_anonymous_page_cache(settings):
+    """Tests see every write at once; test_anonymous_page_cache.py turns the cache back on."""
+    settings.ANONYMOUS_PAGE_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def password():
     return PASSWORD

@@ -215,6 +215,9 @@ GATEWAY_ASYNC_COMMIT = env.bool("GATEWAY_ASYNC_COMMIT", default=False)
 # older than 1.21, which cannot track prepared statements.
 GATEWAY_PREPARED_STATEMENTS = env.bool("GATEWAY_PREPARED_STATEMENTS", default=True)
 
+# Home, catalog and model pages are kept this long for visitors without a session (0 turns it off).
+ANONYMOUS_PAGE_CACHE_SECONDS = env.int("ANONYMOUS_PAGE_CACHE_SECONDS", default=30)
+
 # Exposes /__bench__/bare, the ceiling view the benchmark compares every page with. Off unless asked.
 BENCH_ENDPOINTS = env.bool("BENCH_ENDPOINTS", default=False)
 

@@ -20,6 +20,7 @@ from activity.rollups import merge, percentile_ms
 from catalog.filters import AIModelFilter, SortChoice
 from catalog.models import AIModel, Category, ModelStatus
 from catalog.views.access import get_model_for_viewer, is_model_owner
+from catalog.views.caching import cache_for_anonymous
 from reviews.forms import ReviewForm
 from reviews.selectors import ReviewSort, rating_histogram, review_of_user, review_page, review_sort_from
 from reviews.services import review_refusal
@@ -63,6 +64,7 @@ def _trending(public, since) -> list[AIModel]:
     return trending
 
 
+@cache_for_anonymous
 def home(request: HttpRequest) -> HttpResponse:
     public = _public_models()
     since = timezone.now().date() - timedelta(days=TRENDING_DAYS - 1)
@@ -79,6 +81,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/home.html", context)
 
 
+@cache_for_anonymous
 def model_list(request: HttpRequest) -> HttpResponse:
     filterset = AIModelFilter(request.GET, queryset=_public_models(), request=request)
     paginator = Paginator(filterset.qs, MODELS_PER_PAGE)
@@ -180,6 +183,7 @@ def _snippets(model: AIModel) -> dict:
     return {"curl": curl, "python": python, "invoke_url": f"{base}/api/v1/models/{model.api_name}/invoke"}
 
 
+@cache_for_anonymous
 def model_detail(request: HttpRequest, api_name: str) -> HttpResponse:
     model = get_model_for_viewer(request, api_name)
     user = request.user
