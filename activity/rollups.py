@@ -4,6 +4,7 @@ Bucket b (0-based) holds latencies in [1.2**b - 1, 1.2**(b+1) - 1) ms, so a perc
 histogram is within 20 % of the true value.
 """
 
+import operator
 from collections.abc import Iterable, Sequence
 
 from activity.models import LATENCY_BUCKETS
@@ -18,6 +19,9 @@ def bucket_upper_ms(bucket: int) -> float:
 def merge(histograms: Iterable[Sequence[int]]) -> list[int]:
     total = [0] * LATENCY_BUCKETS
     for histogram in histograms:
+        if len(histogram or ()) == LATENCY_BUCKETS:
+            total = list(map(operator.add, total, histogram))
+            continue
         for index, count in enumerate(histogram or ()):
             total[index] += count
     return total

@@ -9,7 +9,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import F, Sum
+from django.core.cache import cache
+from django.db.models import Count, F, FilteredRelation, Q, Sum
 from django.utils import timezone
 
 from accounts.models import Developer
@@ -135,8 +136,39 @@ def per_model_figures(*, models: list[AIModel], days: list[dt.date]) -> list[Mod
     return table
 
 
+HEADLINE_SECONDS = 300
+
+
 def headline_figures(*, developer: Developer) -> DeveloperDashboardStats | None:
-    return DeveloperDashboardStats.objects.filter(developer=developer).first()
+    """The developer_dashboard_stats row, kept while the developer's models do not change.
+
+    For a developer with years of traffic the view sums thousands of rollup rows and counts distinct users
+    over every pair. What moves those figures moves something cheap to read: the trigger-kept counters on
+    the developer's model rows (requests, users, ratings, status) and today's rollup rows (every call and
+    exchange). Those, read in one small query, make the cache key, so the figures are recomputed when
+    something they count has changed; the timeout bounds what they cannot see (a past day's history row
+    deleted).
+    """
+    version = (
+        AIModel.objects.filter(developer=developer)
+        .alias(today=FilteredRelation("daily_stats", condition=Q(daily_stats__day=utc_today())))
+        .aggregate(
+            models=Count("pk"),
+            active=Count("pk", filter=Q(status="active")),
+            requests=Sum("total_requests"),
+            users=Sum("total_users"),
+            ratings=Sum("rating_count"),
+            stars=Sum("rating_sum"),
+            calls=Sum("today__calls"),
+            interactions=Sum("today__interactions"),
+        )
+    )
+    key = "dashboard:headline:{}:{}".format(developer.pk, ":".join(str(v or 0) for v in version.values()))
+    stats = cache.get(key)
+    if stats is None:
+        stats = DeveloperDashboardStats.objects.filter(developer=developer).first()
+        cache.set(key, stats, HEADLINE_SECONDS)
+    return stats
 
 
 @dataclass(frozen=True)
