@@ -7,16 +7,14 @@ the raw rows.
 """
 
 import threading
-import uuid
 from decimal import Decimal
 
 import psycopg
 import pytest
 from django.db import connection
-from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from activity.gateway.records import Exchange, call_record
+from activity.gateway.testing import record_burst_call
 from activity.models import ApiUsageLog, ModelDailyStats, UserHistory
 from bench import seed_scale
 from catalog.models import AIModel
@@ -35,32 +33,7 @@ def record_calls(*, barrier: threading.Barrier, worker: int, models, users, fail
             model = models[(worker + call) % len(models)]
             user = users[call % len(users)] if call % 3 else None
             code = CODES[(worker * 7 + call) % len(CODES)]
-            exchange = None
-            if user is not None and code in (200, 502, 504):
-                exchange = Exchange(
-                    history_id=uuid.uuid4(),
-                    session_id=f"burst-{worker}",
-                    prompt="hello",
-                    response="hi" if code == 200 else "",
-                    status="completed" if code == 200 else "failed",
-                    request_timestamp=timezone.now(),
-                    response_time_ms=40 + call,
-                    cost=model.price_per_request if code == 200 else Decimal("0"),
-                    ip_address="127.0.0.1",
-                )
-            call_record(
-                log_id=uuid.uuid4(),
-                model=model,
-                user=user,
-                developer=None if user else model.developer,
-                key_prefix="amp_pk_burst",
-                method="POST",
-                status_code=code,
-                request_size=64,
-                response_size=128,
-                processing_ms=3 + worker * 11 + call * 13,
-                exchange=exchange,
-            )
+            record_burst_call(model=model, user=user, code=code, writer=worker, call=call)
     except Exception as exc:  # reported by the test, which fails on any
         failures.append(exc)
     finally:

@@ -5,10 +5,15 @@ Kept beside the code they exercise so every test module uses the same real HTTP 
 
 import json
 import socket
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
+
+from django.utils import timezone
 
 from activity.gateway.demo_upstream import DemoUpstreamServer, serve_in_thread
+from activity.gateway.records import Exchange, call_record
 
 
 @contextmanager
@@ -49,4 +54,35 @@ def chat(client, body, key: str | None = None, **extra):
     data = body if isinstance(body, str | bytes) else json.dumps(body)
     return client.post(
         "/api/v1/chat/completions", data=data, content_type="application/json", **auth_header(key), **extra
+    )
+
+
+def record_burst_call(*, model, user, code: int, writer: int, call: int) -> None:
+    """Record one call the way the gateway does (one autocommitted statement), for concurrency tests:
+    a model-key call when `user` is None, a user's call with its history row when it was forwarded."""
+    exchange = None
+    if user is not None and code in (200, 502, 504):
+        exchange = Exchange(
+            history_id=uuid.uuid4(),
+            session_id=f"writer-{writer}",
+            prompt="hello",
+            response="hi" if code == 200 else "",
+            status="completed" if code == 200 else "failed",
+            request_timestamp=timezone.now(),
+            response_time_ms=40 + call,
+            cost=model.price_per_request if code == 200 else Decimal("0"),
+            ip_address="127.0.0.1",
+        )
+    call_record(
+        log_id=uuid.uuid4(),
+        model=model,
+        user=user,
+        developer=None if user else model.developer,
+        key_prefix="amp_pk_burst",
+        method="POST",
+        status_code=code,
+        request_size=64,
+        response_size=128,
+        processing_ms=3 + writer * 11 + call * 13,
+        exchange=exchange,
     )

@@ -7,15 +7,13 @@ calls of a user), accepted and refused.
 """
 
 import threading
-import uuid
 from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from activity.gateway.records import Exchange, call_record
+from activity.gateway.testing import record_burst_call
 from activity.models import ApiUsageLog, ModelDailyStats, ModelUser, UserHistory
 from catalog.tests.factories import AIModelFactory
 
@@ -24,35 +22,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 WRITERS = 8
 CALLS_EACH = 25
 CODES = (200, 200, 429, 200, 502, 200, 401, 504)
-
-
-def record(*, model, user, code: int, writer: int, call: int) -> None:
-    exchange = None
-    if user is not None and code in (200, 502, 504):
-        exchange = Exchange(
-            history_id=uuid.uuid4(),
-            session_id=f"writer-{writer}",
-            prompt="hello",
-            response="hi" if code == 200 else "",
-            status="completed" if code == 200 else "failed",
-            request_timestamp=timezone.now(),
-            response_time_ms=40 + call,
-            cost=model.price_per_request if code == 200 else Decimal("0"),
-            ip_address="127.0.0.1",
-        )
-    call_record(
-        log_id=uuid.uuid4(),
-        model=model,
-        user=user,
-        developer=None if user else model.developer,
-        key_prefix="amp_pk_burst",
-        method="POST",
-        status_code=code,
-        request_size=64,
-        response_size=128,
-        processing_ms=3 + writer * 11 + call * 13,
-        exchange=exchange,
-    )
 
 
 def test_concurrent_calls_on_one_model_never_deadlock_and_every_counter_is_exact():
@@ -66,7 +35,7 @@ def test_concurrent_calls_on_one_model_never_deadlock_and_every_counter_is_exact
             connection.ensure_connection()
             barrier.wait(timeout=60)
             for call in range(CALLS_EACH):
-                record(
+                record_burst_call(
                     model=models[(index + call) % len(models)],
                     user=users[call % len(users)] if call % 3 else None,
                     code=CODES[(index * 7 + call) % len(CODES)],
