@@ -1011,6 +1011,15 @@ class Seeder:
                 """,
             ),
             (
+                "models.is_served (active model, developer and account)",
+                """
+                UPDATE models m SET is_served = true
+                  FROM developers d JOIN users u ON u.user_id = d.user_id
+                 WHERE d.developer_id = m.developer_id
+                   AND m.status = 'active' AND d.status = 'active' AND u.status = 'active'
+                """,
+            ),
+            (
                 "models.rating_count / rating_sum / average_rating (visible reviews)",
                 """
                 UPDATE models m
@@ -1124,6 +1133,15 @@ CHECKS = {
           FROM developers d LEFT JOIN (SELECT developer_id, count(*) AS n FROM models GROUP BY 1) c
                USING (developer_id)
          WHERE d.total_models_created <> COALESCE(c.n, 0)
+    """,
+    "models.is_served": """
+        SELECT m.api_name, m.is_served, COALESCE(f.served, false)
+          FROM models m
+          LEFT JOIN (SELECT m2.model_id, true AS served
+                       FROM models m2 JOIN developers d USING (developer_id) JOIN users u USING (user_id)
+                      WHERE m2.status = 'active' AND d.status = 'active' AND u.status = 'active') f
+               USING (model_id)
+         WHERE m.is_served IS DISTINCT FROM COALESCE(f.served, false)
     """,
     "models.rating_count / rating_sum / average_rating": """
         SELECT m.api_name, ARRAY[m.rating_count, m.rating_sum, m.average_rating],

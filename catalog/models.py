@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import F, Func
 from django.db.models.functions import Cast, Upper
 
-from accounts.models import Developer, DeveloperStatus, UserStatus
+from accounts.models import Developer
 from config.fields import check_in, check_non_negative, counter, created_at, updated_at, uuid_pk
 
 
@@ -35,16 +35,13 @@ class ModelStatus(models.TextChoices):
 
 class AIModelQuerySet(models.QuerySet):
     def served(self):
-        """Models the gateway serves: active models of active developers whose account is active."""
-        return self.filter(
-            status=ModelStatus.ACTIVE,
-            developer__status=DeveloperStatus.ACTIVE,
-            developer__user__status=UserStatus.ACTIVE,
-        )
+        """Models the gateway serves: active models of active developers whose account is active
+        (models.is_served, which triggers keep from the three status columns)."""
+        return self.filter(is_served=True)
 
     def public(self):
         """What the catalog lists: served and public."""
-        return self.served().filter(is_public=True)
+        return self.filter(is_served=True, is_public=True)
 
     def for_developer(self, developer):
         return self.filter(developer=developer)
@@ -77,6 +74,14 @@ class AIModel(models.Model):
         db_default=ModelStatus.UNDER_REVIEW,
     )
     is_public = models.BooleanField(default=True, db_default=True)
+    # Active model of an active developer with an active account: kept by triggers (migration 0004) from
+    # models.status, developers.status and users.status, so listing queries read this table alone.
+    is_served = models.BooleanField(
+        default=False,
+        db_default=False,
+        editable=False,
+        help_text="Kept by triggers: active model, active developer, active account.",
+    )
     endpoint_url = models.URLField(
         max_length=500, help_text="The upstream the platform forwards calls to (http or https)."
     )
@@ -147,6 +152,11 @@ class AIModel(models.Model):
             GinIndex(fields=["search_vector"], name="models_search_vector_gin"),
             models.Index(fields=["developer", "status"], name="models_developer_status_idx"),
             models.Index(fields=["category", "status"], name="models_category_status_idx"),
+            models.Index(
+                fields=["category"],
+                condition=models.Q(is_served=True, is_public=True),
+                name="models_listed_idx",
+            ),
             # Name-prefix search (istartswith compiles to UPPER(col::text) LIKE UPPER('x%')).
             models.Index(
                 OpClass(Upper(Cast("display_name", models.TextField())), name="text_pattern_ops"),

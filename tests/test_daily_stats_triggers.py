@@ -142,9 +142,7 @@ def test_a_call_as_long_as_the_column_holds_can_be_logged(model):
     assert ModelDailyStats.objects.get(model=model).latency_buckets[LATENCY_BUCKETS - 1] == 1
 
 
-@pytest.mark.parametrize(
-    "ms", [0, 1, 2, 5, 99, 100, 1_000, 12_345, 30_000, 2**31 - 1]
-)
+@pytest.mark.parametrize("ms", [0, 1, 2, 5, 99, 100, 1_000, 12_345, 30_000, 2**31 - 1])
 def test_a_latency_lands_in_the_bucket_the_rollups_module_reads(db, ms):
     (bucket,) = sql("SELECT activity_latency_bucket(%s)", [ms])[0]
 
