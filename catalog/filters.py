@@ -151,6 +151,10 @@ class AIModelFilter(django_filters.FilterSet):
         return chosen or (SortChoice.RELEVANCE if self.search_text else SortChoice.POPULAR)
 
     @property
+    def selected_category(self) -> str:
+        return self._clean("category") or ""
+
+    @property
     def active_tags(self) -> list[str]:
         return self._clean("tag") or []
 
@@ -170,7 +174,9 @@ class AIModelFilter(django_filters.FilterSet):
         return queryset.order_by(*order, "model_id")
 
     def without(self, name: str) -> "AIModelFilter":
-        """The same search with one filter taken away (for facet counts)."""
+        """The same search with one filter taken away (for facet counts); itself when that filter is unused."""
+        if not self.data.get(name):
+            return self
         data = self.data.copy()
         data.pop(name, None)
         return type(self)(data, queryset=self.queryset, request=self.request)

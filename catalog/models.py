@@ -1,4 +1,5 @@
 from decimal import Decimal
+from functools import lru_cache
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
@@ -7,6 +8,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Func
 from django.db.models.functions import Cast, Upper
+from django.utils.text import Truncator
 
 from accounts.models import Developer
 from config.fields import check_in, check_non_negative, counter, created_at, updated_at, uuid_pk
@@ -24,6 +26,17 @@ class Category(models.TextChoices):
     CLASSIFICATION = "classification", "Classification"
     MULTIMODAL = "multimodal", "Multimodal"
     OTHER = "other", "Other"
+
+
+CATEGORY_LABELS = dict(Category.choices)
+CARD_SUMMARY_CHARS = 150
+
+
+@lru_cache(maxsize=1)
+def _model_url_prefix() -> str:
+    from django.urls import reverse
+
+    return reverse("catalog:model_detail", args=["x"])[:-2]
 
 
 class ModelStatus(models.TextChoices):
@@ -176,9 +189,27 @@ class AIModel(models.Model):
         return self.display_name
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
+        # api_name is a slug (CHECK models_api_name_slug), safe in a URL as it is; the prefix is reversed
+        # once, since catalog pages link dozens of models.
+        return _model_url_prefix() + self.api_name + "/"
 
-        return reverse("catalog:model_detail", args=[self.api_name])
+    @property
+    def initial(self) -> str:
+        return self.display_name[:1].upper()
+
+    @property
+    def summary(self) -> str:
+        """The description cut to CARD_SUMMARY_CHARS, like truncatechars (Truncator only when needed)."""
+        text = self.description
+        if len(text) <= CARD_SUMMARY_CHARS:
+            return text
+        if text.isascii():
+            return text[: CARD_SUMMARY_CHARS - 1] + "…"
+        return Truncator(text).chars(CARD_SUMMARY_CHARS)
+
+    @property
+    def category_label(self) -> str:
+        return CATEGORY_LABELS.get(self.category, self.category)
 
     @property
     def is_deprecated(self) -> bool:

@@ -216,6 +216,37 @@ def test_it_counts_models_per_category_for_the_current_search(client, dana):
     assert len(listed(response)) == 2
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"q": "legal"},
+        {"q": "legal", "category": "translation"},
+        {"category": "summarization"},
+        {"category": "embeddings"},
+        {"category": "telepathy"},
+        {"q": "legal", "min_rating": "9"},
+        {"tag": "nlp", "category": "translation", "page": "2"},
+    ],
+)
+def test_the_result_count_is_the_number_of_matching_models(client, dana, params):
+    AIModelFactory.create_batch(
+        26, developer=dana, category=Category.TRANSLATION, description="legal documents", tags=["nlp"]
+    )
+    AIModelFactory.create_batch(
+        3, developer=dana, category=Category.SUMMARIZATION, description="legal briefs"
+    )
+    AIModelFactory(developer=dana, category=Category.SUMMARIZATION, description="cooking recipes")
+    AIModelFactory(developer=dana, category=Category.TRANSLATION, status=ModelStatus.INACTIVE)
+
+    response = client.get(CATALOG, params)
+    filterset = response.context["filter"]
+
+    expected = filterset.qs.count()
+    assert response.context["page_obj"].paginator.count == expected
+    assert f"{expected} model{'' if expected == 1 else 's'}" in response.content.decode()
+
+
 def test_it_shows_an_empty_state_with_a_way_to_reset(client, model):
     body = client.get(CATALOG, {"q": "nothing-matches-this-zzz"}).content.decode()
 

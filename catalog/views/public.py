@@ -21,6 +21,7 @@ from catalog.filters import AIModelFilter, SortChoice
 from catalog.models import AIModel, Category, ModelStatus
 from catalog.views.access import get_model_for_viewer, is_model_owner
 from catalog.views.caching import cache_for_anonymous
+from config.pagination import CountedPaginator
 from reviews.forms import ReviewForm
 from reviews.selectors import ReviewSort, rating_histogram, review_of_user, review_page, review_sort_from
 from reviews.services import review_refusal
@@ -83,8 +84,17 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @cache_for_anonymous
 def model_list(request: HttpRequest) -> HttpResponse:
-    filterset = AIModelFilter(request.GET, queryset=_public_models(), request=request)
-    paginator = Paginator(filterset.qs, MODELS_PER_PAGE)
+    # The page's developers come by primary key after the LIMIT (prefetch), not by joining every match.
+    filterset = AIModelFilter(
+        request.GET, queryset=AIModel.objects.public().prefetch_related("developer"), request=request
+    )
+    category_counts = _category_counts(filterset.without("category").qs)
+    selected_category = filterset.selected_category
+    # The facet counts already hold the number of results: no COUNT(*) over the same matches.
+    total = sum(
+        c["count"] for c in category_counts if not selected_category or c["value"] == selected_category
+    )
+    paginator = CountedPaginator(filterset.qs, MODELS_PER_PAGE, count=total)
     page_obj = paginator.get_page(request.GET.get("page"))
     requested_page = request.GET.get("page")
     page_notice = ""
@@ -95,8 +105,8 @@ def model_list(request: HttpRequest) -> HttpResponse:
         "form": filterset.form,
         "page_obj": page_obj,
         "models": page_obj.object_list,
-        "category_counts": _category_counts(filterset.without("category").qs),
-        "selected_category": filterset.form.cleaned_data.get("category") or "",
+        "category_counts": category_counts,
+        "selected_category": selected_category,
         "active_filters": _active_filters(request, filterset),
         "search_text": filterset.search_text,
         "sort": filterset.sort_order,
