@@ -24,6 +24,14 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache (kept rankings and figures must not leak between tests)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _no_anonymous_page_cache(settings):
     """Tests see every write at once; test_anonymous_page_cache.py turns the cache back on."""
     settings.ANONYMOUS_PAGE_CACHE_SECONDS = 0

@@ -170,6 +170,34 @@ class AIModel(models.Model):
                 condition=models.Q(is_served=True, is_public=True),
                 name="models_listed_idx",
             ),
+            # Listed models' ids, for joins from the rollups (home's trending row) without reading rows.
+            models.Index(
+                "model_id",
+                condition=models.Q(is_served=True, is_public=True),
+                name="models_listed_id_idx",
+            ),
+            # Sort orders of listed models that a page reads a few rows of (home rows, catalog pages).
+            # None holds total_requests: every call updates it, and an index on it would end the HOT
+            # updates that keep a hot model's row cheap to write.
+            models.Index(
+                F("created_at").desc(),
+                "model_id",
+                condition=models.Q(is_served=True, is_public=True),
+                name="models_listed_newest_idx",
+            ),
+            models.Index(
+                F("average_rating").desc(),
+                F("rating_count").desc(),
+                "model_id",
+                condition=models.Q(is_served=True, is_public=True),
+                name="models_listed_rating_idx",
+            ),
+            models.Index(
+                "display_name",
+                "model_id",
+                condition=models.Q(is_served=True, is_public=True),
+                name="models_listed_name_idx",
+            ),
             # Name-prefix search (istartswith compiles to UPPER(col::text) LIKE UPPER('x%')).
             models.Index(
                 OpClass(Upper(Cast("display_name", models.TextField())), name="text_pattern_ops"),

@@ -131,3 +131,19 @@ def test_the_heaviest_users_history_runs_as_many_queries_as_a_one_row_history(he
     UserHistoryFactory(user=newcomer)
     client.force_login(newcomer)
     assert query_count(client, "/me/history/") == heavy
+
+
+@pytest.mark.parametrize(
+    ("url", "index"),
+    [
+        ("/models/?sort=newest", "models_listed_newest_idx"),
+        ("/models/?sort=rating&page=2", "models_listed_rating_idx"),
+        ("/models/?sort=name", "models_listed_name_idx"),
+    ],
+)
+def test_sorted_catalog_pages_read_listed_models_in_index_order(seeded_conninfo, db, client, url, index):
+    plans = page_plans(client, url, 'FROM "models"')
+    page = [plan for sql, plan in plans if "LIMIT" in sql]
+    assert page and index in indexes_used(page[0])
+    counts = [plan for sql, plan in plans if "GROUP BY" in sql]
+    assert counts and "models" not in seq_scans(counts[0])

@@ -1,12 +1,13 @@
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import DeveloperStatus, UserStatus
 from activity.tests.factories import ApiUsageLogFactory
-from catalog.models import Category, ModelStatus
+from catalog.models import AIModel, Category, ModelStatus
 from catalog.tests.factories import AIModelFactory
 from reviews.tests.factories import ModelReviewFactory
 from reviews.tests.helpers import verified_users
@@ -118,3 +119,22 @@ def test_it_runs_a_fixed_number_of_queries(client, alice, dana, rows, django_ass
     with django_assert_max_num_queries(8):
         response = client.get(HOME)
     assert response.status_code == 200
+
+
+def test_the_trending_ranking_is_kept_for_a_minute_but_models_are_read_fresh(client, dana):
+    busy = AIModelFactory(developer=dana, api_name="busy-kept")
+    ApiUsageLogFactory.create_batch(2, model=busy)
+    assert names(client.get(HOME).context["trending"]) == ["busy-kept"]
+
+    newcomer = AIModelFactory(developer=dana, api_name="newcomer")
+    ApiUsageLogFactory.create_batch(5, model=newcomer)
+    AIModel.objects.filter(pk=busy.pk).update(display_name="Renamed while kept")
+    kept = client.get(HOME).context["trending"]
+    assert names(kept) == ["busy-kept"]
+    assert kept[0].display_name == "Renamed while kept"
+
+    AIModel.objects.filter(pk=busy.pk).update(is_public=False)
+    assert names(client.get(HOME).context["trending"]) == []
+
+    cache.clear()
+    assert names(client.get(HOME).context["trending"]) == ["newcomer"]

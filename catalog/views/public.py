@@ -7,6 +7,7 @@ join, counts come from one GROUP BY, usage figures from the per-day rollups.
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
@@ -29,6 +30,7 @@ from reviews.services import review_refusal
 HOME_ROWS = 8
 TOP_RATED_MIN_RATINGS = 3
 TRENDING_DAYS = 7
+TRENDING_CACHE_SECONDS = 60
 STATS_DAYS = 30
 MODELS_PER_PAGE = 24
 CATEGORY_LABELS = dict(Category.choices)
@@ -39,29 +41,42 @@ def _public_models():
 
 
 def _category_counts(queryset) -> list[dict]:
-    """Every category with its number of models in `queryset` (one GROUP BY query)."""
-    counts = dict(queryset.order_by().values_list("category").annotate(count=Count("pk")))
+    """Every category with its number of models in `queryset` (one GROUP BY query). COUNT(*), not
+    COUNT(model_id), so that PostgreSQL can answer the unfiltered catalog from models_listed_idx alone."""
+    counts = dict(queryset.order_by().values_list("category").annotate(count=Count("*")))
     return [
         {"value": value, "label": label, "count": counts.get(value, 0)} for value, label in Category.choices
     ]
 
 
+def _trending_ids(since) -> list[tuple]:
+    """(model_id, successes) of the public models with the most successful calls since `since`: one
+    GROUP BY over the week's rollup rows (tens of thousands at scale). A week's ranking moves slowly, so
+    it is kept for TRENDING_CACHE_SECONDS; the models themselves are read fresh."""
+    key = f"home-trending:{since.isoformat()}"
+    recent = cache.get(key)
+    if recent is None:
+        recent = list(
+            ModelDailyStats.objects.filter(day__gte=since, model__in=AIModel.objects.public())
+            .values("model_id")
+            .annotate(total=Sum("successes"))
+            .filter(total__gt=0)
+            .order_by("-total", "model_id")
+            .values_list("model_id", "total")[:HOME_ROWS]
+        )
+        cache.set(key, recent, TRENDING_CACHE_SECONDS)
+    return recent
+
+
 def _trending(public, since) -> list[AIModel]:
-    """Public models with the most successful calls since `since`: one GROUP BY over the week's rollup
-    rows, then the few winners. Two queries, whatever the size of the catalog."""
-    recent = list(
-        ModelDailyStats.objects.filter(day__gte=since, model__in=AIModel.objects.public())
-        .values("model_id")
-        .annotate(total=Sum("successes"))
-        .filter(total__gt=0)
-        .order_by("-total", "model_id")
-        .values_list("model_id", "total")[:HOME_ROWS]
-    )
+    """The trending models, still public (a model unlisted since the ranking was kept drops out)."""
+    recent = _trending_ids(since)
     by_id = {model.pk: model for model in public.filter(pk__in=[pk for pk, _ in recent])}
     trending = []
     for pk, total in recent:
-        by_id[pk].recent_successes = total
-        trending.append(by_id[pk])
+        if pk in by_id:
+            by_id[pk].recent_successes = total
+            trending.append(by_id[pk])
     return trending
 
 
