@@ -1,10 +1,16 @@
 """templates/activity/_playground.html: the playground panel as the model page includes it."""
 
+from datetime import timedelta
+
 import pytest
+from django.db.models import Count, Max
 from django.template.loader import render_to_string
 from django.test import RequestFactory
+from django.utils import timezone
 
+from activity.models import UserHistory
 from activity.tests.factories import UserHistoryFactory
+from activity.views.playground import RECENT_SESSIONS, recent_sessions
 from catalog.models import ModelStatus
 from catalog.tests.factories import AIModelFactory
 
@@ -72,12 +78,51 @@ def test_a_model_not_taking_calls_says_so(alice, dana):
 
 
 @pytest.mark.parametrize("sessions", [1, 50])
-def test_the_panel_costs_one_query_whatever_the_history(alice, model, sessions, django_assert_num_queries):
+def test_the_panel_costs_two_queries_whatever_the_history(alice, model, sessions, django_assert_num_queries):
     for number in range(sessions):
         UserHistoryFactory(user=alice, model=model, session_id=f"sess_{number}")
 
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         render_panel(alice, model)
+
+
+def test_recent_sessions_are_the_ten_last_used_with_their_exchange_counts(alice, model):
+    """The newest exchanges are walked in batches until ten sessions appear: a session with hundreds
+    of exchanges in front must not hide the others, and counts cover each session's whole history."""
+    now = timezone.now()
+    rows = []
+    for number in range(14):  # sessions used in turn, 3 exchanges each, the oldest first
+        for exchange in range(3):
+            rows.append((f"sess_{number:02}", now - timedelta(hours=100 - number, minutes=exchange)))
+    rows += [("sess_02", now - timedelta(minutes=minute)) for minute in range(1, 451)]  # 450 newest
+    UserHistory.objects.bulk_create(
+        UserHistory(
+            user=alice,
+            model=model,
+            session_id=session,
+            request_timestamp=when,
+            prompt="p",
+            status="completed",
+        )
+        for session, when in rows
+    )
+    UserHistoryFactory(user=alice, model=AIModelFactory(), session_id="sess_elsewhere")
+
+    expected = list(
+        UserHistory.objects.filter(user=alice, model=model)
+        .values("session_id")
+        .annotate(last=Max("request_timestamp"), exchanges=Count("history_id"))
+        .order_by("-last")[:RECENT_SESSIONS]
+    )
+    found = recent_sessions(user=alice, model=model)
+
+    assert found == expected
+    assert [row["session_id"] for row in found][:3] == ["sess_02", "sess_13", "sess_12"]
+    assert found[0]["exchanges"] == 453
+
+
+def test_recent_sessions_are_empty_without_history(alice, model):
+    assert recent_sessions(user=alice, model=model) == []
 
 
 def test_the_model_page_includes_it(client, alice, model):
