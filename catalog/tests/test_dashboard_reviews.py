@@ -84,3 +84,32 @@ def test_it_runs_a_fixed_number_of_queries(signed_in, model, rows, django_assert
 
 def test_it_says_so_when_there_is_no_review(signed_in, model):
     assert "No reviews yet." in signed_in.get(URL).content.decode()
+
+
+def test_every_page_matches_one_sort_of_all_the_visible_reviews(signed_in, dana):
+    """Pages are merged from each model's newest reviews: they must equal slices of one global sort,
+    ties on created_at included, with hidden reviews and other developers' models left out."""
+    models = AIModelFactory.create_batch(3, developer=dana)
+    same_moment = timezone.now() - dt.timedelta(hours=1)
+    for index in range(47):
+        review = ModelReviewFactory(model=models[index % 3], is_hidden=index % 10 == 0)
+        when = same_moment if index % 4 == 0 else timezone.now() - dt.timedelta(minutes=index * 7 % 50)
+        ModelReview.objects.filter(pk=review.pk).update(created_at=when)
+    ModelReviewFactory(model=AIModelFactory())
+
+    expected = list(
+        ModelReview.objects.filter(model__developer=dana, is_hidden=False)
+        .order_by("-created_at", "-review_id")
+        .values_list("pk", flat=True)
+    )
+    shown = []
+    for number in (1, 2, 3):
+        page = signed_in.get(URL, {"page": number}).context["page"]
+        assert page.paginator.count == len(expected) == 42
+        shown += [review.pk for review in page]
+    assert shown == expected
+
+    one = signed_in.get(URL, {"model": models[1].api_name}).context["page"]
+    assert [r.pk for r in one] == [pk for pk in expected if pk in {r.pk for r in models[1].reviews.all()}][
+        :20
+    ]
