@@ -170,3 +170,43 @@ def test_it_labels_axes_compactly():
         "$1.50",
         "$0.005",
     ]
+
+
+# The data table's rows as the chart partial's template loop wrote them before they were built in Python.
+TEMPLATE_ROWS = (
+    "{% for day, values in chart.table_rows %}"
+    '<tr><th scope="row">{{ day|date:"Y-m-d" }}</th>{% for value in values %}<td>{{ value }}</td>{% endfor %}</tr>'
+    "{% endfor %}"
+)
+
+
+def test_its_table_body_is_the_markup_the_template_loop_wrote():
+    from django.template import Context, Template
+
+    chart = charts.line_chart(
+        chart_id="l",
+        title="Latency",
+        days=DAYS,
+        series=[
+            charts.Series("p50", [1234.5, None, 0.0], "a"),
+            charts.Series("<p95> & co", [2000.0, None, 3.25], "b"),
+        ],
+    )
+    body = str(chart.table_body)
+    assert body.replace("\n", "") == Template(TEMPLATE_ROWS).render(Context({"chart": chart}))
+    assert body.count("<tr>") == 3
+    assert '<tr><th scope="row">2025-03-02</th><td>–</td><td>–</td></tr>' in body
+    assert "<td>1,234.5 ms</td>" in body
+
+
+def test_its_table_body_escapes_what_a_formatter_returns():
+    chart = charts.bar_chart(
+        chart_id="c",
+        title="T",
+        days=DAYS,
+        series=[charts.Series("S", [1, 2, 3], "s")],
+        formatter=lambda value: f"<{value}>",
+    )
+    assert "<td>&lt;1&gt;</td>" in str(chart.table_body)
+    assert "<1>" not in str(chart.svg)
+    parse(chart)

@@ -2,10 +2,12 @@
 
 import datetime as dt
 import math
+import re
 from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -14,9 +16,11 @@ from accounts.models import DeveloperStatus
 from accounts.tests.factories import DeveloperFactory
 from activity.models import ApiUsageLog, DeveloperMonthlyUsage
 from activity.tests.factories import ApiUsageLogFactory, UserHistoryFactory
-from catalog.dashboard_queries import first_of_next_month
+from catalog.dashboard_queries import ModelPeriodFigures, first_of_next_month
+from catalog.forms import ChartRangeForm
 from catalog.models import AIModel, ModelStatus
 from catalog.tests.factories import AIModelFactory
+from catalog.views.dashboard_overview import model_options, per_model_rows
 from reviews.tests.factories import ModelReviewFactory
 
 pytestmark = pytest.mark.django_db
@@ -225,3 +229,84 @@ def test_it_never_reads_the_raw_logs(client, dana, model):
     with CaptureQueriesContext(connection) as queries:
         client.get(URL, {"days": 90})
     assert not [q["sql"] for q in queries.captured_queries if '"api_usage_logs"' in q["sql"]]
+
+
+# The per-model rows as the overview's template loop wrote them, before they were built in Python.
+TEMPLATE_ROWS = """{% load humanize %}{% for row in table %}
+<tr{% if selected and selected.pk == row.model.pk %} class="is-selected"{% endif %}>
+  <th scope="row"><a href="{% url 'dashboard:model_detail' row.model.api_name %}">{{ row.model.display_name }}</a><br><a class="small" href="?days={{ days_count }}&amp;model={{ row.model.api_name }}">charts</a></th>
+  <td>{% include "dashboard/_status_badge.html" with status=row.model.status label=row.model.get_status_display %}</td>
+  <td>{{ row.calls|intcomma }}</td>
+  <td>{{ row.errors|intcomma }}{% if row.error_rate is not None %} <span class="muted">({{ row.error_rate }}%)</span>{% endif %}</td>
+  <td>{% if row.mean_ms is not None %}{{ row.mean_ms }} ms{% else %}–{% endif %}</td>
+  <td>${{ row.revenue|floatformat:2|intcomma }}</td>
+  <td>{{ row.model.total_requests|intcomma }}</td>
+  <td>{% if row.model.rating_count %}{{ row.model.average_rating }} ({{ row.model.rating_count }}){% else %}–{% endif %}</td>
+</tr>
+{% endfor %}"""
+
+
+def compact(html: str) -> str:
+    return re.sub(r">\s+<", "><", html.strip())
+
+
+def test_the_per_model_rows_read_as_the_template_filters_wrote_them():
+    def row(status, *, calls, errors, revenue, processing, requests, ratings=0, average="0", name=None):
+        model = AIModel(
+            display_name=name or f"Model {status}",
+            api_name=f"m-{status}".replace("_", "-"),
+            status=status,
+            total_requests=requests,
+            rating_count=ratings,
+            average_rating=Decimal(average),
+        )
+        figures = ModelPeriodFigures(model=model, calls=calls, errors=errors, processing_ms=processing)
+        figures.revenue = Decimal(revenue)
+        return figures
+
+    table = [
+        row(
+            ModelStatus.ACTIVE,
+            calls=1_234_567,
+            errors=1_234,
+            revenue="1234.5650",
+            processing=98_765_432,
+            requests=9_876_543_210,
+            ratings=12,
+            average="4.50",
+            name="Tom & Jerry's <b>model</b>",
+        ),
+        row(ModelStatus.UNDER_REVIEW, calls=3, errors=1, revenue="0.0050", processing=1000, requests=0),
+        row(
+            ModelStatus.INACTIVE,
+            calls=0,
+            errors=0,
+            revenue="0",
+            processing=0,
+            requests=7,
+            ratings=1,
+            average="3.00",
+        ),
+        row(ModelStatus.DEPRECATED, calls=8, errors=0, revenue="0.1250", processing=1, requests=1_000),
+    ]
+    for selected in (None, table[1].model):
+        context = {"table": table, "selected": selected, "days_count": 90}
+        expected = Template(TEMPLATE_ROWS).render(Context(context))
+        actual = str(per_model_rows(table, selected=selected, days_count=90))
+        assert compact(actual) == compact(expected)
+    assert "<td>$1,234.57</td>" in actual  # rounded half up, as floatformat does
+    assert "<td>$0.01</td>" in actual
+    assert "Tom &amp; Jerry&#x27;s &lt;b&gt;model&lt;/b&gt;" in actual
+    assert actual.count('class="is-selected"') == 1
+
+
+@pytest.mark.parametrize("data", [None, {"days": "90"}, {"days": "7", "model": "b-and-c"}, {"model": ""}])
+def test_the_model_options_are_the_select_widget_markup(data):
+    models = [
+        AIModel(api_name="a-model", display_name="A model"),
+        AIModel(api_name="b-and-c", display_name='B & "C" <model>'),
+    ]
+    form = ChartRangeForm(data, models=models)
+    form.is_valid()
+    select = f'<select name="model" id="id_model">{model_options(form)}</select>'
+    assert compact(select) == compact(str(form["model"]))
