@@ -65,7 +65,13 @@ class UserHistory(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["user", "-request_timestamp"], name="user_history_user_ts_idx"),
+            # The history page's order, with what its filters test beside it: a page, a deep OFFSET and a
+            # filtered count read this index alone, never the wide rows they skip.
+            models.Index(
+                fields=["user", "-request_timestamp", "-history_id"],
+                include=["model", "status"],
+                name="user_history_user_ts_idx",
+            ),
             models.Index(fields=["model", "-request_timestamp"], name="user_history_model_ts_idx"),
         ]
 
@@ -150,6 +156,38 @@ class ModelUser(models.Model):
             models.CheckConstraint(
                 condition=models.Q(interactions__gte=0), name="model_users_interactions_non_negative"
             ),
+        ]
+        indexes = [
+            # A user's most-called models (the history page's model filter) without sorting all their pairs.
+            models.Index(fields=["user", "-interactions", "model"], name="model_users_user_top_idx"),
+        ]
+
+
+class UserHistoryCount(models.Model):
+    """How many user_history rows a user has of each status, kept by statement triggers.
+
+    The history page shows a user's total, or their count of one status, from here instead of counting
+    up to hundreds of thousands of rows; ON CONFLICT upserts keep it exact under concurrent writers.
+    """
+
+    id = uuid_pk()
+    # The unique (user, status) index serves every lookup by user: no separate foreign-key index.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        db_column="user_id",
+        db_index=False,
+        related_name="+",
+    )
+    status = models.CharField(max_length=16, choices=HistoryStatus.choices)
+    interactions = counter()
+
+    class Meta:
+        db_table = "user_history_counts"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "status"], name="user_history_counts_user_status_unique"),
+            check_in("status", HistoryStatus.choices, "user_history_counts_status_valid"),
+            check_non_negative("interactions", "user_history_counts_interactions_non_negative"),
         ]
 
 

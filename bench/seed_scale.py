@@ -72,6 +72,7 @@ SEEDED_TABLES = (
     "user_history",
     "api_usage_logs",
     "model_users",
+    "user_history_counts",
     "model_daily_stats",
     "developer_monthly_usage",
     "django_session",
@@ -1045,6 +1046,13 @@ class Seeder:
                 """,
             ),
             (
+                "user_history_counts (per user and status)",
+                """
+                INSERT INTO user_history_counts (id, user_id, status, interactions)
+                SELECT gen_random_uuid(), user_id, status, count(*) FROM user_history GROUP BY 2, 3
+                """,
+            ),
+            (
                 "models.total_users",
                 """
                 UPDATE models m SET total_users = c.n
@@ -1169,6 +1177,13 @@ CHECKS = {
           FULL JOIN (SELECT model_id, user_id, count(*) AS n FROM user_history GROUP BY 1, 2) h
                ON h.model_id = p.model_id AND h.user_id = p.user_id
          WHERE p.interactions IS DISTINCT FROM h.n
+    """,
+    "user_history_counts": """
+        SELECT COALESCE(c.user_id, h.user_id), COALESCE(c.status, h.status), c.interactions, h.n
+          FROM user_history_counts c
+          FULL JOIN (SELECT user_id, status, count(*) AS n FROM user_history GROUP BY 1, 2) h
+               ON h.user_id = c.user_id AND h.status = c.status
+         WHERE COALESCE(c.interactions, 0) <> COALESCE(h.n, 0)
     """,
     "models.total_users": """
         SELECT m.api_name, m.total_users, COALESCE(c.n, 0)

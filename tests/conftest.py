@@ -18,6 +18,7 @@ PLATFORM_TABLES = (
     "model_users",
     "developer_monthly_usage",
     "model_daily_stats",
+    "user_history_counts",
     "model_reviews",
     "review_votes",
     "review_replies",

@@ -11,7 +11,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from accounts.tests.factories import DeveloperFactory, UserApiKeyFactory, UserFactory
-from activity.models import DeveloperMonthlyUsage, ModelDailyStats, ModelUser
+from activity.models import DeveloperMonthlyUsage, ModelDailyStats, ModelUser, UserHistoryCount
 from activity.tests.factories import ApiUsageLogFactory, UserHistoryFactory
 from catalog.tests.factories import AIModelFactory
 from reviews.tests.factories import ModelReviewFactory, ReviewReplyFactory, ReviewVoteFactory
@@ -61,6 +61,11 @@ def a_model_user():
     return "model_users", "id", ModelUser.objects.get(model=row.model, user=row.user).pk
 
 
+def a_history_count():
+    row = UserHistoryFactory()
+    return "user_history_counts", "id", UserHistoryCount.objects.get(user=row.user, status=row.status).pk
+
+
 # constraint name → (row maker, SET clause that breaks exactly that rule)
 CHECKS = {
     "users_status_valid": (a_user, "status = 'banned'"),
@@ -100,6 +105,8 @@ CHECKS = {
     "model_daily_stats_calls_non_negative": (a_daily_rollup, "calls = -1"),
     "model_daily_stats_revenue_non_negative": (a_daily_rollup, "revenue = -0.0001"),
     "model_users_interactions_non_negative": (a_model_user, "interactions = -1"),
+    "user_history_counts_status_valid": (a_history_count, "status = 'lost'"),
+    "user_history_counts_interactions_non_negative": (a_history_count, "interactions = -1"),
 }
 
 
@@ -251,6 +258,15 @@ def second_pair_row():
     )
 
 
+def second_count_for_one_status():
+    row = UserHistoryFactory()
+    return (
+        "INSERT INTO user_history_counts (id, user_id, status, interactions) "
+        "VALUES (gen_random_uuid(), %s, %s, 1)",
+        [row.user_id, row.status],
+    )
+
+
 def same_session_same_instant():
     row = UserHistoryFactory()
     return (
@@ -277,6 +293,7 @@ UNIQUES = {
     "model_daily_stats_model_day_unique": second_rollup_for_one_day,
     "model_users_model_user_unique": second_pair_row,
     "user_history_user_session_ts_unique": same_session_same_instant,
+    "user_history_counts_user_status_unique": second_count_for_one_status,
 }
 
 

@@ -13,6 +13,7 @@ SNAPSHOTS = {
                    FROM models ORDER BY 1""",
     "reviews": "SELECT review_id, helpful_votes FROM model_reviews ORDER BY 1",
     "model_users": "SELECT model_id, user_id, interactions FROM model_users ORDER BY 1, 2",
+    "user_history_counts": "SELECT user_id, status, interactions FROM user_history_counts ORDER BY 1, 2",
     "model_daily_stats": """SELECT model_id, day, calls, successes, client_errors, server_errors,
                                    processing_ms_total, latency_buckets, interactions, revenue
                               FROM model_daily_stats ORDER BY 1, 2""",
@@ -109,7 +110,7 @@ def test_its_set_based_counters_equal_what_the_triggers_compute_row_by_row(tiny)
             conn.execute(f"CREATE TEMP TABLE replay_{table} ON COMMIT DROP AS SELECT * FROM {table}")
         for table, reset in COUNTERS.items():
             conn.execute(f"UPDATE replay_{table} SET {reset}")
-        for table in (*reversed(REPLAY_ORDER), "model_users", "model_daily_stats"):
+        for table in (*reversed(REPLAY_ORDER), "model_users", "user_history_counts", "model_daily_stats"):
             conn.execute(f"DELETE FROM {table}")
         conn.execute("UPDATE developers SET total_models_created = 0")
         conn.execute("SET session_replication_role = origin")

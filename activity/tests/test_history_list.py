@@ -1,11 +1,17 @@
+import re
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.template import Context, Template
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from activity.models import HistoryStatus
+from activity.filters import HistoryFilter
+from activity.models import HistoryStatus, UserHistory
 from activity.tests.factories import UserHistoryFactory
 from catalog.tests.factories import AIModelFactory
 
@@ -217,3 +223,175 @@ def test_its_model_select_offers_the_most_used_models_only(client, alice):
 
     assert choices.count() == MODEL_CHOICES
     assert favourite in choices
+
+
+# --- the list at scale: rows formatted in Python, counts from counters, pages through the index ---------
+
+# The row markup as the template wrote it with filters, before the cells were formatted in the view.
+ROW_WITH_FILTERS = """{% for entry in entries %}
+<tr>
+  <td data-label="When"><time datetime="{{ entry.request_timestamp|date:'c' }}">{{ entry.request_timestamp|date:"j M Y, H:i" }}</time></td>
+  <td data-label="Model">{{ entry.model.display_name }}<br><span class="muted history-sub">{{ entry.session_id }}</span></td>
+  <td class="history-prompt" data-label="Prompt"><a href="{% url 'history:detail' entry.pk %}">{{ entry.prompt|truncatechars:120 }}</a></td>
+  <td data-label="Status"><span class="badge history-status history-status-{{ entry.status }}">{{ entry.get_status_display }}</span></td>
+  <td class="num" data-label="Latency">{% if entry.response_time_ms is not None %}{{ entry.response_time_ms }} ms{% else %}—{% endif %}</td>
+  <td class="num" data-label="Cost">${{ entry.cost_incurred|floatformat:4 }}</td>
+  <td data-label="Rating">{% if entry.user_rating %}{{ entry.user_rating }}/5{% else %}<span class="muted">—</span>{% endif %}</td>
+</tr>
+{% endfor %}"""
+
+
+def table_body(html: str) -> str:
+    body = html[html.index("<tbody>") + len("<tbody>") : html.index("</tbody>")]
+    return re.sub(r">\s+<", "><", body.strip())
+
+
+@pytest.fixture
+def varied_history(alice):
+    """Rows whose cells exercise every filter the list used to apply: dates with a single-digit day or
+    microseconds, no latency, costs at the numeric's limits, long, marked-up and decomposed prompts."""
+    odd_model = AIModelFactory(display_name="R&D <Lab> Model")
+
+    def at(*args) -> datetime:
+        return datetime(*args, tzinfo=UTC)
+
+    cells = [
+        ("x" * 121, None, Decimal("0"), None, HistoryStatus.TIMEOUT, at(2025, 1, 5, 3, 7, 9, 123456)),
+        ("y" * 120, 0, Decimal("0.0001"), 1, HistoryStatus.FAILED, at(2025, 2, 28, 23, 59)),
+        ("<b>bold</b> & 'quoted' " * 8, 45, Decimal("12.5"), 5, HistoryStatus.COMPLETED, T0),
+        (
+            "e\u0301" * 100 + "tail",
+            123456,
+            Decimal("999999.9999"),
+            3,
+            HistoryStatus.COMPLETED,
+            at(2025, 9, 26),
+        ),
+        ("cafe\u0301 " * 20, 8, Decimal("1"), 2, HistoryStatus.FAILED, at(2026, 4, 9, 9, 9)),
+        ("short", 7, Decimal("0.0100"), None, HistoryStatus.COMPLETED, at(2026, 10, 1)),
+    ]
+    for prompt, latency, cost, rating, status, when in cells:
+        UserHistoryFactory(
+            user=alice,
+            model=odd_model,
+            prompt=prompt,
+            response_time_ms=latency,
+            cost_incurred=cost,
+            user_rating=rating,
+            status=status,
+            request_timestamp=when,
+        )
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Chatham", "America/St_Johns"])
+def test_its_rows_read_as_the_template_filters_wrote_them(client, alice, varied_history, zone):
+    entries = list(UserHistory.objects.for_user(alice).newest_first().select_related("model"))
+    client.force_login(alice)
+
+    with timezone.override(zone):
+        html = client.get(URL).content.decode()
+        expected = Template(ROW_WITH_FILTERS).render(Context({"entries": entries}))
+
+    assert table_body(html) == re.sub(r">\s+<", "><", expected.strip())
+    assert html.count("<tr>") == len(entries) + 1
+
+
+@pytest.mark.parametrize(
+    ("query", "from_counters"),
+    [
+        ({}, True),
+        ({"status": "failed"}, True),
+        ({"status": "completed", "page": "1"}, True),
+        ({"model": "dana-summarizer"}, True),
+        ({"model": "eve-translator", "status": "completed"}, False),
+        ({"session": "s-1"}, False),
+        ({"date_from": "2025-03-11"}, False),
+        ({"q": "summarise"}, False),
+        ({"model": "never-used"}, True),
+    ],
+)
+def test_its_count_is_the_number_of_matching_rows_and_read_from_counters_where_it_can(
+    client, alice, bob, model, alice_history, query, from_counters
+):
+    UserHistoryFactory.create_batch(3, user=bob, model=model, status=HistoryStatus.FAILED)
+    AIModelFactory(api_name="never-used")
+    client.force_login(alice)
+    request = RequestFactory().get(URL)
+    request.user = alice
+    filterset = HistoryFilter(query, queryset=UserHistory.objects.for_user(alice), request=request)
+    expected = filterset.qs.count() if filterset.is_valid() else 0
+
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(URL, query).context["page"]
+
+    assert page.paginator.count == expected
+    counted = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+    assert (counted == []) is from_counters
+
+
+def test_rows_sharing_an_instant_each_appear_once_across_the_pages(client, alice, model):
+    rows = [UserHistoryFactory(user=alice, model=model, request_timestamp=T0) for _ in range(30)]
+    client.force_login(alice)
+
+    shown = [
+        entry.pk
+        for number in (1, 2)
+        for entry in client.get(URL, {"page": number}).context["page"].object_list
+    ]
+
+    assert shown == sorted((row.pk for row in rows), reverse=True)
+
+
+def test_a_deep_page_shows_the_rows_at_its_offset(client, alice, model):
+    rows = [
+        UserHistoryFactory(
+            user=alice,
+            model=model,
+            status=HistoryStatus.FAILED if n % 4 else HistoryStatus.TIMEOUT,
+            request_timestamp=T0 + timedelta(minutes=n),
+        )
+        for n in range(130)
+    ]
+    newest_failed = [row.prompt for row in reversed(rows) if row.status == HistoryStatus.FAILED]
+    client.force_login(alice)
+
+    assert prompts(client.get(URL, {"page": 4})) == [row.prompt for row in reversed(rows)][75:100]
+    assert prompts(client.get(URL, {"status": "failed", "page": 4})) == newest_failed[75:]
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Chatham", "America/Sao_Paulo"])
+def test_a_date_range_keeps_the_days_of_the_current_time_zone(client, alice, model, zone):
+    """The range is a timestamp range the index serves; it must select what request_timestamp__date did."""
+    for hours in range(-30, 80, 5):
+        UserHistoryFactory(user=alice, model=model, request_timestamp=T0 + timedelta(hours=hours, minutes=59))
+    client.force_login(alice)
+    mine = UserHistory.objects.for_user(alice).newest_first()
+
+    with timezone.override(zone):
+        for start, end in [
+            ("2025-03-10", "2025-03-11"),
+            ("2025-03-12", "2025-03-12"),
+            ("2025-03-09", "9999-12-31"),
+        ]:
+            shown = prompts(client.get(URL, {"date_from": start, "date_to": end}))
+            by_date = mine.filter(request_timestamp__date__gte=start, request_timestamp__date__lte=end)
+            assert shown == [entry.prompt for entry in by_date[:25]], (start, end)
+            assert shown
+
+
+@pytest.mark.parametrize(
+    "query", [{}, {"page": 3}, {"status": "failed"}, {"model": "dana-summarizer", "page": 2}]
+)
+def test_its_queries_do_not_grow_with_the_history(client, alice, model, query, django_assert_num_queries):
+    client.force_login(alice)
+    UserHistoryFactory(user=alice, model=model, status=HistoryStatus.FAILED)
+    with CaptureQueriesContext(connection) as small:
+        client.get(URL, query)
+    for n in range(80):
+        UserHistoryFactory(
+            user=alice, model=model, status=HistoryStatus.FAILED, request_timestamp=T0 + timedelta(minutes=n)
+        )
+
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = client.get(URL, query)
+    assert len(prompts(response)) == 25

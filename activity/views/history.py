@@ -1,23 +1,42 @@
 """A user's own history: list with filters, detail, rating, deletion and CSV export."""
 
+import unicodedata
+import uuid
 from collections.abc import Iterable, Iterator
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Sum
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet, Sum
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import MONTHS_3
+from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
+from django_filters.constants import EMPTY_VALUES
 
 from activity.filters import HistoryFilter
-from activity.models import ModelUser, UserHistory
+from activity.models import HistoryStatus, ModelUser, UserHistory, UserHistoryCount
 from config.http import csv_download
 from config.pagination import CountedPaginator
 
 PAGE_SIZE = 25
+# What a row of the list shows: the long response and the model's other columns stay in the database.
+LIST_COLUMNS = (
+    "history_id",
+    "request_timestamp",
+    "session_id",
+    "prompt",
+    "status",
+    "response_time_ms",
+    "cost_incurred",
+    "user_rating",
+    "model__display_name",
+)
+PROMPT_PREVIEW = 120
 EXPORT_CHUNK = 500
 CSV_HEADER = [
     "requested_at",
@@ -56,21 +75,92 @@ def _filtered(request: HttpRequest) -> tuple[HistoryFilter, object]:
     return filterset, rows
 
 
-def _history_size(user) -> int:
-    """Rows in the user's history, from the trigger-kept interaction counts of their (model, user) pairs."""
-    return ModelUser.objects.filter(user=user).aggregate(total=Sum("interactions"))["total"] or 0
+def _known_count(user, filterset: HistoryFilter) -> int | None:
+    """How many rows the list holds, from trigger-kept counts when its filters allow: all of the user's
+    rows (user_history_counts), one status (the same) or one model (model_users). None for any other
+    filter, which the paginator counts (through the page index for all but the prompt text)."""
+    if filterset.is_bound and not filterset.is_valid():
+        return 0
+    active = {
+        name: value
+        for name, value in (filterset.form.cleaned_data if filterset.is_bound else {}).items()
+        if value not in EMPTY_VALUES
+    }
+    if active.keys() <= {"status"}:
+        counts = UserHistoryCount.objects.filter(user=user, **active)
+    elif active.keys() == {"model"}:
+        counts = ModelUser.objects.filter(user=user, **active)
+    else:
+        return None
+    return counts.aggregate(total=Sum("interactions"))["total"] or 0
+
+
+def _page_entries(rows: QuerySet, page: Page) -> list[UserHistory]:
+    """The page's rows, newest first, in one query: a subquery picks their ids from the index that holds
+    the list's order, model and status, so a deep page's OFFSET skips index entries rather than rows;
+    only those rows, and only the columns the list shows, are then read."""
+    if not page.paginator.count:
+        return []
+    bottom = (page.number - 1) * page.paginator.per_page
+    ids = rows.values("pk")[bottom : bottom + page.paginator.per_page]
+    shown = UserHistory.objects.filter(pk__in=ids).select_related("model").only(*LIST_COLUMNS)
+    return list(shown.newest_first())
+
+
+def _preview(prompt: str) -> str:
+    """|truncatechars:120. Truncator returns a prompt that fits NFC-normalised, without walking it."""
+    text = unicodedata.normalize("NFC", prompt)
+    return text if len(text) <= PROMPT_PREVIEW else Truncator(text).chars(PROMPT_PREVIEW)
+
+
+def _list_rows(entries: list[UserHistory]) -> list[dict]:
+    """The list's cells for each entry, as the template filters they replace wrote them, with what every
+    row shares (the detail URL's pattern, month names, status labels) looked up once: a cell is then one
+    dictionary lookup for the template, where a filter per cell cost more than the rest of the page."""
+    placeholder = str(uuid.UUID(int=0))
+    url_head, url_tail = reverse("history:detail", args=[placeholder]).split(placeholder)
+    months = {number: name.title() for number, name in MONTHS_3.items()}  # |date:"M"
+    statuses = dict(HistoryStatus.choices)
+    rows = []
+    for entry in entries:
+        when = timezone.localtime(entry.request_timestamp)
+        latency = entry.response_time_ms
+        rows.append(
+            {
+                "when_iso": when.isoformat(),  # |date:"c"
+                "when": f"{when.day} {months[when.month]} {when.year:04d}, {when:%H:%M}",  # "j M Y, H:i"
+                "model": entry.model.display_name,
+                "session_id": entry.session_id,
+                "prompt": _preview(entry.prompt),
+                "url": f"{url_head}{entry.pk}{url_tail}",
+                "status": entry.status,
+                "status_label": statuses.get(entry.status, entry.status),
+                "latency": "—" if latency is None else f"{latency} ms",
+                # |floatformat:4 of a numeric(10, 4): nothing to round; the site groups no thousands
+                "cost": f"{entry.cost_incurred:.4f}",
+                "rating": entry.user_rating,
+            }
+        )
+    return rows
 
 
 @login_required
 def history_list(request):
     filterset, rows = _filtered(request)
     filtered = any(value for key, value in request.GET.items() if key != "page")
-    if filtered:
+    count = _known_count(request.user, filterset)
+    if count is None:
         paginator = Paginator(rows, PAGE_SIZE)
     else:
-        paginator = CountedPaginator(rows, PAGE_SIZE, count=_history_size(request.user))
+        paginator = CountedPaginator(rows, PAGE_SIZE, count=count)
     page = paginator.get_page(request.GET.get("page"))
-    context = {"filter": filterset, "page": page, "filtered": filtered}
+    page.object_list = _page_entries(rows, page)
+    context = {
+        "filter": filterset,
+        "page": page,
+        "rows": _list_rows(page.object_list),
+        "filtered": filtered,
+    }
     return render(request, "activity/history_list.html", context)
 
 
