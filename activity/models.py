@@ -181,6 +181,13 @@ class UserHistoryCount(models.Model):
     )
     status = models.CharField(max_length=16, choices=HistoryStatus.choices)
     interactions = counter()
+    # Sums behind /me/ and user_activity_summary (migration 0011): cost, and latency over the rows that
+    # have one, so the average needs no scan of the user's history.
+    cost_total = models.DecimalField(
+        max_digits=20, decimal_places=4, default=Decimal("0"), db_default=Decimal("0"), editable=False
+    )
+    response_time_ms_total = counter(big=True)
+    response_time_count = counter()
 
     class Meta:
         db_table = "user_history_counts"
@@ -188,6 +195,9 @@ class UserHistoryCount(models.Model):
             models.UniqueConstraint(fields=["user", "status"], name="user_history_counts_user_status_unique"),
             check_in("status", HistoryStatus.choices, "user_history_counts_status_valid"),
             check_non_negative("interactions", "user_history_counts_interactions_non_negative"),
+            check_non_negative("cost_total", "user_history_counts_cost_total_non_negative"),
+            check_non_negative("response_time_ms_total", "user_history_counts_response_total_non_negative"),
+            check_non_negative("response_time_count", "user_history_counts_response_count_non_negative"),
         ]
 
 

@@ -1048,8 +1048,11 @@ class Seeder:
             (
                 "user_history_counts (per user and status)",
                 """
-                INSERT INTO user_history_counts (id, user_id, status, interactions)
-                SELECT gen_random_uuid(), user_id, status, count(*) FROM user_history GROUP BY 2, 3
+                INSERT INTO user_history_counts (id, user_id, status, interactions, cost_total,
+                                                 response_time_ms_total, response_time_count)
+                SELECT gen_random_uuid(), user_id, status, count(*), sum(cost_incurred),
+                       COALESCE(sum(response_time_ms), 0), count(response_time_ms)
+                  FROM user_history GROUP BY 2, 3
                 """,
             ),
             (
@@ -1179,11 +1182,17 @@ CHECKS = {
          WHERE p.interactions IS DISTINCT FROM h.n
     """,
     "user_history_counts": """
-        SELECT COALESCE(c.user_id, h.user_id), COALESCE(c.status, h.status), c.interactions, h.n
+        SELECT COALESCE(c.user_id, h.user_id), COALESCE(c.status, h.status),
+               ARRAY[c.interactions, c.cost_total, c.response_time_ms_total, c.response_time_count],
+               ARRAY[h.n, h.cost, h.ms, h.timed]
           FROM user_history_counts c
-          FULL JOIN (SELECT user_id, status, count(*) AS n FROM user_history GROUP BY 1, 2) h
+          FULL JOIN (SELECT user_id, status, count(*) AS n, sum(cost_incurred) AS cost,
+                            COALESCE(sum(response_time_ms), 0) AS ms, count(response_time_ms) AS timed
+                       FROM user_history GROUP BY 1, 2) h
                ON h.user_id = c.user_id AND h.status = c.status
-         WHERE COALESCE(c.interactions, 0) <> COALESCE(h.n, 0)
+         WHERE (COALESCE(c.interactions, 0), COALESCE(c.cost_total, 0), COALESCE(c.response_time_ms_total, 0),
+                COALESCE(c.response_time_count, 0))
+               IS DISTINCT FROM (COALESCE(h.n, 0), COALESCE(h.cost, 0), COALESCE(h.ms, 0), COALESCE(h.timed, 0))
     """,
     "models.total_users": """
         SELECT m.api_name, m.total_users, COALESCE(c.n, 0)

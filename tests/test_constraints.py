@@ -107,6 +107,9 @@ CHECKS = {
     "model_users_interactions_non_negative": (a_model_user, "interactions = -1"),
     "user_history_counts_status_valid": (a_history_count, "status = 'lost'"),
     "user_history_counts_interactions_non_negative": (a_history_count, "interactions = -1"),
+    "user_history_counts_cost_total_non_negative": (a_history_count, "cost_total = -0.0001"),
+    "user_history_counts_response_total_non_negative": (a_history_count, "response_time_ms_total = -1"),
+    "user_history_counts_response_count_non_negative": (a_history_count, "response_time_count = -1"),
 }
 
 

@@ -13,7 +13,10 @@ SNAPSHOTS = {
                    FROM models ORDER BY 1""",
     "reviews": "SELECT review_id, helpful_votes FROM model_reviews ORDER BY 1",
     "model_users": "SELECT model_id, user_id, interactions FROM model_users ORDER BY 1, 2",
-    "user_history_counts": "SELECT user_id, status, interactions FROM user_history_counts ORDER BY 1, 2",
+    "user_history_counts": (
+        "SELECT user_id, status, interactions, cost_total, response_time_ms_total, response_time_count "
+        "FROM user_history_counts ORDER BY 1, 2"
+    ),
     "model_daily_stats": """SELECT model_id, day, calls, successes, client_errors, server_errors,
                                    processing_ms_total, latency_buckets, interactions, revenue
                               FROM model_daily_stats ORDER BY 1, 2""",
