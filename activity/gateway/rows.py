@@ -2,19 +2,24 @@
 
 Every call reads its model (with the developer and the developer's account) and, for personal keys, the
 key with its user: one round trip for both (call_rows). The ORM would compile the same joins on every
-call, which costs more than the query itself; here the statements are built from the models' own field
-lists once, and the rows come back as ordinary model instances (AIModel.from_db), with the related objects
-cached as select_related would.
+call, which costs more than the query itself; here the statements are built once from the fields a call
+reads (CALL_FIELDS), and the rows come back as model instances (AIModel.from_db) with the other fields
+deferred, as .only() would leave them, and the related objects cached as select_related would.
 
 The gateway's statements run on prepared_cursor(): its parameters are bound by the server and each
 statement is prepared once per database connection, so PostgreSQL stops re-planning it on every call
 (planning these joins costs more than running them). The site's other queries keep Django's default of
 no prepared statements. Behind a pooler that cannot keep prepared statements (PgBouncer in transaction
 mode before 1.21), set GATEWAY_PREPARED_STATEMENTS = False.
+
+With CONN_HEALTH_CHECKS on, Django checks a persistent connection with a `SELECT 1` round trip before the
+first query of every request. A call's first statement is one of the reads below: they skip that check
+and instead, if the read fails because the connection is dead, reconnect and read again (fetch_one), so a
+connection the server dropped still costs a call nothing, and a live one costs no extra round trip.
 """
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connection
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models import Model
 
@@ -31,47 +36,99 @@ class PreparingCursor(ServerBindingCursor):
         return super().execute(query, params, prepare=True if prepare is None else prepare, binary=binary)
 
 
-def prepared_cursor():
+def prepared_cursor(*, health_check: bool = True):
     """A cursor like connection.cursor() (same connection and transaction, queries logged the same way)
-    whose statements are prepared; a plain cursor when GATEWAY_PREPARED_STATEMENTS is False."""
+    whose statements are prepared; a plain cursor when GATEWAY_PREPARED_STATEMENTS is False.
+
+    health_check=False leaves out Django's per-request `SELECT 1` (fetch_one checks by reading instead)."""
+    db = connections[DEFAULT_DB_ALIAS]  # once: every attribute read through django.db.connection costs
+    if not health_check and db.connection is not None:
+        db.health_check_done = True
     if not settings.GATEWAY_PREPARED_STATEMENTS:
-        return connection.cursor()
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    if connection.connection.prepare_threshold is None:
+        return db.cursor()
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    db.validate_thread_sharing()
+    if db.connection.prepare_threshold is None:
         # Django switches psycopg's preparation off for its connections, which disables prepare=True too.
         # Its own cursors bind parameters on the client (unless OPTIONS server_side_binding is set) and
         # never prepare, so switching it back on affects these cursors only.
-        connection.connection.prepare_threshold = PREPARE_THRESHOLD
-    with connection.wrap_database_errors:
-        raw = PreparingCursor(connection.connection)
-    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+        db.connection.prepare_threshold = PREPARE_THRESHOLD
+    with db.wrap_database_errors:
+        raw = PreparingCursor(db.connection)
+    return db.make_debug_cursor(raw) if db.queries_logged else db.make_cursor(raw)
 
 
-# Not needed to serve a call, and the largest column of a listing.
-SKIPPED = {(AIModel, "search_vector")}
+def fetch_one(sql: str, params: list) -> tuple | None:
+    """The first row of a read, in one round trip even as the request's first query.
+
+    When Django has yet to check the persistent connection in this request, the read itself is the check:
+    if it fails and the connection turns out to be unusable (the server restarted, a proxy dropped it), the
+    connection is replaced and the read runs again, as the `SELECT 1` check would have had it. Reads only:
+    running one twice changes nothing. Inside a transaction the connection cannot be replaced, so there the
+    usual check runs first.
+    """
+    db = connections[DEFAULT_DB_ALIAS]
+    unchecked = (
+        db.connection is not None
+        and db.health_check_enabled
+        and not db.health_check_done
+        and not db.in_atomic_block
+    )
+    try:
+        with prepared_cursor(health_check=not unchecked) as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+    except DatabaseError:
+        if not unchecked or db.is_usable():
+            raise
+    db.close()
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+# What serving a call reads of each row: the checks, the quota, the upstream call, the records and the
+# answer. The other fields are deferred, as with .only(): reading one costs a query (the timestamps alone
+# would cost more to convert than the rest of the row, and the texts more to transfer).
+CALL_FIELDS: dict[type[Model], tuple[str, ...]] = {
+    AIModel: (
+        "model_id", "developer_id", "display_name", "api_name", "api_key", "api_key_prefix", "status",
+        "is_public", "is_served", "endpoint_url", "price_per_request",
+    ),
+    Developer: ("developer_id", "user_id", "username", "api_quota", "status"),
+    User: ("user_id", "username", "status", "is_active"),
+    UserApiKey: ("key_id", "user_id", "name", "key_hash", "key_prefix", "last_used_at"),
+}  # fmt: skip
 
 
 def _fields(model: type[Model]) -> list:
-    return [field for field in model._meta.concrete_fields if (model, field.name) not in SKIPPED]
+    return [model._meta.get_field(name) for name in CALL_FIELDS[model]]
 
 
 def _columns(model: type[Model], alias: str) -> str:
     return ", ".join(f'{alias}."{field.column}"' for field in _fields(model))
 
 
+def _loader(model: type[Model]):
+    fields = _fields(model)
+    return model, len(fields), fields.index(model._meta.pk), [field.attname for field in fields]
+
+
+LOADERS = {model: _loader(model) for model in CALL_FIELDS}
+
+
 def _instances(row: tuple, models: list[type[Model]]) -> list[Model | None]:
     """One instance per model from consecutive columns of `row`; None where an outer join found nothing."""
     instances, start = [], 0
     for model in models:
-        fields = _fields(model)
-        values = row[start : start + len(fields)]
-        start += len(fields)
-        if values[fields.index(model._meta.pk)] is None:
+        model, width, pk_index, attnames = LOADERS[model]
+        values = row[start : start + width]
+        start += width
+        if values[pk_index] is None:
             instances.append(None)
             continue
-        instances.append(model.from_db(DEFAULT_DB_ALIAS, [field.attname for field in fields], values))
+        instances.append(model.from_db(DEFAULT_DB_ALIAS, attnames, values))
     return instances
 
 
@@ -119,18 +176,14 @@ def _link_key(api_key: UserApiKey | None, user: User | None) -> UserApiKey | Non
 def call_rows(*, api_name: str | None, key_hash: str | None) -> tuple[AIModel | None, UserApiKey | None]:
     """The named model and the unrevoked personal key with this hash (each loaded like the functions
     below, None when absent), in one query."""
-    with prepared_cursor() as cursor:
-        cursor.execute(CALL_SQL, [api_name, key_hash])
-        row = cursor.fetchone()
+    row = fetch_one(CALL_SQL, [api_name, key_hash])
     model, developer, user, api_key, key_user = _instances(row, [AIModel, Developer, User, UserApiKey, User])
     return _link_model(model, developer, user), _link_key(api_key, key_user)
 
 
 def model_by_key_hash(*, key_hash: str) -> AIModel | None:
     """The model whose key has this hash, its developer and their account loaded."""
-    with prepared_cursor() as cursor:
-        cursor.execute(MODEL_BY_KEY_SQL, [key_hash])
-        row = cursor.fetchone()
+    row = fetch_one(MODEL_BY_KEY_SQL, [key_hash])
     if row is None:
         return None
     return _link_model(*_instances(row, [AIModel, Developer, User]))
@@ -138,9 +191,7 @@ def model_by_key_hash(*, key_hash: str) -> AIModel | None:
 
 def active_key_with_user(*, key_hash: str) -> UserApiKey | None:
     """The unrevoked personal key with this hash, its user loaded."""
-    with prepared_cursor() as cursor:
-        cursor.execute(KEY_SQL, [key_hash])
-        row = cursor.fetchone()
+    row = fetch_one(KEY_SQL, [key_hash])
     if row is None:
         return None
     return _link_key(*_instances(row, [UserApiKey, User]))

@@ -12,7 +12,7 @@ from accounts import keys
 from accounts.tests.factories import UserApiKeyFactory
 from activity.gateway.quota import next_month_start
 from activity.gateway.schemas import InvokeOut
-from activity.gateway.testing import invoke, running_upstream
+from activity.gateway.testing import chat, invoke, running_upstream
 from activity.models import ApiUsageLog, DeveloperMonthlyUsage, HistoryStatus, UserHistory
 from catalog.tests.factories import AIModelFactory
 
@@ -197,6 +197,28 @@ def test_the_hot_path_runs_a_fixed_handful_of_queries(
     with django_assert_max_num_queries(3):
         response = invoke(client, "echo", {"prompt": "hello"}, alice_key)
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("caller", ["personal key", "model key", "personal key, chat"])
+def test_a_call_reads_no_field_its_rows_left_out(
+    client, echo_model, alice_key, model_key, caller, django_assert_num_queries
+):
+    """The call's rows are loaded with the fields it uses only (rows.CALL_FIELDS): reading any other would
+    cost a query of its own here."""
+    key = model_key if caller == "model key" else alice_key
+    invoke(client, "echo", {"prompt": "warm up"}, key)  # last_used_at written on first use
+
+    with django_assert_num_queries(3):
+        if caller.endswith("chat"):
+            body = {"model": "echo", "messages": [{"role": "user", "content": "hello"}]}
+            response = chat(client, body, key)
+        else:
+            response = invoke(client, "echo", {"prompt": "hello"}, key)
+    assert response.status_code == 200, response.content
+
+    with django_assert_num_queries(2):  # the key with its rows, then the quota or the key's calls
+        key_response = client.get("/api/v1/key", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert key_response.status_code == 200, key_response.content
 
 
 def test_it_also_works_without_prepared_statements_or_asynchronous_commits(
