@@ -147,3 +147,24 @@ def test_sorted_catalog_pages_read_listed_models_in_index_order(seeded_conninfo,
     assert page and index in indexes_used(page[0])
     counts = [plan for sql, plan in plans if "GROUP BY" in sql]
     assert counts and "models" not in seq_scans(counts[0])
+
+
+@pytest.mark.parametrize("query", ["page=40", "status=completed&page=30", "page=2"])
+def test_history_pages_read_the_users_rows_from_the_index_and_only_a_page_from_the_table(
+    heaviest, client, query
+):
+    """Deep and filtered pages skip rows inside user_history_user_ts_idx (an index-only scan); the wide
+    rows are fetched by primary key for the page alone."""
+    plans = page_plans(client, f"/me/history/?{query}", '"user_history"')
+    scans = [
+        node
+        for _, plan in plans
+        for node in plan
+        if node.get("Relation Name") == "user_history" and "Scan" in node["Node Type"]
+    ]
+    assert scans
+    for node in scans:
+        if node["Node Type"] == "Index Only Scan":
+            assert node["Index Name"] == "user_history_user_ts_idx"
+        else:
+            assert (node["Node Type"], node["Index Name"]) == ("Index Scan", "user_history_pkey")
