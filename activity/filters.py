@@ -6,12 +6,10 @@ import django_filters
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.html import conditional_escape, escape, format_html
-from django.utils.safestring import SafeString, mark_safe
 
 from activity.models import HistoryStatus, ModelUser, UserHistory
 from catalog.models import AIModel
-from config.forms import DateRangeMixin
+from config.forms import DateRangeMixin, OptionsSelect
 
 MODEL_CHOICES = 50
 
@@ -53,43 +51,6 @@ def on_or_before(queryset: QuerySet, name: str, day: date) -> QuerySet:
     if day == date.max:
         return queryset  # every date is on or before the last one
     return queryset.filter(**{f"{name}__lt": day_start(day + timedelta(days=1))})
-
-
-def _attrs(attrs: dict) -> str:
-    """django/forms/widgets/attrs.html: True is a bare name, False leaves the attribute out."""
-    return "".join(
-        format_html(" {}", name) if value is True else format_html(' {}="{}"', name, escape(str(value)))
-        for name, value in attrs.items()
-        if value is not False
-    )
-
-
-class OptionsSelect(forms.Select):
-    """A select written in Python, with the markup of Django's select.html and select_option.html.
-
-    Django renders every option through two templates: the fifty models of the history filter cost
-    several milliseconds a page that way, more than the rest of the form.
-    """
-
-    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
-        html = [format_html('<select name="{}"{}>', widget["name"], mark_safe(_attrs(widget["attrs"])))]
-        for group_name, options, _ in widget["optgroups"]:
-            if group_name:
-                html.append(format_html('\n  <optgroup label="{}">', group_name))
-            for option in options:
-                html.append(
-                    format_html(
-                        '\n  <option value="{}"{}>{}</option>\n',
-                        escape(str(option["value"])),
-                        mark_safe(_attrs(option["attrs"])),
-                        conditional_escape(option["label"]),
-                    )
-                )
-            if group_name:
-                html.append("\n  </optgroup>")
-        html.append("\n</select>")
-        return mark_safe("".join(html))
 
 
 class ChoicesInOneQuery(django_filters.fields.ModelChoiceIterator):

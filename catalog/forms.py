@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from catalog.models import AIModel, Category
 from catalog.services import EDITABLE_FIELDS
-from config.forms import CommaListField, DateRangeMixin, http_url_validator
+from config.forms import CommaListField, DateRangeMixin, OptionsSelect, http_url_validator
 
 API_NAME_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 API_NAME_MAX_LENGTH = AIModel._meta.get_field("api_name").max_length
@@ -153,7 +153,7 @@ class KeyRotateForm(forms.Form):
 
 
 class UsageLogFilterForm(DateRangeMixin, forms.Form):
-    model = forms.ChoiceField(required=False, label="Model")
+    model = forms.ChoiceField(required=False, label="Model", widget=OptionsSelect)
     status = forms.ChoiceField(
         required=False,
         label="Status",
@@ -180,7 +180,7 @@ class ChartRangeForm(forms.Form):
         empty_value=30,
         label="Period",
     )
-    model = forms.ChoiceField(required=False, label="Model")
+    model = forms.ChoiceField(required=False, label="Model", widget=OptionsSelect)
 
     def __init__(self, *args, models: list[AIModel], **kwargs):
         super().__init__(*args, **kwargs)

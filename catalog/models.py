@@ -1,5 +1,4 @@
 from decimal import Decimal
-from functools import lru_cache
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
@@ -12,6 +11,7 @@ from django.utils.text import Truncator
 
 from accounts.models import Developer
 from config.fields import check_in, check_non_negative, counter, created_at, updated_at, uuid_pk
+from config.http import around_slug
 
 
 class Category(models.TextChoices):
@@ -30,13 +30,6 @@ class Category(models.TextChoices):
 
 CATEGORY_LABELS = dict(Category.choices)
 CARD_SUMMARY_CHARS = 150
-
-
-@lru_cache(maxsize=1)
-def _model_url_prefix() -> str:
-    from django.urls import reverse
-
-    return reverse("catalog:model_detail", args=["x"])[:-2]
 
 
 class ModelStatus(models.TextChoices):
@@ -217,9 +210,9 @@ class AIModel(models.Model):
         return self.display_name
 
     def get_absolute_url(self) -> str:
-        # api_name is a slug (CHECK models_api_name_slug), safe in a URL as it is; the prefix is reversed
-        # once, since catalog pages link dozens of models.
-        return _model_url_prefix() + self.api_name + "/"
+        # api_name is a slug (CHECK models_api_name_slug): catalog pages link dozens of models.
+        before, after = around_slug("catalog:model_detail")
+        return before + self.api_name + after
 
     @property
     def initial(self) -> str:

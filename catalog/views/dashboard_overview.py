@@ -2,14 +2,11 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape
-from urllib.parse import quote
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
@@ -26,6 +23,7 @@ from catalog.dashboard_queries import (
 )
 from catalog.forms import ChartRangeForm
 from catalog.models import AIModel
+from config.http import around_slug
 
 CENT = Decimal("0.01")
 
@@ -64,7 +62,6 @@ def overview(request):
             "quota": quota_figures(developer=developer, today=days[-1]),
             "models": models,
             "form": form,
-            "model_options": model_options(form),
             "days_count": days_count,
             "selected": selected,
             "charts": build_charts(days, figures),
@@ -75,18 +72,6 @@ def overview(request):
             "table_body": per_model_rows(table, selected=selected, days_count=days_count),
         },
     )
-
-
-def model_options(form: ChartRangeForm) -> SafeString:
-    """The model <select>'s options, as Django's Select widget renders them, without its template per
-    option (a developer may own many models)."""
-    chosen = form["model"].value()
-    chosen = "" if chosen is None else str(chosen)
-    options = []
-    for value, label in form.fields["model"].choices:
-        selected = " selected" if str(value) == chosen else ""
-        options.append(f'<option value="{escape(str(value))}"{selected}>{escape(str(label))}</option>')
-    return mark_safe("\n".join(options))
 
 
 def per_model_rows(
@@ -101,8 +86,7 @@ def per_model_rows(
     (rounded half up), plain numbers for rates and latencies. The status badge is the shared partial,
     rendered once per status.
     """
-    # reverse() once: an api_name is a slug, so the address of each model is this one with its name in.
-    before, after = reverse("dashboard:model_detail", args=["api-name"]).rsplit("api-name", 1)
+    before, after = around_slug("dashboard:model_detail")
     badges: dict[str, str] = {}
     rows = []
     for row in table:
@@ -113,7 +97,7 @@ def per_model_rows(
                 {"status": model.status, "label": model.get_status_display()},
             )
         api_name = escape(model.api_name)
-        url = escape(before + quote(model.api_name, safe=RFC3986_SUBDELIMS + "/~:@") + after)
+        url = escape(before + model.api_name + after)
         errors = f"{row.errors:,}"
         if row.error_rate is not None:
             errors += f' <span class="muted">({row.error_rate}%)</span>'
