@@ -49,6 +49,33 @@ def get_review_for_model_owner(request: HttpRequest, api_name: str, review_id) -
     return review
 
 
+def _review_form_page(request, *, model, form, review, refusal, save, done: str) -> HttpResponse:
+    """The review form, writing or editing: a valid POST is saved by `save({rating, title, text})` and
+    redirected to the review; a refusal of the service is shown above the form, and a POST the user may
+    not make at all answers 403 with the reason."""
+    if request.method == "POST" and not refusal and form.is_valid():
+        try:
+            saved = save(
+                {
+                    "rating": form.cleaned_data["rating"],
+                    "title": form.cleaned_data["review_title"],
+                    "text": form.cleaned_data["review_text"],
+                }
+            )
+        except services.ReviewError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, done)
+            return redirect(_review_anchor(saved, model))
+    status = 403 if refusal and request.method == "POST" else 200
+    return render(
+        request,
+        "reviews/review_form.html",
+        {"model": model, "form": form, "review": review, "refusal": refusal},
+        status=status,
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_create(request: HttpRequest, api_name: str) -> HttpResponse:
@@ -59,26 +86,14 @@ def review_create(request: HttpRequest, api_name: str) -> HttpResponse:
         messages.info(request, services.ALREADY_REVIEWED + " You can edit it here.")
         return redirect("reviews:edit", api_name=model.api_name, review_id=existing.pk)
     form = ReviewForm(request.POST or None)
-    if request.method == "POST" and not refusal and form.is_valid():
-        try:
-            review = services.review_create(
-                user=request.user,
-                model=model,
-                rating=form.cleaned_data["rating"],
-                title=form.cleaned_data["review_title"],
-                text=form.cleaned_data["review_text"],
-            )
-        except services.ReviewError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, "Thank you: your review is published.")
-            return redirect(_review_anchor(review, model))
-    status = 403 if refusal and request.method == "POST" else 200
-    return render(
+    return _review_form_page(
         request,
-        "reviews/review_form.html",
-        {"model": model, "form": form, "refusal": refusal, "review": None},
-        status=status,
+        model=model,
+        form=form,
+        review=None,
+        refusal=refusal,
+        save=lambda fields: services.review_create(user=request.user, model=model, **fields),
+        done="Thank you: your review is published.",
     )
 
 
@@ -89,25 +104,14 @@ def review_edit(request: HttpRequest, api_name: str, review_id) -> HttpResponse:
     model = review.model
     refusal = None if request.user.is_verified else services.VERIFY_TO_REVIEW
     form = ReviewForm(request.POST or None, instance=review)
-    if request.method == "POST" and not refusal and form.is_valid():
-        try:
-            services.review_update(
-                review=review,
-                rating=form.cleaned_data["rating"],
-                title=form.cleaned_data["review_title"],
-                text=form.cleaned_data["review_text"],
-            )
-        except services.ReviewError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, "Your review is updated.")
-            return redirect(_review_anchor(review, model))
-    status = 403 if refusal and request.method == "POST" else 200
-    return render(
+    return _review_form_page(
         request,
-        "reviews/review_form.html",
-        {"model": model, "form": form, "review": review, "refusal": refusal},
-        status=status,
+        model=model,
+        form=form,
+        review=review,
+        refusal=refusal,
+        save=lambda fields: services.review_update(review=review, **fields),
+        done="Your review is updated.",
     )
 
 
