@@ -21,9 +21,10 @@ PAGE_SIZE = 50
 # Past this many models one UNION ALL grows unwieldy; the page then falls back to one ordered query.
 MAX_UNION_MODELS = 200
 STATUS_CLASSES = {"2xx": (200, 299), "4xx": (400, 499), "5xx": (500, 599)}
-CSV_HEADER = (
+# The export's columns, as read; the header names the model by its api_name, which replaces its id.
+CSV_FIELDS = (
     "created_at",
-    "model",
+    "model_id",
     "request_method",
     "response_code",
     "processing_time_ms",
@@ -32,6 +33,7 @@ CSV_HEADER = (
     "api_key_used",
     "log_id",
 )
+CSV_HEADER = tuple("model" if field == "model_id" else field for field in CSV_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -161,17 +163,7 @@ def csv_rows(*, developer: Developer, filters: LogFilters, models: list[AIModel]
     rows = (
         developer_logs(developer=developer, filters=filters)
         .order_by("-created_at", "-log_id")
-        .values_list(
-            "created_at",
-            "model_id",
-            "request_method",
-            "response_code",
-            "processing_time_ms",
-            "request_size",
-            "response_size",
-            "api_key_used",
-            "log_id",
-        )
+        .values_list(*CSV_FIELDS)
     )
     yield CSV_HEADER
     for created_at, model_id, *rest, log_id in rows.iterator(chunk_size=2000):
