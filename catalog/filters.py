@@ -12,6 +12,7 @@ from django.db.models import F, QuerySet
 
 from catalog.models import AIModel, Category
 from catalog.search import search_models
+from config.forms import OptionsSelect
 
 MAX_TAGS = 10
 
@@ -89,7 +90,9 @@ class AIModelFilter(django_filters.FilterSet):
         max_length=200,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Search models, tags, descriptions…"}),
     )
-    category = django_filters.ChoiceFilter(label="Category", choices=Category.choices, empty_label="Any")
+    category = django_filters.ChoiceFilter(
+        label="Category", choices=Category.choices, empty_label="Any", widget=OptionsSelect
+    )
     tag = TagsFilter(label="Tags")
     developer = django_filters.CharFilter(
         label="Developer", field_name="developer__username", lookup_expr="iexact", max_length=150
@@ -100,7 +103,7 @@ class AIModelFilter(django_filters.FilterSet):
         lookup_expr="gte",
         min_value=Decimal("0"),
         max_value=Decimal("5"),
-        widget=forms.Select(choices=[("", "Any")] + RATING_CHOICES),
+        widget=OptionsSelect(choices=[("", "Any")] + RATING_CHOICES),
     )
     min_price = django_filters.NumberFilter(
         label="Minimum price",

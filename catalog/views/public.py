@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.models import Developer
 from activity.models import ModelDailyStats
 from activity.rollups import merge, percentile_ms
+from catalog.cards import CARD_FIELDS
 from catalog.filters import AIModelFilter, SortChoice
 from catalog.models import AIModel, Category, ModelStatus
 from catalog.views.access import get_model_for_viewer, is_model_owner
@@ -101,7 +102,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def model_list(request: HttpRequest) -> HttpResponse:
     # The page's developers come by primary key after the LIMIT (prefetch), not by joining every match.
     filterset = AIModelFilter(
-        request.GET, queryset=AIModel.objects.public().prefetch_related("developer"), request=request
+        request.GET,
+        queryset=AIModel.objects.public().only(*CARD_FIELDS).prefetch_related("developer"),
+        request=request,
     )
     category_counts = _category_counts(filterset.without("category").qs)
     selected_category = filterset.selected_category

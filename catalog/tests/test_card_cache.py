@@ -1,0 +1,160 @@
+"""Model cards kept rendered under a digest of what they show, and the catalog's cheaper template helpers.
+
+The cache may only ever make a page faster: every test here compares against what the plain include of
+includes/model_card.html (or Django's own QueryDict and Select) gives.
+"""
+
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.http import QueryDict
+from django.template import Context, Template
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+
+from catalog import cards
+from catalog.models import AIModel
+from catalog.templatetags.catalog_extras import query_with
+from catalog.tests.factories import AIModelFactory
+from reviews.tests.factories import ModelReviewFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def include(models) -> str:
+    return "".join(render_to_string(cards.CARD_TEMPLATE, {"model": model}) for model in models)
+
+
+def loaded(*models) -> list[AIModel]:
+    """The models as the catalog loads them: only the card's fields, the developer alongside."""
+    by_id = (
+        AIModel.objects.only(*cards.CARD_FIELDS).select_related("developer").in_bulk([m.pk for m in models])
+    )
+    return [by_id[m.pk] for m in models]
+
+
+def card_keys() -> list[str]:
+    return [key for key in cache._cache if cards.KEY_PREFIX in key]  # LocMemCache: the test settings' cache
+
+
+@pytest.fixture
+def three(dana):
+    return [
+        AIModelFactory(developer=dana, display_name="Légal <Eagle>", tags=["law", "a&b", "x", "fourth"]),
+        AIModelFactory(developer=dana, description="", price_per_request=Decimal("0")),
+        AIModelFactory(developer=dana, description="word " * 80, total_requests=1_234_567),
+    ]
+
+
+def test_cards_are_the_include_output_from_the_first_page_on_and_from_the_cache(three):
+    models = loaded(*three)
+    expected = include(models)
+
+    assert cards.model_cards(models) == expected
+    assert len(card_keys()) == 3
+    # Served from the cache: the same markup, no new entries.
+    assert cards.model_cards(loaded(*three)) == expected
+    assert len(card_keys()) == 3
+
+
+def test_a_card_changes_as_soon_as_anything_it_shows_changes(three, bob):
+    first = three[0]
+    before = cards.model_cards(loaded(first))
+
+    ModelReviewFactory(model=first, user=bob, rating=2)  # the triggers move average_rating and rating_count
+    after = cards.model_cards(loaded(first))
+
+    assert after != before
+    assert after == include(loaded(first))
+    assert 'from 1 rating"' in after
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("display_name", "Renamed"),
+        ("description", "A new description."),
+        ("category", "translation"),
+        ("tags", ["fresh"]),
+        ("total_requests", 99),
+        ("price_per_request", Decimal("0.5000")),
+    ],
+)
+def test_every_shown_field_is_part_of_the_key(three, field, value):
+    model = loaded(three[1])[0]
+    key = cards.card_key(model)
+
+    setattr(model, field, value)
+
+    assert cards.card_key(model) != key
+    assert cards.model_cards([model]) == include([model])
+
+
+def test_the_developer_name_is_part_of_the_key(three):
+    model = loaded(three[0])[0]
+    key = cards.card_key(model)
+
+    model.developer.username = "someone-else"
+
+    assert cards.card_key(model) != key
+
+
+def test_a_repeated_model_is_rendered_once_and_shown_twice(three):
+    model = loaded(three[0])[0]
+
+    assert cards.model_cards([model, model]) == include([model, model])
+
+
+def test_the_catalog_home_and_profile_show_the_cards(client, three, dana):
+    expected = [include([model]).strip() for model in loaded(*three)]
+    for path in ("/models/?sort=name", f"/developers/{dana.username}/"):
+        body = client.get(path).content.decode()
+        for card in expected:
+            assert card in body
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "q=summ",
+        "q=caf%C3%A9+bar&tag=a&tag=b&page=3",
+        "sort=name&category=translation",
+        "q=a%26b%3Dc&tag=%E2%98%85&tag=&developer=x+y",
+    ],
+)
+@pytest.mark.parametrize(
+    "changes",
+    [{"page": None}, {"sort": "rating", "page": None}, {"category": "embeddings"}, {"tag": "new"}, {"q": ""}],
+)
+def test_query_with_gives_what_querydict_gives(query, changes):
+    request = RequestFactory().get("/models/?" + query)
+    expected = request.GET.copy()
+    for name, value in changes.items():
+        if value in (None, ""):
+            expected.pop(name, None)
+        else:
+            expected[name] = str(value)
+    encoded = expected.urlencode()
+
+    assert query_with({"request": request}, **changes) == (f"?{encoded}" if encoded else "?")
+    assert list(request.GET.lists()) == list(QueryDict(query).lists())  # the request is left as it was
+
+
+def test_query_with_takes_names_as_variables():
+    request = RequestFactory().get("/models/?page=2&q=x")
+    html = Template("{% load catalog_extras %}{% query_with name 5 %}").render(
+        Context({"request": request, "name": "page"})
+    )
+    assert html == "?page=5&amp;q=x"
+
+
+def test_the_filter_selects_keep_django_markup(client, three):
+    body = client.get("/models/?category=translation&min_rating=3").content.decode()
+
+    assert '<select name="category" id="id_category">' in body
+    assert '<option value="translation" selected>Translation</option>' in body
+    assert '<select name="min_rating" id="id_min_rating">' in body
+    assert '<option value="3" selected>3 ★ &amp; up</option>' in body
+    assert 'class="errorlist"' not in body
