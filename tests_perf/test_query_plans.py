@@ -89,6 +89,20 @@ def test_the_dashboard_reads_the_daily_rollups_through_their_indexes(busiest, cl
     assert any(indexes_used(plan) & DAILY_STATS_INDEXES for _, plan in plans)
 
 
+def test_the_dashboard_headline_reads_todays_rollup_rows_of_the_developers_models_only(busiest, client):
+    """Today's row of each of the developer's models, by its (model_id, day) key: not every model's row
+    of the day, which is what a hash join over model_daily_stats_day_idx reads."""
+    plans = [
+        (sql, plan)
+        for sql, plan in page_plans(client, "/dashboard/?days=30", "model_daily_stats")
+        if "LATERAL" in sql
+    ]
+    assert len(plans) == 1
+    sql, plan = plans[0]
+    assert indexes_used(plan) & DAILY_STATS_INDEXES == {"model_daily_stats_model_day_unique"}, sql
+    assert not [node for node in plan if node["Node Type"] == "Hash Join"], sql
+
+
 def test_the_dashboard_never_scans_the_raw_usage_logs(busiest, client):
     with CaptureQueriesContext(connection) as captured:
         assert client.get("/dashboard/?days=90").status_code == 200
