@@ -26,10 +26,18 @@ class UserHistoryQuerySet(models.QuerySet):
 
 class UserHistory(models.Model):
     history_id = uuid_pk()
+    # No single-column indexes on the keys: user_history_user_session_ts_unique and the two *_ts_idx
+    # indexes lead with them (migration 0012).
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, db_column="user_id", related_name="history"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        db_column="user_id",
+        related_name="history",
+        db_index=False,
     )
-    model = models.ForeignKey(AIModel, on_delete=models.CASCADE, db_column="model_id", related_name="history")
+    model = models.ForeignKey(
+        AIModel, on_delete=models.CASCADE, db_column="model_id", related_name="history", db_index=False
+    )
     session_id = models.CharField(max_length=100)
     prompt = models.TextField()
     response = models.TextField(blank=True, db_default="")
@@ -93,6 +101,7 @@ class ApiUsageLog(models.Model):
         blank=True,
         db_column="user_id",
         related_name="usage_logs",
+        db_index=False,
     )
     developer = models.ForeignKey(
         Developer,
@@ -101,9 +110,10 @@ class ApiUsageLog(models.Model):
         blank=True,
         db_column="developer_id",
         related_name="usage_logs",
+        db_index=False,
     )
     model = models.ForeignKey(
-        AIModel, on_delete=models.CASCADE, db_column="model_id", related_name="usage_logs"
+        AIModel, on_delete=models.CASCADE, db_column="model_id", related_name="usage_logs", db_index=False
     )
     api_key_used = models.CharField(max_length=24, blank=True, db_default="")
     request_method = models.CharField(max_length=10, default="POST", db_default="POST")
@@ -143,9 +153,11 @@ class ModelUser(models.Model):
     """
 
     id = uuid_pk()
-    model = models.ForeignKey(AIModel, on_delete=models.CASCADE, db_column="model_id", related_name="+")
+    model = models.ForeignKey(
+        AIModel, on_delete=models.CASCADE, db_column="model_id", related_name="+", db_index=False
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, db_column="user_id", related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, db_column="user_id", related_name="+", db_index=False
     )
     interactions = models.IntegerField()
 
@@ -210,7 +222,11 @@ class DeveloperMonthlyUsage(models.Model):
 
     id = uuid_pk()
     developer = models.ForeignKey(
-        Developer, on_delete=models.CASCADE, db_column="developer_id", related_name="monthly_usage"
+        Developer,
+        on_delete=models.CASCADE,
+        db_column="developer_id",
+        related_name="monthly_usage",
+        db_index=False,
     )
     month = models.DateField(help_text="First day of the month, UTC.")
     calls = counter()
@@ -240,7 +256,7 @@ class ModelDailyStats(models.Model):
 
     id = uuid_pk()
     model = models.ForeignKey(
-        AIModel, on_delete=models.CASCADE, db_column="model_id", related_name="daily_stats"
+        AIModel, on_delete=models.CASCADE, db_column="model_id", related_name="daily_stats", db_index=False
     )
     day = models.DateField()
     calls = counter()

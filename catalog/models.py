@@ -55,8 +55,9 @@ class AIModelQuerySet(models.QuerySet):
 
 class AIModel(models.Model):
     model_id = uuid_pk()
+    # Indexed by models_developer_status_idx (developer_id, status), not a second index of its own.
     developer = models.ForeignKey(
-        Developer, on_delete=models.CASCADE, db_column="developer_id", related_name="models"
+        Developer, on_delete=models.CASCADE, db_column="developer_id", related_name="models", db_index=False
     )
     model_name = models.CharField(max_length=200)
     display_name = models.CharField(max_length=200)

@@ -30,6 +30,33 @@ def test_every_foreign_key_touching_the_platform_cascades_in_the_database(db):
     assert [name for name, action in rows if action != "c"] == []
 
 
+def test_every_foreign_key_of_the_platform_leads_an_index(db):
+    """A cascade deletes the referencing rows by key, and the dashboards join on them: each referencing
+    column must lead some index. The tables every call writes keep one index per key, not two (activity
+    0012, catalog 0006)."""
+    rows = sql(
+        """
+        SELECT c.conrelid::regclass::text, a.attname,
+               EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.conrelid AND i.indkey[0] = c.conkey[1])
+        FROM pg_constraint c
+        JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+        WHERE c.contype = 'f' AND c.conrelid::regclass::text = ANY(%s)
+        """,
+        [list(PLATFORM_TABLES)],
+    )
+    assert len(rows) >= 15
+    assert [(table, column) for table, column, indexed in rows if not indexed] == []
+    single_key_indexes = sql(
+        """
+        SELECT i.indexrelid::regclass::text FROM pg_index i
+        JOIN pg_constraint c ON c.conrelid = i.indrelid AND c.contype = 'f' AND i.indkey[0] = c.conkey[1]
+        WHERE i.indnatts = 1 AND i.indrelid::regclass::text = ANY(%s)
+        """,
+        [["api_usage_logs", "user_history", "model_users", "model_daily_stats", "developer_monthly_usage"]],
+    )
+    assert single_key_indexes == []
+
+
 def test_deleting_a_user_by_sql_removes_everything_that_is_theirs(every_kind_of_row, alice, staff, model):
     from django.contrib.admin.models import CHANGE, LogEntry
     from django.contrib.contenttypes.models import ContentType
