@@ -157,7 +157,11 @@ class ModelUser(models.Model):
         AIModel, on_delete=models.CASCADE, db_column="model_id", related_name="+", db_index=False
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, db_column="user_id", related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        db_column="user_id",
+        related_name="+",
+        db_index=False,
     )
     interactions = models.IntegerField()
 
