@@ -2,46 +2,91 @@
 
 Protocol: ``POST <endpoint_url>`` with ``{"prompt": "...", "parameters": {...}}`` answered by
 ``{"response": "..."}``; when the URL ends in ``/chat/completions`` both sides take the OpenAI
-chat-completion shape instead. One httpx.Client per process keeps connections to upstreams alive.
+chat-completion shape instead. One urllib3 PoolManager per process keeps connections to upstreams alive;
+urllib3 rather than httpx because a pooled call costs well under half the CPU, and that CPU is a large
+part of the gateway's own cost per call.
 """
 
 import json
 import os
+import re
 import threading
 import time
+from base64 import b64encode
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
-import httpx
+import urllib3
 from django.conf import settings
+from urllib3.exceptions import HTTPError, NewConnectionError, ProtocolError
+from urllib3.util import parse_url
 
 from activity.gateway.errors import error
 
 CHAT_SUFFIX = "/chat/completions"
 USER_AGENT = "ai-model-platform-gateway/1"
+# Every header of a request (urllib3 does not merge a request's headers with the pool's). gzip and deflate
+# answers are decoded, and the cap applies to the decoded bytes.
+REQUEST_HEADERS = {
+    "User-Agent": USER_AGENT,
+    "Accept": "*/*",
+    "Accept-Encoding": "gzip, deflate",
+    # HTTP/1.1 keeps connections alive anyway; an HTTP/1.0 upstream keeps them alive only when asked.
+    "Connection": "keep-alive",
+    "Content-Type": "application/json",
+}
+# Idle keep-alive connections kept per upstream host. A gunicorn sync worker makes one call at a time; the
+# playground or a threaded server may make several at once. A burst past this still gets connections
+# (block=False), and the extra ones are closed when they come back instead of waiting for a free one.
+CONNECTIONS_PER_HOST = 16
+# Upstream hosts whose connections are kept; past this the least recently used host's are closed.
+HOSTS_KEPT = 32
+READ_CHUNK_BYTES = 64 * 1024
+# urllib3 would take a URL without a scheme for http:// and percent-encode control characters (a newline,
+# say) into the path; such an endpoint is misconfigured, and is refused as unreachable instead.
+FORWARDABLE_SCHEMES = ("http://", "https://")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
-_client: httpx.Client | None = None
-_client_pid: int | None = None
-_client_lock = threading.Lock()
+_pool: urllib3.PoolManager | None = None
+_pool_pid: int | None = None
+_pool_lock = threading.Lock()
 
 
-def get_client() -> httpx.Client:
-    """The process's shared client (httpx.Client is safe to share between threads); a new one after fork."""
-    global _client, _client_pid
-    if _client is None or _client_pid != os.getpid():
-        with _client_lock:
-            if _client is None or _client_pid != os.getpid():
-                _client = httpx.Client(
-                    limits=httpx.Limits(
-                        max_connections=200, max_keepalive_connections=64, keepalive_expiry=30
-                    ),
-                    headers={"User-Agent": USER_AGENT},
-                    follow_redirects=False,
-                    # Upstreams are called directly: no proxy or netrc from the environment.
-                    trust_env=False,
+def get_client() -> urllib3.PoolManager:
+    """The process's shared pool manager (urllib3 pools are safe to share between threads); a new one
+    after fork, since the parent's sockets must not be shared with a child.
+
+    Upstreams are called directly: urllib3 never reads proxy variables or ~/.netrc from the environment.
+    Redirects are not followed and nothing is retried, since a retried POST would forward a counted call
+    twice; call_upstream passes both again with every request. HTTPS upstreams are verified against the
+    system's certificate store.
+    """
+    global _pool, _pool_pid
+    if _pool is None or _pool_pid != os.getpid():
+        with _pool_lock:
+            if _pool is None or _pool_pid != os.getpid():
+                _pool = urllib3.PoolManager(
+                    num_pools=HOSTS_KEPT,
+                    maxsize=CONNECTIONS_PER_HOST,
+                    block=False,
+                    headers=REQUEST_HEADERS,
+                    retries=False,
                 )
-                _client_pid = os.getpid()
-    return _client
+                _pool_pid = os.getpid()
+    return _pool
+
+
+def request_headers(endpoint_url: str) -> dict[str, str]:
+    """The headers of a call to endpoint_url. Credentials in the URL (``https://user:secret@host/...``) go
+    in an Authorization: Basic header, since urllib3 would drop them and the upstream refuse the call."""
+    if "@" not in endpoint_url:
+        return REQUEST_HEADERS
+    username, _, password = (parse_url(endpoint_url).auth or "").partition(":")
+    if not (username or password):
+        return REQUEST_HEADERS
+    credentials = b64encode(f"{unquote(username)}:{unquote(password)}".encode()).decode()
+    return {**REQUEST_HEADERS, "Authorization": f"Basic {credentials}"}
 
 
 def is_chat_endpoint(endpoint_url: str) -> bool:
@@ -96,10 +141,20 @@ def parse_answer(*, endpoint_url: str, body: bytes) -> UpstreamAnswer:
     return UpstreamAnswer(text=_storable(text), usage=usage if isinstance(usage, dict) else None)
 
 
+def encode_payload(payload: dict) -> bytes:
+    """Compact UTF-8 JSON; NaN and infinity are refused (ValueError): they are not JSON, and an upstream
+    may not parse them."""
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+
+
 def call_upstream(
     *, endpoint_url: str, model_name: str, prompt: str, parameters: dict, messages: list[dict] | None = None
 ) -> UpstreamAnswer:
-    """Forward one call; raise a 502/504 GatewayError when the upstream fails, is late or breaks protocol."""
+    """Forward one call; raise a 502/504 GatewayError when the upstream fails, is late or breaks protocol.
+
+    The connection goes back to the pool only when the answer was read to its end; an answer stopped by the
+    cap or the deadline, or broken off by an error, closes it, so no half-read connection is reused.
+    """
     payload = build_payload(
         endpoint_url=endpoint_url,
         model_name=model_name,
@@ -107,28 +162,58 @@ def call_upstream(
         parameters=parameters,
         messages=messages,
     )
+    if not endpoint_url.lower().startswith(FORWARDABLE_SCHEMES) or CONTROL_CHARACTERS.search(endpoint_url):
+        raise error("upstream_unreachable")
+    body = encode_payload(payload)
     connect, read = settings.UPSTREAM_CONNECT_TIMEOUT, settings.UPSTREAM_READ_TIMEOUT
     cap = settings.UPSTREAM_MAX_RESPONSE_BYTES
     # The read timeout bounds each wait for bytes; the deadline also stops an upstream that drips slowly.
     deadline = time.monotonic() + connect + read
-    timeout = httpx.Timeout(connect=connect, read=read, write=read, pool=connect)
+    response = None
+    complete = False
     try:
-        with get_client().stream("POST", endpoint_url, json=payload, timeout=timeout) as response:
-            declared = response.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > cap:
+        headers = request_headers(endpoint_url)
+        response = get_client().urlopen(
+            "POST",
+            endpoint_url,
+            body=body,
+            headers=headers,
+            timeout=urllib3.Timeout(connect=connect, read=read),
+            retries=False,
+            redirect=False,
+            preload_content=False,
+        )
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > cap:
+            raise error("upstream_response_too_large")
+        answer = bytearray()
+        # read1 returns what one socket read brings, so the deadline is checked as bytes arrive; read()
+        # would wait for a whole chunk however slowly it came.
+        while chunk := response.read1(READ_CHUNK_BYTES):
+            answer += chunk
+            if len(answer) > cap:
                 raise error("upstream_response_too_large")
-            body = bytearray()
-            for chunk in response.iter_bytes():
-                body += chunk
-                if len(body) > cap:
-                    raise error("upstream_response_too_large")
-                if time.monotonic() > deadline:
-                    raise error("upstream_timeout")
-            status = response.status_code
-    except httpx.TimeoutException:
-        raise error("upstream_timeout") from None
-    except (httpx.HTTPError, httpx.InvalidURL):
+            if time.monotonic() > deadline:
+                raise error("upstream_timeout")
+        complete = True
+        status = response.status
+    # NewConnectionError (refused, unresolvable) is a subclass of urllib3's TimeoutError, so it comes first.
+    except NewConnectionError:
         raise error("upstream_unreachable") from None
+    except urllib3.exceptions.TimeoutError:
+        raise error("upstream_timeout") from None
+    except ProtocolError as exc:
+        # Sending the request is bounded by the connect timeout, and a send that outlasts it arrives wrapped
+        # in a ProtocolError: the upstream stopped reading, which is lateness, not a broken connection.
+        late = any(isinstance(arg, TimeoutError) for arg in exc.args)
+        raise error("upstream_timeout" if late else "upstream_unreachable") from None
+    except HTTPError:  # TLS failures, invalid URLs, undecodable compressed answers
+        raise error("upstream_unreachable") from None
+    finally:
+        if response is not None:
+            if not complete:
+                response.close()
+            response.release_conn()
     if not 200 <= status < 300:
         raise error("upstream_error", f"The model's upstream answered HTTP {status}.")
-    return parse_answer(endpoint_url=endpoint_url, body=bytes(body))
+    return parse_answer(endpoint_url=endpoint_url, body=bytes(answer))
