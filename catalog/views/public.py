@@ -20,10 +20,10 @@ from activity.models import ModelDailyStats
 from activity.rollups import merge, percentile_ms
 from catalog.cards import CARD_FIELDS
 from catalog.filters import AIModelFilter, SortChoice
+from catalog.listing import catalog_results, category_counts
 from catalog.models import AIModel, Category, ModelStatus
 from catalog.views.access import get_model_for_viewer, is_model_owner
 from catalog.views.caching import cache_for_anonymous
-from config.pagination import CountedPaginator
 from reviews.forms import ReviewForm
 from reviews.selectors import ReviewSort, rating_histogram, review_of_user, review_page, review_sort_from
 from reviews.services import review_refusal
@@ -39,15 +39,6 @@ CATEGORY_LABELS = dict(Category.choices)
 
 def _public_models():
     return AIModel.objects.public().select_related("developer")
-
-
-def _category_counts(queryset) -> list[dict]:
-    """Every category with its number of models in `queryset` (one GROUP BY query). COUNT(*), not
-    COUNT(model_id), so that PostgreSQL can answer the unfiltered catalog from models_listed_idx alone."""
-    counts = dict(queryset.order_by().values_list("category").annotate(count=Count("*")))
-    return [
-        {"value": value, "label": label, "count": counts.get(value, 0)} for value, label in Category.choices
-    ]
 
 
 def _trending_ids(since) -> list[tuple]:
@@ -91,7 +82,7 @@ def home(request: HttpRequest) -> HttpResponse:
         )[:HOME_ROWS],
         "trending": _trending(public, since),
         "newest": public.order_by("-created_at", "model_id")[:HOME_ROWS],
-        "categories": [c for c in _category_counts(AIModel.objects.public()) if c["count"]],
+        "categories": [c for c in category_counts(AIModel.objects.public()) if c["count"]],
         "top_rated_min": TOP_RATED_MIN_RATINGS,
         "trending_days": TRENDING_DAYS,
     }
@@ -106,14 +97,9 @@ def model_list(request: HttpRequest) -> HttpResponse:
         queryset=AIModel.objects.public().only(*CARD_FIELDS).prefetch_related("developer"),
         request=request,
     )
-    category_counts = _category_counts(filterset.without("category").qs)
-    selected_category = filterset.selected_category
-    # The facet counts already hold the number of results: no COUNT(*) over the same matches.
-    total = sum(
-        c["count"] for c in category_counts if not selected_category or c["value"] == selected_category
-    )
-    paginator = CountedPaginator(filterset.qs, MODELS_PER_PAGE, count=total)
-    page_obj = paginator.get_page(request.GET.get("page"))
+    results = catalog_results(filterset, request.GET.get("page"), MODELS_PER_PAGE)
+    page_obj = results.page_obj
+    paginator = page_obj.paginator
     requested_page = request.GET.get("page")
     page_notice = ""
     if requested_page not in (None, "", str(page_obj.number)) and paginator.count:
@@ -123,8 +109,8 @@ def model_list(request: HttpRequest) -> HttpResponse:
         "form": filterset.form,
         "page_obj": page_obj,
         "models": page_obj.object_list,
-        "category_counts": category_counts,
-        "selected_category": selected_category,
+        "category_counts": results.category_counts,
+        "selected_category": filterset.selected_category,
         "active_filters": _active_filters(request, filterset),
         "search_text": filterset.search_text,
         "sort": filterset.sort_order,
