@@ -22,3 +22,14 @@ class UsernameOrEmailBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id):
+        """The session's user with their developer profile, or None: every page's header asks whether the
+        user is a developer, and the dashboard reads the profile, so it comes in the same query (a user
+        with no profile gets None cached, and asking costs no query either)."""
+        User = get_user_model()
+        try:
+            user = User._default_manager.select_related("developer").get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
