@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from activity.models import HistoryStatus, ModelUser, UserHistory
 from catalog.models import AIModel
-from config.forms import DateRangeMixin, OptionsSelect
+from config.forms import DateInputInPython, DateRangeMixin, OptionsSelect, TextInputInPython
 
 MODEL_CHOICES = 50
 
@@ -93,21 +93,23 @@ class HistoryFilter(django_filters.FilterSet):
         field_name="request_timestamp",
         method=on_or_after,
         label="From",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInputInPython(attrs={"type": "date"}),
     )
     date_to = django_filters.DateFilter(
         field_name="request_timestamp",
         method=on_or_before,
         label="To",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInputInPython(attrs={"type": "date"}),
     )
-    session = django_filters.CharFilter(field_name="session_id", label="Session id", max_length=100)
+    session = django_filters.CharFilter(
+        field_name="session_id", label="Session id", max_length=100, widget=TextInputInPython
+    )
     q = django_filters.CharFilter(
         field_name="prompt",
         lookup_expr="icontains",
         label="Text in the prompt",
         max_length=200,
-        widget=forms.TextInput(attrs={"type": "search"}),
+        widget=TextInputInPython(attrs={"type": "search"}),
     )
 
     class Meta:

@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError
+from django.forms.widgets import Input
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -132,3 +133,34 @@ class OptionsSelect(forms.Select):
                 html.append("\n  </optgroup>")
         html.append("\n</select>")
         return mark_safe("".join(html))
+
+
+class InputInPython(Input):
+    """An input written in Python, with the markup of Django's input.html and attrs.html.
+
+    Rendering a widget through the template engine costs a quarter to half a millisecond; the catalog's and
+    the history's filter forms draw four text, number and date inputs on every page.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        value_attr = "" if widget["value"] is None else format_html(' value="{}"', str(widget["value"]))
+        return format_html(
+            '<input type="{}" name="{}"{}{}>',
+            widget["type"],
+            widget["name"],
+            value_attr,
+            mark_safe(_attrs(widget["attrs"])),  # noqa: S308 - built by format_html and escape
+        )
+
+
+class TextInputInPython(InputInPython, forms.TextInput):
+    pass
+
+
+class NumberInputInPython(InputInPython, forms.NumberInput):
+    pass
+
+
+class DateInputInPython(InputInPython, forms.DateInput):
+    pass

@@ -1,6 +1,7 @@
 """The history filter's pieces: its select written in Python and its date bounds."""
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 from django import forms
@@ -10,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from activity.filters import OptionsSelect, on_or_after, on_or_before
 from activity.models import UserHistory
 from activity.tests.factories import UserHistoryFactory
+from config.forms import DateInputInPython, NumberInputInPython, TextInputInPython
 
 CHOICES = [
     ("", "Any <model>"),
@@ -28,6 +30,25 @@ def test_the_select_writes_the_markup_of_djangos_templates(value, attrs):
     expected = forms.Select(choices=CHOICES).render("m<x", value, attrs=attrs)
 
     assert OptionsSelect(choices=CHOICES).render("m<x", value, attrs=attrs) == expected
+
+
+@pytest.mark.parametrize(
+    ("ours", "djangos"),
+    [
+        (TextInputInPython, forms.TextInput),
+        (NumberInputInPython, forms.NumberInput),
+        (DateInputInPython, forms.DateInput),
+    ],
+)
+@pytest.mark.parametrize("value", [None, "", "a&b<c>", 'q"u', 0, Decimal("0.0100"), date(2026, 2, 3)])
+@pytest.mark.parametrize(
+    "attrs",
+    [None, {"id": "id_q", "type": "search", "maxlength": "200", "required": True, "disabled": False}],
+)
+def test_the_inputs_write_the_markup_of_djangos_templates(ours, djangos, value, attrs):
+    expected = djangos(attrs={"placeholder": "A & <b>"}).render("q<x", value, attrs=attrs)
+
+    assert ours(attrs={"placeholder": "A & <b>"}).render("q<x", value, attrs=attrs) == expected
 
 
 def test_the_last_day_as_an_end_keeps_every_row(alice, model):
