@@ -14,6 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 from django_filters.constants import EMPTY_VALUES
@@ -144,6 +146,30 @@ def _list_rows(entries: list[UserHistory]) -> list[dict]:
     return rows
 
 
+def _rows_html(rows: list[dict]) -> SafeString:
+    """The table's rows, written here rather than by a template loop: 25 rows of seven cells cost the
+    template engine about 5 ms a page. The markup is the template row's (test_history_list compares them
+    cell by cell); every text is escaped as the template's autoescaping would."""
+    html = []
+    for row in rows:
+        text = {key: escape(value) for key, value in row.items() if isinstance(value, str)}
+        rating = f"{row['rating']}/5" if row["rating"] else '<span class="muted">—</span>'
+        html.append(
+            "<tr>"
+            f'<td data-label="When"><time datetime="{text["when_iso"]}">{text["when"]}</time></td>'
+            f'<td data-label="Model">{text["model"]}<br>'
+            f'<span class="muted history-sub">{text["session_id"]}</span></td>'
+            f'<td class="history-prompt" data-label="Prompt"><a href="{text["url"]}">{text["prompt"]}</a></td>'
+            f'<td data-label="Status"><span class="badge history-status history-status-{text["status"]}">'
+            f"{text['status_label']}</span></td>"
+            f'<td class="num" data-label="Latency">{text["latency"]}</td>'
+            f'<td class="num" data-label="Cost">${text["cost"]}</td>'
+            f'<td data-label="Rating">{rating}</td>'
+            "</tr>"
+        )
+    return mark_safe("\n".join(html))  # noqa: S308 - every text above is escaped
+
+
 @login_required
 def history_list(request):
     filterset, rows = _filtered(request)
@@ -155,10 +181,12 @@ def history_list(request):
         paginator = CountedPaginator(rows, PAGE_SIZE, count=count)
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = _page_entries(rows, page)
+    rows_shown = _list_rows(page.object_list)
     context = {
         "filter": filterset,
         "page": page,
-        "rows": _list_rows(page.object_list),
+        "rows": rows_shown,
+        "rows_html": _rows_html(rows_shown),
         "filtered": filtered,
     }
     return render(request, "activity/history_list.html", context)
