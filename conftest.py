@@ -25,10 +25,11 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Every test starts with an empty cache (kept rankings and figures must not leak between tests)."""
-    from django.core.cache import cache
+    """Every test starts with empty caches (kept rankings, figures and cards must not leak between tests)."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

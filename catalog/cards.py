@@ -3,17 +3,20 @@
 A catalog page draws up to 24 cards, and the template engine spends about half a millisecond on each:
 most of a signed-in catalog page's time (visitors without a session get the whole page from the cache,
 catalog.views.caching). A card is a pure function of a few fields of its model, so its key is a digest of
-those values and of the card template's source: a card is never stale (a new rating or one more call
-changes its key), a new template never meets old cards, and nothing has to be invalidated. Unused keys
-simply age out of the cache.
+those values and of the code that draws them (the card template, the catalog's template tags and the
+model's properties): a card is never stale (a new rating or one more call changes its key), a deploy that
+changes how cards look never meets old cards, and nothing has to be invalidated. Unused keys simply age
+out of the cache, the "cards" cache (settings.CACHES), whose keys visitors cannot choose.
 
-One cache.get_many per grid, so a shared cache (Redis) costs one round trip per page, not one per card.
+One get_many per grid, so a shared cache (Redis) costs one round trip per page, not one per card.
 """
 
 import hashlib
 from functools import cache as once
+from pathlib import Path
 
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import caches
 from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 
@@ -22,11 +25,30 @@ CARD_CACHE_SECONDS = 24 * 60 * 60
 KEY_PREFIX = "model-card:"
 
 
+# Besides the template: the filters and tags it uses, and the model's properties it reads.
+CARD_CODE = ("catalog/templatetags/catalog_extras.py", "catalog/models.py", "config/http.py")
+
+
+def _digest(template) -> str:
+    digest = hashlib.blake2b(template.template.source.encode(), digest_size=8)
+    for path in CARD_CODE:
+        digest.update((Path(settings.BASE_DIR) / path).read_bytes())
+    return digest.hexdigest()
+
+
 @once
-def _template():
-    """The card template and the digest of its source (read once per process)."""
+def _kept_template():
     template = get_template(CARD_TEMPLATE)
-    return template, hashlib.blake2b(template.template.source.encode(), digest_size=8).hexdigest()
+    return template, _digest(template)
+
+
+def _template():
+    """The card template and its version: read once per process, except with DEBUG on, where an edited
+    template shows at the next request as every other template does."""
+    if settings.DEBUG:
+        template = get_template(CARD_TEMPLATE)
+        return template, _digest(template)
+    return _kept_template()
 
 
 # The fields a card reads: lists of cards load only these (.only(*CARD_FIELDS)), not the search vector,
@@ -70,6 +92,7 @@ def model_cards(models, heading_level: int = 3) -> SafeString:
     """The cards of `models`, in order: from the cache where rendered before, else rendered and kept."""
     models = list(models)
     keys = [card_key(model, heading_level) for model in models]
+    cache = caches["cards"]
     found = cache.get_many(keys)
     rendered = {}
     for model, key in zip(models, keys, strict=True):

@@ -8,7 +8,8 @@ those counts add up to the number of results, so no COUNT(*) runs. How they are 
 - Searching: both would evaluate the full-text match over every matching row, twice. Instead one query
   reads the id and category of every match, in the page's order, at most ONE_PASS_LIMIT of them; the
   counts and the page's ids come from that list, and the page's models are read by primary key. A search
-  matching more than that (a one-letter prefix) falls back to the browsing plan.
+  matching more than that (a one- or two-letter prefix) then also runs the browsing plan: three passes
+  over its matches instead of two, the price of making the common, narrower searches take one.
 """
 
 from collections import Counter

@@ -140,9 +140,12 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if n
 
 # --- Cache, mail ----------------------------------------------------------------------------------------
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# The kept model cards (catalog.cards) have a cache of their own: their keys come from the catalog's rows,
+# not from what visitors put in URLs, so it may hold every card without letting anyone fill a worker's
+# memory. With a shared cache (Redis) in CACHE_URL, the cards live there too, under their own prefix.
+CACHES["cards"] = {**CACHES["default"], "KEY_PREFIX": "cards"}
 if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
-    # Per process; room for the kept model cards (catalog.cards) beside pages, not Django's 300 entries.
-    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 10_000)
+    CACHES["cards"].update(LOCATION="cards", OPTIONS={"MAX_ENTRIES": 20_000})
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="AI Model Platform <no-reply@localhost>")
@@ -231,6 +234,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},
+        # "Connection pool is full, discarding connection" is the pool working as meant (block=False).
         "urllib3": {"level": "WARNING"},
+        "urllib3.connectionpool": {"level": "ERROR"},
     },
 }

@@ -37,7 +37,8 @@ def test_every_foreign_key_of_the_platform_leads_an_index(db):
     rows = sql(
         """
         SELECT c.conrelid::regclass::text, a.attname,
-               EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.conrelid AND i.indkey[0] = c.conkey[1])
+               EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.conrelid AND i.indkey[0] = c.conkey[1]
+                              AND i.indpred IS NULL)
         FROM pg_constraint c
         JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
         WHERE c.contype = 'f' AND c.conrelid::regclass::text = ANY(%s)
@@ -52,7 +53,16 @@ def test_every_foreign_key_of_the_platform_leads_an_index(db):
         JOIN pg_constraint c ON c.conrelid = i.indrelid AND c.contype = 'f' AND i.indkey[0] = c.conkey[1]
         WHERE i.indnatts = 1 AND i.indrelid::regclass::text = ANY(%s)
         """,
-        [["api_usage_logs", "user_history", "model_users", "model_daily_stats", "developer_monthly_usage"]],
+        [
+            [
+                "api_usage_logs",
+                "user_history",
+                "model_users",
+                "model_daily_stats",
+                "developer_monthly_usage",
+                "models",
+            ]
+        ],
     )
     assert single_key_indexes == []
 

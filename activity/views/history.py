@@ -185,7 +185,6 @@ def history_list(request):
     context = {
         "filter": filterset,
         "page": page,
-        "rows": rows_shown,
         "rows_html": _rows_html(rows_shown),
         "filtered": filtered,
     }

@@ -7,7 +7,7 @@ includes/model_card.html (or Django's own QueryDict and Select) gives.
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import QueryDict
 from django.template import Context, Template
 from django.template.loader import render_to_string
@@ -35,7 +35,7 @@ def loaded(*models) -> list[AIModel]:
 
 
 def card_keys() -> list[str]:
-    return [key for key in cache._cache if cards.KEY_PREFIX in key]  # LocMemCache: the test settings' cache
+    return [key for key in caches["cards"]._cache if cards.KEY_PREFIX in key]  # LocMemCache in tests
 
 
 @pytest.fixture
@@ -108,7 +108,7 @@ def test_a_repeated_model_is_rendered_once_and_shown_twice(three):
 
 def test_the_catalog_home_and_profile_show_the_cards(client, three, dana):
     expected = [include([model]).strip() for model in loaded(*three)]
-    for path in ("/models/?sort=name", f"/developers/{dana.username}/"):
+    for path in ("/", "/models/?sort=name", f"/developers/{dana.username}/"):
         body = client.get(path).content.decode()
         for card in expected:
             assert card in body

@@ -37,7 +37,7 @@ def catalog(dana):
 
 
 def results(query: str, page: str | None, *, one_pass: bool, monkeypatch) -> tuple[list, list, int, int]:
-    monkeypatch.setattr(listing, "ONE_PASS_LIMIT", 2_000 if one_pass else 0)
+    monkeypatch.setattr(listing, "ONE_PASS_LIMIT", 2_000 if one_pass else -1)
     filterset = AIModelFilter(
         QueryDict(query),
         queryset=AIModel.objects.public().only(*listing.CARD_FIELDS).prefetch_related("developer"),
