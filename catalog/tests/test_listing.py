@@ -36,13 +36,16 @@ def catalog(dana):
     return models
 
 
-def results(query: str, page: str | None, *, one_pass: bool, monkeypatch) -> tuple[list, list, int, int]:
-    monkeypatch.setattr(listing, "ONE_PASS_LIMIT", 2_000 if one_pass else -1)
+def results(query: str, page: str | None, *, one_pass: bool) -> tuple[list, list, int, int]:
     filterset = AIModelFilter(
         QueryDict(query),
         queryset=AIModel.objects.public().only(*listing.CARD_FIELDS).prefetch_related("developer"),
     )
-    found = listing.catalog_results(filterset, page, PER_PAGE)
+    if one_pass:
+        found = listing.catalog_results(filterset, page, PER_PAGE)
+    else:
+        everywhere = filterset.without("category").qs
+        found = listing._browse_results(filterset, everywhere, filterset.selected_category, page, PER_PAGE)
     page_obj = found.page_obj
     return (
         [model.pk for model in page_obj.object_list],
@@ -66,16 +69,16 @@ def results(query: str, page: str | None, *, one_pass: bool, monkeypatch) -> tup
         "q=nothing+matches+this",
     ],
 )
-@pytest.mark.parametrize("page", [None, "2", "4", "99", "x"])
-def test_one_pass_gives_the_page_and_counts_the_two_queries_give(catalog, monkeypatch, query, page):
-    one_pass = results(query, page, one_pass=True, monkeypatch=monkeypatch)
-    two_queries = results(query, page, one_pass=False, monkeypatch=monkeypatch)
+@pytest.mark.parametrize("page", [None, "2", "4", "99", "x", "0", "-1", "2.0"])
+def test_one_pass_gives_the_page_and_counts_the_two_queries_give(catalog, query, page):
+    one_pass = results(query, page, one_pass=True)
+    two_queries = results(query, page, one_pass=False)
 
     assert one_pass == two_queries
 
 
-def test_the_counts_cover_every_public_match_and_the_page_holds_loaded_cards(catalog, monkeypatch):
-    ids, counts, total, number = results("q=summ", None, one_pass=True, monkeypatch=monkeypatch)
+def test_the_counts_cover_every_public_match_and_the_page_holds_loaded_cards(catalog):
+    ids, counts, total, number = results("q=summ", None, one_pass=True)
 
     assert total == 11 == sum(c["count"] for c in counts)
     assert {c["value"]: c["count"] for c in counts if c["count"]} == {
@@ -86,20 +89,32 @@ def test_the_counts_cover_every_public_match_and_the_page_holds_loaded_cards(cat
     assert len(ids) == PER_PAGE and number == 1
 
 
-def test_a_search_with_more_matches_than_one_pass_reads_uses_the_two_queries(
-    catalog, monkeypatch, django_assert_num_queries
-):
-    monkeypatch.setattr(listing, "ONE_PASS_LIMIT", 5)
+def test_a_search_reads_its_matches_once_however_many_there_are(catalog, django_assert_num_queries):
+    filterset = AIModelFilter(
+        QueryDict("q=summ&page=3"), queryset=AIModel.objects.public().only(*listing.CARD_FIELDS)
+    )
+
+    with django_assert_num_queries(3):  # the numbered matches' counts and page, the models, their developers
+        found = listing.catalog_results(filterset, "3", PER_PAGE)
+        page = list(found.page_obj.object_list)
+        [model.developer.username for model in page]
+
+    assert found.page_obj.paginator.count == 11
+    assert len(page) == PER_PAGE
+
+
+def test_a_page_past_the_last_is_read_again_as_the_last(catalog, django_assert_num_queries):
     filterset = AIModelFilter(
         QueryDict("q=summ"), queryset=AIModel.objects.public().only(*listing.CARD_FIELDS)
     )
 
-    with django_assert_num_queries(3):  # the capped pass, the GROUP BY, the page
-        found = listing.catalog_results(filterset, None, PER_PAGE)
+    with django_assert_num_queries(4):
+        found = listing.catalog_results(filterset, "99", PER_PAGE)
         page = list(found.page_obj.object_list)
+        [model.developer.username for model in page]
 
-    assert found.page_obj.paginator.count == 11
-    assert len(page) == PER_PAGE
+    assert found.page_obj.number == 4
+    assert len(page) == 2
 
 
 def test_the_catalog_page_counts_and_lists_the_search(client, catalog):
