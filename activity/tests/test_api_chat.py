@@ -51,8 +51,25 @@ def alice_key(alice):
     return plain
 
 
-def test_the_openai_package_performs_a_chat_completion_unchanged(live_server, chatty, alice, alice_key):
-    client = openai.OpenAI(base_url=f"{live_server.url}/api/v1", api_key=alice_key, max_retries=0)
+@pytest.fixture
+def openai_client(live_server):
+    """Makes openai clients for the live server and closes them after the test: a client's open keep-alive
+    connection keeps a live-server thread, and that thread's database connection, alive to the end of the
+    run, where it stops the test database from being dropped."""
+    clients = []
+
+    def make(api_key: str) -> openai.OpenAI:
+        client = openai.OpenAI(base_url=f"{live_server.url}/api/v1", api_key=api_key, max_retries=0)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+def test_the_openai_package_performs_a_chat_completion_unchanged(openai_client, chatty, alice, alice_key):
+    client = openai_client(alice_key)
 
     completion = client.chat.completions.create(
         model="chatty",
@@ -78,10 +95,8 @@ def test_the_openai_package_performs_a_chat_completion_unchanged(live_server, ch
     assert completion.id == f"chatcmpl-{ApiUsageLog.objects.get().log_id.hex}"
 
 
-def test_the_openai_package_sees_our_error_codes(live_server, chatty, dana):
-    client = openai.OpenAI(
-        base_url=f"{live_server.url}/api/v1", api_key=keys.generate_personal_key(), max_retries=0
-    )
+def test_the_openai_package_sees_our_error_codes(openai_client, chatty, dana):
+    client = openai_client(keys.generate_personal_key())
 
     with pytest.raises(openai.AuthenticationError) as caught:
         client.chat.completions.create(model="chatty", messages=[{"role": "user", "content": "hi"}])
@@ -91,11 +106,11 @@ def test_the_openai_package_sees_our_error_codes(live_server, chatty, dana):
 
 
 def test_the_openai_package_gets_a_rate_limit_error_when_the_quota_is_spent(
-    live_server, chatty, dana, alice_key
+    openai_client, chatty, dana, alice_key
 ):
     dana.api_quota = 0
     dana.save()
-    client = openai.OpenAI(base_url=f"{live_server.url}/api/v1", api_key=alice_key, max_retries=0)
+    client = openai_client(alice_key)
 
     with pytest.raises(openai.RateLimitError) as caught:
         client.chat.completions.create(model="chatty", messages=[{"role": "user", "content": "hi"}])
