@@ -77,27 +77,27 @@ def shown_values(model, heading_level: int) -> tuple:
     )
 
 
-def card_key(model, heading_level: int = 3) -> str:
-    _, version = _template()
+def _key(model, heading_level: int, version: str) -> str:
     digest = hashlib.blake2b(repr(shown_values(model, heading_level)).encode(), digest_size=16).hexdigest()
     return f"{KEY_PREFIX}{version}:{digest}"
 
 
-def render_card(model, heading_level: int = 3) -> str:
-    template, _ = _template()
-    return template.render({"model": model, "heading_level": heading_level})
+def card_key(model, heading_level: int = 3) -> str:
+    return _key(model, heading_level, _template()[1])
 
 
 def model_cards(models, heading_level: int = 3) -> SafeString:
-    """The cards of `models`, in order: from the cache where rendered before, else rendered and kept."""
+    """The cards of `models`, in order: from the cache where rendered before, else rendered and kept.
+    The template and its version are looked up once for the grid (with DEBUG on that reads files)."""
+    template, version = _template()
     models = list(models)
-    keys = [card_key(model, heading_level) for model in models]
+    keys = [_key(model, heading_level, version) for model in models]
     cache = caches["cards"]
     found = cache.get_many(keys)
     rendered = {}
     for model, key in zip(models, keys, strict=True):
         if key not in found and key not in rendered:
-            rendered[key] = render_card(model, heading_level)
+            rendered[key] = template.render({"model": model, "heading_level": heading_level})
     if rendered:
         cache.set_many(rendered, CARD_CACHE_SECONDS)
     found.update(rendered)

@@ -5,6 +5,7 @@ Kept beside the code they exercise so every test module uses the same real HTTP 
 
 import json
 import socket
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +26,20 @@ def running_upstream(extra_routes: dict | None = None) -> Iterator[DemoUpstreamS
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def drip_answer(handler, text: str, *, delay: float = 0.05) -> None:
+    """Write a valid prompt-protocol answer one byte every `delay` seconds: each read is quick, the whole
+    is not (an upstream the deadline must stop while it is still sending)."""
+    body = json.dumps({"response": text}).encode()
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    for byte in body:
+        handler.wfile.write(bytes([byte]))
+        handler.wfile.flush()
+        time.sleep(delay)
 
 
 def refused_url(path: str = "/echo") -> str:

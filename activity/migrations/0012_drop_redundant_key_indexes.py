@@ -15,6 +15,20 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+# (index, table, column): Django's names for the foreign keys' own indexes.
+REDUNDANT_KEY_INDEXES = [
+    ("api_usage_logs_developer_id_e448ee5c", "api_usage_logs", "developer_id"),
+    ("api_usage_logs_model_id_a53bf70a", "api_usage_logs", "model_id"),
+    ("api_usage_logs_user_id_13f9cbd8", "api_usage_logs", "user_id"),
+    ("developer_monthly_usage_developer_id_455243a9", "developer_monthly_usage", "developer_id"),
+    ("model_daily_stats_model_id_1fb2c2f4", "model_daily_stats", "model_id"),
+    ("model_users_model_id_f8c2e8c4", "model_users", "model_id"),
+    ("model_users_user_id_27d9e9a8", "model_users", "user_id"),
+    ("user_history_model_id_77573337", "user_history", "model_id"),
+    ("user_history_user_id_04c97e5c", "user_history", "user_id"),
+]
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0004_admin_labels"),
@@ -132,41 +146,10 @@ class Migration(migrations.Migration):
             ],
             database_operations=[
                 migrations.RunSQL(
-                    'DROP INDEX IF EXISTS "api_usage_logs_developer_id_e448ee5c"',
-                    reverse_sql='CREATE INDEX IF NOT EXISTS "api_usage_logs_developer_id_e448ee5c" ON "api_usage_logs" ("developer_id")',
-                ),
-                migrations.RunSQL(
-                    'DROP INDEX IF EXISTS "api_usage_logs_model_id_a53bf70a"',
-                    reverse_sql='CREATE INDEX IF NOT EXISTS "api_usage_logs_model_id_a53bf70a" ON "api_usage_logs" ("model_id")',
-                ),
-                migrations.RunSQL(
-                    'DROP INDEX IF EXISTS "api_usage_logs_user_id_13f9cbd8"',
-                    reverse_sql='CREATE INDEX IF NOT EXISTS "api_usage_logs_user_id_13f9cbd8" ON "api_usage_logs" ("user_id")',
-                ),
-                migrations.RunSQL(
-                    'DROP INDEX IF EXISTS "developer_monthly_usage_developer_id_455243a9"',
-                    reverse_sql='CREATE INDEX IF NOT EXISTS "developer_monthly_usage_developer_id_455243a9" ON "developer_monthly_usage" ("developer_id")',
-                ),
-                migrations.RunSQL(
-                    'DROP INDEX IF EXISTS "model_daily_stats_model_id_1fb2c2f4"',
-                    reverse_sql='CREATE INDEX IF NOT EXISTS "model_daily_stats_model_id_1fb2c2f4" ON "model_daily_stats" ("model_id")',
-                ),
-                migrations.RunSQL(
-                    'DROP INDEX IF EXISTS "model_users_model_id_f8c2e8c4"',
-                    reverse_sql='CREATE INDEX IF NOT EXISTS "model_users_model_id_f8c2e8c4" ON "model_users" ("model_id")',
-                ),
-                migrations.RunSQL(
-                    'DROP INDEX IF EXISTS "model_users_user_id_27d9e9a8"',
-                    reverse_sql='CREATE INDEX IF NOT EXISTS "model_users_user_id_27d9e9a8" ON "model_users" ("user_id")',
-                ),
-                migrations.RunSQL(
-                    'DROP INDEX IF EXISTS "user_history_model_id_77573337"',
-                    reverse_sql='CREATE INDEX IF NOT EXISTS "user_history_model_id_77573337" ON "user_history" ("model_id")',
-                ),
-                migrations.RunSQL(
-                    'DROP INDEX IF EXISTS "user_history_user_id_04c97e5c"',
-                    reverse_sql='CREATE INDEX IF NOT EXISTS "user_history_user_id_04c97e5c" ON "user_history" ("user_id")',
-                ),
+                    f'DROP INDEX IF EXISTS "{name}"',
+                    reverse_sql=f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ("{column}")',
+                )
+                for name, table, column in REDUNDANT_KEY_INDEXES
             ],
         ),
     ]

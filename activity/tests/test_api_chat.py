@@ -6,7 +6,6 @@ import openai
 import pytest
 
 from accounts import keys
-from accounts.tests.factories import UserApiKeyFactory
 from activity.gateway.schemas import ChatOut
 from activity.gateway.testing import chat, running_upstream
 from activity.models import ApiUsageLog, HistoryStatus, UserHistory
@@ -42,13 +41,6 @@ def chatty(dana, upstream):
         endpoint_url=f"{upstream.url}/chat/completions",
         price_per_request=Decimal("0.0100"),
     )
-
-
-@pytest.fixture
-def alice_key(alice):
-    plain = keys.generate_personal_key()
-    UserApiKeyFactory(user=alice, key=plain)
-    return plain
 
 
 @pytest.fixture

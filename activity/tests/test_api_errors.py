@@ -45,13 +45,6 @@ def echo_model(dana, upstream, model_key):
     return AIModelFactory(developer=dana, api_name="echo", endpoint_url=f"{upstream.url}/echo", key=model_key)
 
 
-@pytest.fixture
-def alice_key(alice):
-    plain = keys.generate_personal_key()
-    UserApiKeyFactory(user=alice, key=plain)
-    return plain
-
-
 def quota_calls(developer) -> int:
     usage = DeveloperMonthlyUsage.objects.filter(developer=developer).first()
     return usage.calls if usage else 0

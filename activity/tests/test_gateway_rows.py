@@ -9,7 +9,6 @@ import pytest
 from django.db import connection, connections
 
 from accounts import keys
-from accounts.tests.factories import UserApiKeyFactory
 from activity.gateway import rows
 from activity.gateway.testing import invoke, running_upstream
 from activity.models import ApiUsageLog
@@ -27,13 +26,6 @@ def upstream():
 @pytest.fixture
 def echo_model(dana, upstream):
     return AIModelFactory(developer=dana, api_name="echo", endpoint_url=f"{upstream.url}/echo")
-
-
-@pytest.fixture
-def alice_key(alice):
-    plain = keys.generate_personal_key()
-    UserApiKeyFactory(user=alice, key=plain)
-    return plain
 
 
 @pytest.fixture

@@ -8,21 +8,13 @@ import time
 import pytest
 
 from activity.gateway.errors import GatewayError
-from activity.gateway.testing import refused_url, running_upstream
+from activity.gateway.testing import drip_answer, refused_url, running_upstream
 from activity.gateway.upstream import build_payload, call_upstream, get_client, is_chat_endpoint
 
 
 def dripping(handler, payload):
     """Sends a valid answer one byte at a time, slowly: each read is quick, the whole is not."""
-    body = json.dumps({"response": "x" * 40}).encode()
-    handler.send_response(200)
-    handler.send_header("Content-Type", "application/json")
-    handler.send_header("Content-Length", str(len(body)))
-    handler.end_headers()
-    for byte in body:
-        handler.wfile.write(bytes([byte]))
-        handler.wfile.flush()
-        time.sleep(0.05)
+    drip_answer(handler, "x" * 40)
     handler.close_connection = True
 
 

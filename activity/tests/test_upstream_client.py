@@ -17,7 +17,7 @@ import pytest
 from activity.gateway import upstream
 from activity.gateway.demo_upstream import DemoUpstreamHandler, DemoUpstreamServer
 from activity.gateway.errors import GatewayError
-from activity.gateway.testing import refused_url
+from activity.gateway.testing import drip_answer, refused_url
 
 
 class Recorder:
@@ -100,15 +100,7 @@ def stalling_mid_body(handler, payload):
 def dripping(handler, payload):
     """A valid answer a byte every 50 ms: each read is quick, the whole takes 5 s."""
     seen.note(handler)
-    body = json.dumps({"response": "x" * 90}).encode()
-    handler.send_response(200)
-    handler.send_header("Content-Type", "application/json")
-    handler.send_header("Content-Length", str(len(body)))
-    handler.end_headers()
-    for byte in body:
-        handler.wfile.write(bytes([byte]))
-        handler.wfile.flush()
-        time.sleep(0.05)
+    drip_answer(handler, "x" * 90)
 
 
 def dropping(handler, payload):
