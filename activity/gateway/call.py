@@ -6,6 +6,7 @@ answered in the API's error shape and logged once.
 """
 
 import json
+import math
 import time
 import uuid
 from collections.abc import Callable
@@ -73,11 +74,25 @@ def validate_body(schema, data):
         raise error("invalid_request", first_problem(exc.errors())) from None
 
 
+def _not_json(constant: str):
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999
+        raise ValueError(f"{text} is out of range")
+    return value
+
+
 def load_json(body: bytes):
+    """The parsed body, or an invalid_json error. NaN, Infinity and numbers out of a float's range are
+    refused here, with the rest of what is not JSON: no upstream need accept them, and they cannot be
+    forwarded once the call has counted."""
     try:
-        return json.loads(body), None
-    except ValueError:
-        return None, error("invalid_json", "The body must be a JSON object.")
+        return json.loads(body, parse_constant=_not_json, parse_float=_finite), None
+    except ValueError as exc:
+        return None, error("invalid_json", f"The body must be a JSON object ({exc}).")
 
 
 def lookup_name(api_name) -> str | None:

@@ -83,6 +83,34 @@ def test_a_body_that_is_not_json_is_a_400_logged_and_not_counted(client, echo_mo
 @pytest.mark.parametrize(
     "body",
     [
+        '{"prompt": "hi", "parameters": {"temperature": NaN}}',
+        '{"prompt": "hi", "parameters": {"temperature": Infinity}}',
+        '{"prompt": "hi", "parameters": {"temperature": -Infinity}}',
+        '{"prompt": "hi", "parameters": {"temperature": 1e999}}',
+    ],
+)
+def test_numbers_json_does_not_have_are_a_400_logged_and_not_counted(
+    client, echo_model, alice_key, dana, body
+):
+    response = invoke(client, "echo", body, alice_key)
+
+    message = assert_error(response, 400, "invalid_json")["error"]["message"]
+    assert "is not JSON" in message or "out of range" in message
+    only_log(echo_model, 400)
+    assert quota_calls(dana) == 0
+    assert not UserHistory.objects.exists()
+
+
+def test_large_but_finite_numbers_are_forwarded(client, echo_model, alice_key, dana):
+    body = '{"prompt": "hi", "parameters": {"temperature": 1e308, "top_p": -2.5e-300}}'
+
+    assert invoke(client, "echo", body, alice_key).status_code == 200
+    assert quota_calls(dana) == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
         {},
         {"prompt": ""},
         {"prompt": 12},
