@@ -4,7 +4,8 @@ Runs inside Django (the run's own settings, so session hashes match the server's
 - a signed-in session for bench-busiest (the dashboard) and for bench-heaviest (the history page),
   created directly through the session store;
 - a fresh personal API key for bench-heaviest (older bench keys are revoked);
-- bench-popular and 15 other public models of 15 other developers pointed at the demo upstream, their
+- bench-popular and 15 other public models of 15 other developers pointed at the demo upstream's echo,
+  and one more of a 17th developer at its /slow route (answers after the pause the call asks for), their
   developers given a quota the run cannot spend.
 
     DATABASE_URL=… SECRET_KEY=… python -m bench.prepare --upstream http://127.0.0.1:PORT
@@ -56,7 +57,17 @@ def prepare(*, upstream: str) -> dict:
             if model.developer_id not in developers:
                 spread.append(model)
                 developers.add(model.developer_id)
+        # One more, of yet another developer, answers after a model-like pause (the demo's /slow).
+        paced = (
+            AIModel.objects.public()
+            .exclude(developer_id__in=developers)
+            .order_by("-total_requests", "model_id")
+            .first()
+        )
         AIModel.objects.filter(pk__in=[m.pk for m in spread]).update(endpoint_url=endpoint)
+        if paced is not None:  # the small database has too few developers; it is not used for calls
+            AIModel.objects.filter(pk=paced.pk).update(endpoint_url=upstream.rstrip("/") + "/slow")
+            developers.add(paced.developer_id)
         Developer.objects.filter(pk__in=developers).update(api_quota=UNSPENDABLE_QUOTA)
 
         UserApiKey.objects.filter(
@@ -77,6 +88,7 @@ def prepare(*, upstream: str) -> dict:
         "api_key": key,
         "popular": popular.api_name,
         "spread": [m.api_name for m in spread],
+        "paced": paced.api_name if paced else None,
         "endpoint": endpoint,
         "counts": {
             "models": AIModel.objects.count(),
