@@ -337,6 +337,7 @@ def server_env(database_url: str, secret: str, upstream: str) -> dict[str, str]:
         BENCH_ENDPOINTS="1",
         DATABASE_URL=database_url,
         DEMO_UPSTREAM_URL=upstream,
+        UPSTREAM_PRIVATE_NETWORKS="1",  # the demo upstream listens on 127.0.0.1
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
     )

@@ -2,11 +2,15 @@
 the constraints themselves stay the rule (views still turn an IntegrityError into a form error)."""
 
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.urls import reverse
 
+from activity.gateway.upstream import is_public_address
 from catalog.models import AIModel, Category
 from catalog.services import EDITABLE_FIELDS
 from config.forms import CommaListField, DateRangeMixin, OptionsSelect, http_url_validator
@@ -36,6 +40,28 @@ def api_name_taken(value: str) -> bool:
     return AIModel.objects.filter(api_name=value).exists()
 
 
+def public_endpoint(value: str) -> None:
+    """Refuse an endpoint at a loopback, private or link-local address written into the URL, unless
+    UPSTREAM_PRIVATE_NETWORKS is on. A host name is checked when the gateway connects (activity.gateway.
+    upstream): it may resolve anywhere, and differently later."""
+    if settings.UPSTREAM_PRIVATE_NETWORKS:
+        return
+    try:
+        host = (urlsplit(value).hostname or "").rstrip(".")
+    except ValueError:
+        return  # not a URL: http_url_validator says so
+    try:
+        public = is_public_address(host)
+    except ValueError:
+        public = host != "localhost" and not host.endswith(".localhost")
+    if not public:
+        raise ValidationError(
+            "Enter an address on the internet: the platform does not call loopback, private or "
+            "link-local addresses.",
+            code="private_address",
+        )
+
+
 class ModelListingForm(forms.ModelForm):
     """Edit a listing. Only these fields can ever reach the model: owner, status, key and counters are
     set by the services and the database, never from a POST."""
@@ -60,7 +86,7 @@ class ModelListingForm(forms.ModelForm):
     endpoint_url = forms.CharField(
         label="Endpoint URL",
         max_length=AIModel._meta.get_field("endpoint_url").max_length,
-        validators=[http_url_validator],
+        validators=[http_url_validator, public_endpoint],
         help_text="The upstream the platform forwards calls to. http:// or https:// only.",
         widget=forms.URLInput,
     )

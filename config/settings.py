@@ -210,6 +210,10 @@ CONTENT_SECURITY_POLICY = {
 UPSTREAM_CONNECT_TIMEOUT = env.float("UPSTREAM_CONNECT_TIMEOUT", default=2.0)
 UPSTREAM_READ_TIMEOUT = env.float("UPSTREAM_READ_TIMEOUT", default=30.0)
 UPSTREAM_MAX_RESPONSE_BYTES = env.int("UPSTREAM_MAX_RESPONSE_BYTES", default=1_000_000)
+# Calls to upstreams at loopback, private, link-local or other non-public addresses: refused unless this is
+# on, so that a model's endpoint URL cannot reach the platform's own network. On with DEBUG, where the
+# demo upstream listens on 127.0.0.1.
+UPSTREAM_PRIVATE_NETWORKS = env.bool("UPSTREAM_PRIVATE_NETWORKS", default=DEBUG)
 GATEWAY_MAX_PROMPT_CHARS = env.int("GATEWAY_MAX_PROMPT_CHARS", default=32_000)
 DEMO_UPSTREAM_URL = env.str("DEMO_UPSTREAM_URL", default="http://127.0.0.1:8001")
 DEFAULT_DEVELOPER_QUOTA = env.int("DEFAULT_DEVELOPER_QUOTA", default=10_000)

@@ -31,6 +31,7 @@ SECURITY_SETTINGS = (
     "SECURE_HSTS_PRELOAD",
     "SESSION_COOKIE_SECURE",
     "CSRF_COOKIE_SECURE",
+    "UPSTREAM_PRIVATE_NETWORKS",
 )
 EXTRA_PAGES = ["/admin/login/", "/api/v1/docs", "/healthz"]
 
@@ -125,6 +126,8 @@ def test_production_settings_redirect_to_https_trust_the_proxy_and_set_hsts(prod
     assert values["SECURE_HSTS_SECONDS"] >= 31536000
     assert values["SESSION_COOKIE_SECURE"] is True
     assert values["CSRF_COOKIE_SECURE"] is True
+    # Model endpoints at loopback, private or link-local addresses are not called.
+    assert values["UPSTREAM_PRIVATE_NETWORKS"] is False
 
 
 def test_a_plain_http_request_is_redirected_to_https(production, db):

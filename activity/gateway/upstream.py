@@ -5,11 +5,19 @@ Protocol: ``POST <endpoint_url>`` with ``{"prompt": "...", "parameters": {...}}`
 chat-completion shape instead. One urllib3 PoolManager per process keeps connections to upstreams alive;
 urllib3 rather than httpx because a pooled call costs well under half the CPU, and that CPU is a large
 part of the gateway's own cost per call.
+
+Unless UPSTREAM_PRIVATE_NETWORKS is on (the default with DEBUG, for the demo upstream on 127.0.0.1), an
+upstream is called only at a public address: a developer's endpoint URL must not reach the platform's own
+network (its database, a cloud metadata service, an admin port). The address is checked on the connected
+socket, after DNS, so a name that resolves to a private address, or to a public one at first and a private
+one later, is refused as well.
 """
 
+import ipaddress
 import json
 import os
 import re
+import socket
 import threading
 import time
 from base64 import b64encode
@@ -19,6 +27,8 @@ from urllib.parse import unquote
 
 import urllib3
 from django.conf import settings
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import HTTPError, NewConnectionError, ProtocolError
 from urllib3.util import parse_url
 
@@ -48,6 +58,63 @@ READ_CHUNK_BYTES = 64 * 1024
 FORWARDABLE_SCHEMES = ("http://", "https://")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
+PRIVATE_ADDRESS_MESSAGE = (
+    "The model's upstream is at a private network address, which the platform does not call."
+)
+
+
+def is_public_address(address: str) -> bool:
+    """Whether an IP address is one on the internet: not loopback, private, link-local (cloud metadata),
+    shared, reserved, unspecified or multicast; an IPv4 address mapped into IPv6 counts as itself."""
+    ip = ipaddress.ip_address(address)
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+class PrivateAddressRefused(NewConnectionError):
+    """The upstream's connected address is not public (and UPSTREAM_PRIVATE_NETWORKS is off)."""
+
+
+class _PublicOnly:
+    """Refuses a host that resolves to a non-public address before connecting (so that an internal port
+    that is open and one that is closed get the same answer), and checks the address the socket actually
+    connected to before a byte is sent (the name may resolve differently the second time)."""
+
+    def _new_conn(self):
+        if settings.UPSTREAM_PRIVATE_NETWORKS:
+            return super()._new_conn()
+        host = self._dns_host.strip("[]")
+        try:
+            resolved = {info[4][0] for info in socket.getaddrinfo(host, self.port, type=socket.SOCK_STREAM)}
+        except OSError:
+            resolved = set()  # unresolvable: connecting says so
+        if any(not is_public_address(address) for address in resolved):
+            raise PrivateAddressRefused(self, f"{host} resolves to a non-public address")
+        sock = super()._new_conn()
+        address = sock.getpeername()[0]
+        if not is_public_address(address):
+            sock.close()
+            raise PrivateAddressRefused(self, f"{address} is not a public address")
+        return sock
+
+
+class PublicHTTPConnection(_PublicOnly, HTTPConnection):
+    pass
+
+
+class PublicHTTPSConnection(_PublicOnly, HTTPSConnection):
+    pass
+
+
+class PublicHTTPConnectionPool(HTTPConnectionPool):
+    ConnectionCls = PublicHTTPConnection
+
+
+class PublicHTTPSConnectionPool(HTTPSConnectionPool):
+    ConnectionCls = PublicHTTPSConnection
+
+
 _pool: urllib3.PoolManager | None = None
 _pool_pid: int | None = None
 _pool_lock = threading.Lock()
@@ -73,6 +140,10 @@ def get_client() -> urllib3.PoolManager:
                     headers=REQUEST_HEADERS,
                     retries=False,
                 )
+                _pool.pool_classes_by_scheme = {
+                    "http": PublicHTTPConnectionPool,
+                    "https": PublicHTTPSConnectionPool,
+                }
                 _pool_pid = os.getpid()
     return _pool
 
@@ -197,6 +268,8 @@ def call_upstream(
                 raise error("upstream_timeout")
         complete = True
         status = response.status
+    except PrivateAddressRefused:
+        raise error("upstream_unreachable", PRIVATE_ADDRESS_MESSAGE) from None
     # NewConnectionError (refused, unresolvable) is a subclass of urllib3's TimeoutError, so it comes first.
     except NewConnectionError:
         raise error("upstream_unreachable") from None

@@ -125,6 +125,51 @@ def test_the_create_form_refuses_what_the_database_would_refuse(signed_in, model
     assert AIModel.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8001/echo",
+        "http://localhost:8001/echo",
+        "http://models.localhost/echo",
+        "http://10.0.0.5/v1",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]:8000/v1",
+        "http://[::ffff:192.168.0.1]/v1",
+    ],
+)
+def test_an_endpoint_at_a_private_address_is_refused_when_private_networks_are_off(
+    signed_in, model, settings, url
+):
+    settings.UPSTREAM_PRIVATE_NETWORKS = False
+
+    response = signed_in.post(CREATE_URL, {**VALID, "endpoint_url": url})
+
+    assert response.status_code == 200
+    assert "does not call loopback, private or link-local addresses" in " ".join(
+        response.context["form"].errors["endpoint_url"]
+    )
+    assert AIModel.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "private_networks"),
+    [
+        ("https://upstream.example.com/v1/generate", False),
+        ("http://8.8.8.8/v1", False),
+        ("http://127.0.0.1:8001/echo", True),
+    ],
+)
+def test_public_endpoints_and_with_private_networks_on_any_endpoint_are_accepted(
+    signed_in, model, settings, url, private_networks
+):
+    settings.UPSTREAM_PRIVATE_NETWORKS = private_networks
+
+    response = signed_in.post(CREATE_URL, {**VALID, "endpoint_url": url})
+
+    assert response.status_code == 200
+    assert AIModel.objects.get(api_name="tiny-llm").endpoint_url == url
+
+
 def test_the_create_form_keeps_the_input_after_an_error(signed_in, model):
     html = signed_in.post(CREATE_URL, {**VALID, "api_name": "dana-summarizer"}).content.decode()
     assert 'value="Tiny LLM"' in html

@@ -1,0 +1,145 @@
+"""Upstreams at non-public addresses are not called unless UPSTREAM_PRIVATE_NETWORKS is on.
+
+A developer's endpoint URL must not reach the platform's own network. The address is checked on the socket
+the client connected, so a name that resolves to a private address is refused too, before a byte is sent.
+"""
+
+import socket
+
+import pytest
+
+from activity.gateway import upstream
+from activity.gateway.errors import GatewayError
+from activity.gateway.testing import invoke, refused_url, running_upstream
+from activity.models import ApiUsageLog, DeveloperMonthlyUsage, UserHistory
+from catalog.tests.factories import AIModelFactory
+
+RECEIVED: list[str] = []
+
+
+def noted(handler, payload):
+    RECEIVED.append(handler.path)
+    return 200, b'{"response": "noted"}'
+
+
+@pytest.fixture
+def server():
+    RECEIVED.clear()
+    with running_upstream(extra_routes={"/noted": noted}) as running:
+        yield running
+
+
+@pytest.fixture(autouse=True)
+def _fresh_pool(monkeypatch):
+    """No connection pooled by another test (a pooled connection was checked when it was made)."""
+    monkeypatch.setattr(upstream, "_pool", None)
+
+
+@pytest.fixture
+def private_refused(settings):
+    settings.UPSTREAM_PRIVATE_NETWORKS = False
+
+
+def forward(url: str) -> str:
+    return upstream.call_upstream(endpoint_url=url, model_name="demo", prompt="hi", parameters={}).text
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1",
+        "127.8.9.10",
+        "10.1.2.3",
+        "172.16.0.1",
+        "192.168.1.1",
+        "169.254.169.254",  # cloud metadata
+        "100.64.0.1",  # shared address space
+        "0.0.0.0",
+        "224.0.0.1",
+        "255.255.255.255",
+        "::1",
+        "::",
+        "fc00::1",
+        "fe80::1",
+        "::ffff:127.0.0.1",
+        "::ffff:10.0.0.1",
+        "ff02::1",
+    ],
+)
+def test_loopback_private_link_local_and_multicast_addresses_are_not_public(address):
+    assert not upstream.is_public_address(address)
+
+
+@pytest.mark.parametrize("address", ["8.8.8.8", "1.1.1.1", "93.184.216.34", "2001:4860:4860::8888"])
+def test_internet_addresses_are_public(address):
+    assert upstream.is_public_address(address)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_an_upstream_at_a_private_address_is_refused_before_anything_is_sent(server, private_refused, host):
+    with pytest.raises(GatewayError) as caught:
+        forward(f"http://{host}:{server.server_address[1]}/noted")
+
+    assert caught.value.code == "upstream_unreachable"
+    assert caught.value.status == 502
+    assert caught.value.message == upstream.PRIVATE_ADDRESS_MESSAGE
+    assert RECEIVED == []
+
+
+def test_an_open_and_a_closed_private_port_get_the_same_answer(server, private_refused):
+    """The name is checked before connecting, so the answer says nothing about the internal network."""
+    answers = []
+    for url in (f"{server.url}/noted", refused_url("/noted")):
+        with pytest.raises(GatewayError) as caught:
+            forward(url)
+        answers.append(caught.value.as_json())
+
+    assert answers[0] == answers[1]
+    assert answers[0]["error"]["message"] == upstream.PRIVATE_ADDRESS_MESSAGE
+
+
+def test_a_name_that_resolves_to_a_private_address_only_when_connecting_is_refused(
+    server, private_refused, monkeypatch
+):
+    """DNS rebinding: public when checked, private when connected. The connected socket is checked too."""
+    real = socket.getaddrinfo
+    lookups = []
+
+    def rebinding(host, port, *args, **kwargs):
+        lookups.append(host)
+        if len(lookups) == 1:
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("8.8.8.8", port))]
+        return real("127.0.0.1", port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+
+    with pytest.raises(GatewayError) as caught:
+        forward(f"http://rebinding.example:{server.server_address[1]}/noted")
+
+    assert caught.value.message == upstream.PRIVATE_ADDRESS_MESSAGE
+    assert len(lookups) == 2
+    assert RECEIVED == []
+
+
+def test_with_private_networks_allowed_the_same_upstream_answers(server, settings):
+    settings.UPSTREAM_PRIVATE_NETWORKS = True
+
+    assert forward(f"{server.url}/noted") == "noted"
+    assert RECEIVED == ["/noted"]
+
+
+def test_a_refused_call_is_answered_502_logged_and_counted_like_an_unreachable_upstream(
+    client, server, private_refused, dana, alice_key
+):
+    model = AIModelFactory(developer=dana, api_name="inside", endpoint_url=f"{server.url}/echo")
+
+    response = invoke(client, "inside", {"prompt": "hi"}, alice_key)
+
+    assert response.status_code == 502
+    assert response.json()["error"] == {
+        "code": "upstream_unreachable",
+        "message": upstream.PRIVATE_ADDRESS_MESSAGE,
+    }
+    assert ApiUsageLog.objects.get(model=model).response_code == 502
+    assert DeveloperMonthlyUsage.objects.get(developer=dana).calls == 1
+    assert UserHistory.objects.get(model=model).status == "failed"
