@@ -95,10 +95,10 @@ def user_signup(*, username: str, email: str, password: str, request: HttpReques
     return user
 
 
-def user_verify_email(*, token: str) -> User:
-    """Mark the address verified and a pending account active.
+def user_for_verification(*, token: str) -> User:
+    """The user a confirmation link is for, changing nothing (the page that asks to confirm).
 
-    Raises tokens.ExpiredToken, tokens.InvalidToken, or AlreadyVerified when the link was used before.
+    Raises tokens.ExpiredToken, tokens.InvalidToken, or AlreadyVerified when the address is confirmed.
     """
     claim = tokens.read_email_verification_token(token)
     try:
@@ -108,6 +108,17 @@ def user_verify_email(*, token: str) -> User:
     user = User.objects.filter(pk=user_id).first()
     if user is None or user.email.lower() != claim.email:
         raise tokens.InvalidToken
+    if user.email_verified:
+        raise AlreadyVerified
+    return user
+
+
+def user_verify_email(*, token: str) -> User:
+    """Mark the address verified and a pending account active.
+
+    Raises tokens.ExpiredToken, tokens.InvalidToken, or AlreadyVerified when the link was used before.
+    """
+    user = user_for_verification(token=token)
     with transaction.atomic():
         # One conditional UPDATE: two clicks at once verify once.
         updated = User.objects.filter(pk=user.pk, email_verified=False).update(

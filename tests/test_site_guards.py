@@ -367,10 +367,15 @@ VARIANTS: dict[str, tuple[str, Route]] = {
         "accounts:login",
         Route(method="post", data=lambda o: {"username": "alice", "password": "wrong"}),
     ),
+    "email confirmation page": (
+        "accounts:verify_email",
+        Route(kwargs=lambda o: {"token": make_email_verification_token(o["pat"])}),
+    ),
     "email verified": (
         "accounts:verify_email",
         Route(
             kwargs=lambda o: {"token": make_email_verification_token(o["pat"])},
+            method="post",
             status=302,
             kind="redirect",
             redirect_to="/accounts/login/",

@@ -31,6 +31,10 @@ def test_a_newcomer_signs_up_and_verifies_their_email(page, live_server, screens
     link = re.search(r"https?://\S+/accounts/verify/\S+/", mail.outbox[0].body).group(0)
     assert link.startswith(live_server.url)
     page.goto(link)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Is newcomer@example.com yours?")
+    user.refresh_from_db()
+    assert not user.email_verified  # opening the link confirms nothing
+    page.get_by_role("button", name="Confirm my email address").click()
 
     expect(page).to_have_url(f"{live_server.url}/me/")
     expect(page.get_by_role("status")).to_contain_text("newcomer@example.com is confirmed")

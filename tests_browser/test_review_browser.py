@@ -51,6 +51,7 @@ def test_a_newcomer_reviews_a_model_and_another_user_finds_it_helpful(page, scen
     expect(page.get_by_role("button", name="Publish review")).to_have_count(0)
 
     page.goto(verification_path())
+    page.get_by_role("button", name="Confirm my email address").click()
     expect(page.get_by_text("is confirmed")).to_be_visible()
 
     page.goto("/models/dana-summarizer/")

@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 
 from accounts import tokens
@@ -33,9 +34,39 @@ def link_signed_ago(user, monkeypatch, age: timedelta):
         return link_for(user)
 
 
+def test_opening_the_link_shows_the_address_and_a_button_and_changes_nothing(client, pat):
+    """Mail scanners and link previews open every link in a message: opening it must not confirm."""
+    link = link_for(pat)
+    response = client.get(link)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f"Is {pat.email} yours?" in html
+    assert '<form method="post">' in html
+    assert "Confirm my email address" in html
+    pat.refresh_from_db()
+    assert not pat.email_verified
+    assert pat.status == UserStatus.PENDING_VERIFICATION
+
+
+def test_confirming_needs_the_pages_csrf_token(pat):
+    strict = Client(enforce_csrf_checks=True)
+    link = link_for(pat)
+
+    assert strict.post(link).status_code == 403
+    pat.refresh_from_db()
+    assert not pat.email_verified
+
+    page = strict.get(link)
+    token = page.cookies["csrftoken"].value
+    assert strict.post(link, {"csrfmiddlewaretoken": token}).status_code == 302
+    pat.refresh_from_db()
+    assert pat.is_verified
+
+
 def test_the_link_verifies_the_address_and_activates_the_account(client, pat):
     client.force_login(pat)
-    response = client.get(link_for(pat), follow=True)
+    response = client.post(link_for(pat), follow=True)
 
     pat.refresh_from_db()
     assert pat.email_verified is True
@@ -46,7 +77,7 @@ def test_the_link_verifies_the_address_and_activates_the_account(client, pat):
 
 
 def test_the_link_works_for_a_visitor_who_is_not_signed_in(client, pat):
-    response = client.get(link_for(pat))
+    response = client.post(link_for(pat))
     pat.refresh_from_db()
     assert pat.is_verified
     assert response.url.startswith(reverse("accounts:login"))
@@ -54,14 +85,17 @@ def test_the_link_works_for_a_visitor_who_is_not_signed_in(client, pat):
 
 def test_the_link_works_only_once(client, pat):
     link = link_for(pat)
-    client.get(link)
-    response = client.get(link)
-    assert response.status_code == 200
-    assert "already used" in response.content.decode()
+    client.post(link)
+    for response in (client.get(link), client.post(link)):
+        assert response.status_code == 200
+        assert "already used" in response.content.decode()
+        assert "Confirm my email address" not in response.content.decode()
 
 
-def test_the_link_expires_after_three_days(client, pat, monkeypatch):
-    response = client.get(link_signed_ago(pat, monkeypatch, timedelta(days=3, minutes=1)))
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_the_link_expires_after_three_days(client, pat, monkeypatch, method):
+    link = link_signed_ago(pat, monkeypatch, timedelta(days=3, minutes=1))
+    response = getattr(client, method)(link)
     html = response.content.decode()
     pat.refresh_from_db()
     assert response.status_code == 400
@@ -71,7 +105,7 @@ def test_the_link_expires_after_three_days(client, pat, monkeypatch):
 
 
 def test_the_link_still_works_just_before_it_expires(client, pat, monkeypatch):
-    client.get(link_signed_ago(pat, monkeypatch, timedelta(days=2, hours=23)))
+    client.post(link_signed_ago(pat, monkeypatch, timedelta(days=2, hours=23)))
     pat.refresh_from_db()
     assert pat.is_verified
 
@@ -82,9 +116,10 @@ def test_the_expired_page_offers_a_new_link_to_the_signed_in_user(client, pat, m
     assert f'action="{RESEND}"' in html
 
 
-def test_a_tampered_link_is_refused(client, pat):
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_tampered_link_is_refused(client, pat, method):
     token = tokens.make_email_verification_token(pat)
-    response = client.get(reverse("accounts:verify_email", args=[token[:-2] + "xx"]))
+    response = getattr(client, method)(reverse("accounts:verify_email", args=[token[:-2] + "xx"]))
     pat.refresh_from_db()
     assert response.status_code == 400
     assert "This link is not valid" in response.content.decode()
@@ -96,6 +131,7 @@ def test_a_link_for_an_address_the_user_no_longer_has_is_refused(client, pat):
     pat.email = "pat.new@example.com"
     pat.save(update_fields=["email"])
     assert client.get(link).status_code == 400
+    assert client.post(link).status_code == 400
     pat.refresh_from_db()
     assert not pat.email_verified
 
@@ -103,7 +139,7 @@ def test_a_link_for_an_address_the_user_no_longer_has_is_refused(client, pat):
 def test_verifying_keeps_a_suspended_account_suspended(client, pat):
     pat.status = UserStatus.SUSPENDED
     pat.save(update_fields=["status"])
-    client.get(link_for(pat))
+    client.post(link_for(pat))
     pat.refresh_from_db()
     assert pat.email_verified
     assert pat.status == UserStatus.SUSPENDED
@@ -116,7 +152,7 @@ def test_resend_mails_a_fresh_working_link(client, pat, django_capture_on_commit
     assert response.url == "/me/history/"
     assert len(mail.outbox) == 1
     path = mail.outbox[0].body.split("http://testserver", 1)[1].split()[0]
-    client.get(path)
+    client.post(path)
     pat.refresh_from_db()
     assert pat.is_verified
 

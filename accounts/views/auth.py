@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import services, tokens
 from accounts.forms import SignInForm, SignUpForm
@@ -64,15 +64,22 @@ def sign_out(request):
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
 
+@require_http_methods(["GET", "POST"])
 def verify_email(request, token: str):
+    """GET shows the address and a button; only the POST confirms it. Mail scanners and link previews
+    fetch every link in a message, so a link that confirmed on GET could confirm an address its owner never
+    asked for (someone else signed up with it)."""
+    confirm = services.user_verify_email if request.method == "POST" else services.user_for_verification
     try:
-        user = services.user_verify_email(token=token)
+        user = confirm(token=token)
     except services.AlreadyVerified:
         return render(request, "accounts/verify_invalid.html", {"reason": "used"})
     except tokens.ExpiredToken:
         return render(request, "accounts/verify_invalid.html", {"reason": "expired"}, status=400)
     except tokens.InvalidToken:
         return render(request, "accounts/verify_invalid.html", {"reason": "invalid"}, status=400)
+    if request.method == "GET":
+        return render(request, "accounts/verify_confirm.html", {"email": user.email})
     messages.success(request, f"Thank you: {user.email} is confirmed and your account is fully active.")
     if request.user.is_authenticated and request.user.pk == user.pk:
         return redirect("me:profile")
