@@ -10,6 +10,8 @@ call in flight. Calls are --pause-ms apart, so that this process and its Postgre
 between calls as they do while calls wait for a model (0: back to back, caches warm). --upstream-ms > 0
 calls the demo's /slow route, which answers after that pause, instead of its echo.
 
+Do not run it while bench/run.py runs: preparing revokes that run's API key and repoints its models.
+
 Prints, per step, the median wall-clock time and the mean CPU time of this process (the thread's own;
 PostgreSQL's and the upstream's CPU are their processes'): the model and key lookup, the quota
 reservation, the upstream call, the log and history insert, and the whole request.

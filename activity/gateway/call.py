@@ -86,9 +86,10 @@ def _finite(text: str) -> float:
 
 
 def load_json(body: bytes):
-    """The parsed body, or an invalid_json error. NaN, Infinity and numbers out of a float's range are
-    refused here, with the rest of what is not JSON: no upstream need accept them, and they cannot be
-    forwarded once the call has counted."""
+    """The parsed body, or an invalid_json error. NaN, Infinity and decimals too large for a float (1e999,
+    which Python would read as infinity) are refused here, with the rest of what is not JSON: no upstream
+    need accept them, and they cannot be forwarded once the call has counted. Integers of any size are
+    forwarded as they are."""
     try:
         return json.loads(body, parse_constant=_not_json, parse_float=_finite), None
     except ValueError as exc:

@@ -29,8 +29,15 @@ import urllib3
 from django.conf import settings
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import HTTPError, NewConnectionError, ProtocolError
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    HTTPError,
+    NameResolutionError,
+    NewConnectionError,
+    ProtocolError,
+)
 from urllib3.util import parse_url
+from urllib3.util.connection import create_connection
 
 from activity.gateway.errors import error
 
@@ -63,40 +70,67 @@ PRIVATE_ADDRESS_MESSAGE = (
 )
 
 
+# IPv6 ranges that carry an IPv4 address in their last 32 bits (NAT64 reaches it through a gateway).
+NAT64_PREFIXES = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+# Deprecated ranges the ipaddress module still calls global: site-local, and IPv4-compatible (::a.b.c.d).
+NEVER_PUBLIC = (ipaddress.ip_network("fec0::/10"), ipaddress.ip_network("::/96"))
+
+
 def is_public_address(address: str) -> bool:
     """Whether an IP address is one on the internet: not loopback, private, link-local (cloud metadata),
-    shared, reserved, unspecified or multicast; an IPv4 address mapped into IPv6 counts as itself."""
+    shared, reserved, unspecified, site-local or multicast. An IPv6 address that carries an IPv4 one
+    (mapped, 6to4, NAT64) is judged by that IPv4 address."""
     ip = ipaddress.ip_address(address)
-    if ip.version == 6 and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if ip.version == 6:
+        if any(ip in network for network in NEVER_PUBLIC):
+            return False
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is None and any(ip in network for network in NAT64_PREFIXES):
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None:
+            ip = embedded
     return ip.is_global and not ip.is_multicast
 
 
 class PrivateAddressRefused(NewConnectionError):
-    """The upstream's connected address is not public (and UPSTREAM_PRIVATE_NETWORKS is off)."""
+    """The upstream's address is not public (and UPSTREAM_PRIVATE_NETWORKS is off)."""
 
 
 class _PublicOnly:
-    """Refuses a host that resolves to a non-public address before connecting (so that an internal port
-    that is open and one that is closed get the same answer), and checks the address the socket actually
-    connected to before a byte is sent (the name may resolve differently the second time)."""
+    """Resolves the host once, refuses it if any of its addresses is not public, and connects only to the
+    addresses it checked: a closed and an open internal port get the same answer, and a name cannot resolve
+    to a public address for the check and a private one for the connection (DNS rebinding)."""
 
     def _new_conn(self):
         if settings.UPSTREAM_PRIVATE_NETWORKS:
             return super()._new_conn()
-        host = self._dns_host.strip("[]")
         try:
-            resolved = {info[4][0] for info in socket.getaddrinfo(host, self.port, type=socket.SOCK_STREAM)}
-        except OSError:
-            resolved = set()  # unresolvable: connecting says so
-        if any(not is_public_address(address) for address in resolved):
-            raise PrivateAddressRefused(self, f"{host} resolves to a non-public address")
-        sock = super()._new_conn()
-        address = sock.getpeername()[0]
-        if not is_public_address(address):
-            sock.close()
-            raise PrivateAddressRefused(self, f"{address} is not a public address")
-        return sock
+            resolved = socket.getaddrinfo(self._dns_host, self.port, type=socket.SOCK_STREAM)
+        except socket.gaierror as exc:
+            raise NameResolutionError(self.host, self, exc) from exc
+        except (OSError, UnicodeError) as exc:  # a label too long or empty for IDNA
+            raise NewConnectionError(self, f"Failed to resolve {self.host}: {exc}") from exc
+        addresses = list(dict.fromkeys(info[4][0] for info in resolved))
+        if not all(is_public_address(address) for address in addresses):
+            raise PrivateAddressRefused(self, f"{self.host} resolves to a non-public address")
+        failure: Exception | None = None
+        for address in addresses:
+            try:
+                return create_connection(
+                    (address, self.port),
+                    self.timeout,
+                    source_address=self.source_address,
+                    socket_options=self.socket_options,
+                )
+            except TimeoutError as exc:  # socket.timeout
+                failure = ConnectTimeoutError(
+                    self, f"Connection to {self.host} timed out. (connect timeout={self.timeout})"
+                )
+                failure.__cause__ = exc
+            except OSError as exc:
+                failure = NewConnectionError(self, f"Failed to establish a new connection: {exc}")
+                failure.__cause__ = exc
+        raise failure or NewConnectionError(self, f"{self.host} has no address")
 
 
 class PublicHTTPConnection(_PublicOnly, HTTPConnection):
@@ -133,18 +167,18 @@ def get_client() -> urllib3.PoolManager:
     if _pool is None or _pool_pid != os.getpid():
         with _pool_lock:
             if _pool is None or _pool_pid != os.getpid():
-                _pool = urllib3.PoolManager(
+                pool = urllib3.PoolManager(
                     num_pools=HOSTS_KEPT,
                     maxsize=CONNECTIONS_PER_HOST,
                     block=False,
                     headers=REQUEST_HEADERS,
                     retries=False,
                 )
-                _pool.pool_classes_by_scheme = {
+                pool.pool_classes_by_scheme = {
                     "http": PublicHTTPConnectionPool,
                     "https": PublicHTTPSConnectionPool,
                 }
-                _pool_pid = os.getpid()
+                _pool, _pool_pid = pool, os.getpid()
     return _pool
 
 

@@ -8,7 +8,7 @@ import pytest
 from accounts import keys
 from activity.gateway.schemas import ChatOut
 from activity.gateway.testing import chat, running_upstream
-from activity.models import ApiUsageLog, HistoryStatus, UserHistory
+from activity.models import ApiUsageLog, DeveloperMonthlyUsage, HistoryStatus, UserHistory
 from catalog.tests.factories import AIModelFactory
 
 
@@ -231,6 +231,17 @@ def test_a_body_that_is_not_json_is_a_400(client, chatty, alice_key):
 
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_json"
+
+
+def test_a_nan_in_the_body_is_a_400_before_the_quota_counts(client, chatty, alice_key):
+    body = '{"model": "chatty", "messages": [{"role": "user", "content": "hi"}], "temperature": NaN}'
+
+    response = chat(client, body, alice_key)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_json"
+    assert not DeveloperMonthlyUsage.objects.exists()
+    assert not UserHistory.objects.exists()
 
 
 def test_no_messages_is_a_400_logged_against_the_named_model(client, chatty, alice_key):

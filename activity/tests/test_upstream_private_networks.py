@@ -64,13 +64,22 @@ def forward(url: str) -> str:
         "::ffff:127.0.0.1",
         "::ffff:10.0.0.1",
         "ff02::1",
+        "64:ff9b::a9fe:a9fe",  # NAT64 of 169.254.169.254
+        "64:ff9b:1::a00:5",  # local-use NAT64 of 10.0.0.5
+        "2002:a9fe:a9fe::",  # 6to4 of 169.254.169.254
+        "2002:7f00:1::",  # 6to4 of 127.0.0.1
+        "fec0::1",  # site-local
+        "::7f00:1",  # IPv4-compatible 127.0.0.1
     ],
 )
 def test_loopback_private_link_local_and_multicast_addresses_are_not_public(address):
     assert not upstream.is_public_address(address)
 
 
-@pytest.mark.parametrize("address", ["8.8.8.8", "1.1.1.1", "93.184.216.34", "2001:4860:4860::8888"])
+@pytest.mark.parametrize(
+    "address",
+    ["8.8.8.8", "1.1.1.1", "93.184.216.34", "2001:4860:4860::8888", "64:ff9b::808:808", "2002:808:808::"],
+)
 def test_internet_addresses_are_public(address):
     assert upstream.is_public_address(address)
 
@@ -98,12 +107,13 @@ def test_an_open_and_a_closed_private_port_get_the_same_answer(server, private_r
     assert answers[0]["error"]["message"] == upstream.PRIVATE_ADDRESS_MESSAGE
 
 
-def test_a_name_that_resolves_to_a_private_address_only_when_connecting_is_refused(
+def test_the_connection_goes_to_the_address_that_was_checked_not_a_second_lookup(
     server, private_refused, monkeypatch
 ):
-    """DNS rebinding: public when checked, private when connected. The connected socket is checked too."""
+    """DNS rebinding: a name public when checked and private a moment later. The host is resolved once
+    and the connection made to the checked address, so the second answer is never asked for."""
     real = socket.getaddrinfo
-    lookups = []
+    lookups, connects = [], []
 
     def rebinding(host, port, *args, **kwargs):
         lookups.append(host)
@@ -111,14 +121,35 @@ def test_a_name_that_resolves_to_a_private_address_only_when_connecting_is_refus
             return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("8.8.8.8", port))]
         return real("127.0.0.1", port, *args, **kwargs)
 
+    def no_network(address, *args, **kwargs):
+        connects.append(address)
+        raise OSError("no route to the internet from the test")
+
     monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    monkeypatch.setattr(upstream, "create_connection", no_network)
 
     with pytest.raises(GatewayError) as caught:
         forward(f"http://rebinding.example:{server.server_address[1]}/noted")
 
-    assert caught.value.message == upstream.PRIVATE_ADDRESS_MESSAGE
-    assert len(lookups) == 2
+    assert caught.value.code == "upstream_unreachable"
+    assert lookups == ["rebinding.example"]
+    assert connects == [("8.8.8.8", server.server_address[1])]
     assert RECEIVED == []
+
+
+def test_an_https_upstream_at_a_private_address_is_refused_before_tls(server, private_refused):
+    with pytest.raises(GatewayError) as caught:
+        forward(f"https://127.0.0.1:{server.server_address[1]}/noted")
+
+    assert caught.value.message == upstream.PRIVATE_ADDRESS_MESSAGE
+    assert RECEIVED == []
+
+
+def test_a_host_name_idna_cannot_encode_is_unreachable_not_an_error(private_refused):
+    with pytest.raises(GatewayError) as caught:
+        forward(f"http://{'a' * 64}.example/noted")
+
+    assert caught.value.code == "upstream_unreachable"
 
 
 def test_with_private_networks_allowed_the_same_upstream_answers(server, settings):
