@@ -8,9 +8,9 @@ part of the gateway's own cost per call.
 
 Unless UPSTREAM_PRIVATE_NETWORKS is on (the default with DEBUG, for the demo upstream on 127.0.0.1), an
 upstream is called only at a public address: a developer's endpoint URL must not reach the platform's own
-network (its database, a cloud metadata service, an admin port). The address is checked on the connected
-socket, after DNS, so a name that resolves to a private address, or to a public one at first and a private
-one later, is refused as well.
+network (its database, a cloud metadata service, an admin port). Names are resolved once, refused if any
+of their addresses is not public, and connected to at the addresses checked (_PublicOnly), so a name that
+resolves to a private address, now or a moment later, is refused as well.
 """
 
 import ipaddress
