@@ -18,7 +18,6 @@ reservation, the upstream call, the log and history insert, and the whole reques
 """
 
 import argparse
-import io
 import json
 import os
 import secrets
@@ -52,30 +51,6 @@ def timed(module, name: str, step: str, spent: dict) -> None:
             spent[step][1] += time.thread_time() - cpu
 
     setattr(module, name, wrapper)
-
-
-def environ_for(path: str, body: bytes, key: str) -> dict:
-    return {
-        "REQUEST_METHOD": "POST",
-        "PATH_INFO": path,
-        "SCRIPT_NAME": "",
-        "QUERY_STRING": "",
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "HTTP_HOST": "127.0.0.1",
-        "HTTP_AUTHORIZATION": f"Bearer {key}",
-        "CONTENT_TYPE": "application/json",
-        "CONTENT_LENGTH": str(len(body)),
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.errors": sys.stderr,
-        "wsgi.url_scheme": "http",
-        "wsgi.version": (1, 0),
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-    }
 
 
 def main() -> int:
@@ -112,6 +87,7 @@ def profile(args, upstream: str) -> int:
 
     django.setup()
     from django.core.handlers.wsgi import WSGIHandler
+    from django.test import RequestFactory
 
     from activity.gateway import call, service
     from bench.prepare import prepare
@@ -130,13 +106,15 @@ def profile(args, upstream: str) -> int:
     timed(service, "call_upstream", "upstream", spent)
     timed(call, "call_record", "record", spent)
     handler = WSGIHandler()
+    requests = RequestFactory(SERVER_NAME="127.0.0.1")
 
     def one_call() -> None:
         statuses = []
+        environ = requests.post(
+            path, body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {info['api_key']}"
+        ).environ
         wall, cpu = time.perf_counter(), time.thread_time()
-        response = handler(
-            environ_for(path, body, info["api_key"]), lambda status, headers: statuses.append(status)
-        )
+        response = handler(environ, lambda status, headers: statuses.append(status))
         b"".join(response)
         response.close()
         spent["request"][0] += time.perf_counter() - wall
