@@ -38,6 +38,7 @@ test: setup
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 bench: setup
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from django import forms
 
 from accounts.models import Developer
-from config.forms import CommaListField, http_url_validator
+from core.forms import CommaListField, http_url_validator
 
 MAX_AREAS = Developer._meta.get_field("expertise_areas").size
 MAX_AREA_LENGTH = Developer._meta.get_field("expertise_areas").base_field.max_length

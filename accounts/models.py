@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from config.fields import check_in, check_non_negative, counter, created_at, updated_at, uuid_pk
+from core.fields import check_in, check_non_negative, counter, created_at, updated_at, uuid_pk
 
 
 class UserStatus(models.TextChoices):

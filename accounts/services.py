@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from accounts import tokens
 from accounts.models import User, UserStatus
-from config.constraints import violated_constraint
+from core.constraints import violated_constraint
 
 logger = logging.getLogger(__name__)
 

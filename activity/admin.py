@@ -2,7 +2,6 @@
 
 from django.contrib import admin
 
-from accounts.admin import ReadOnlyAdmin
 from activity import rollups
 from activity.models import (
     ApiUsageLog,
@@ -12,6 +11,7 @@ from activity.models import (
     UserActivitySummary,
     UserHistory,
 )
+from core.admin import ReadOnlyAdmin
 
 
 @admin.register(UserHistory)

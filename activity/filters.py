@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from activity.models import HistoryStatus, ModelUser, UserHistory
 from catalog.models import AIModel
-from config.forms import DateInputInPython, DateRangeMixin, OptionsSelect, TextInputInPython
+from core.forms import DateInputInPython, DateRangeMixin, OptionsSelect, TextInputInPython
 
 MODEL_CHOICES = 50
 

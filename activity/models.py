@@ -7,7 +7,7 @@ from django.db.models.functions import Now
 
 from accounts.models import Developer
 from catalog.models import AIModel
-from config.fields import check_in, check_non_negative, counter, created_at, uuid_pk
+from core.fields import check_in, check_non_negative, counter, created_at, uuid_pk
 
 
 class HistoryStatus(models.TextChoices):

@@ -2,9 +2,11 @@
 
 from django.contrib import admin, messages
 
-from accounts.admin import PlatformAdmin, ReadOnlyAdmin, report
+from accounts.admin import DeveloperAdmin
+from accounts.models import Developer
 from catalog import services
 from catalog.models import AIModel, DeveloperDashboardStats, ModelStatus, PublicModel
+from core.admin import PlatformAdmin, ReadOnlyAdmin, report
 
 FIGURES = ("total_requests", "total_users", "average_rating", "rating_count", "rating_sum")
 
@@ -147,3 +149,34 @@ class DeveloperDashboardStatsAdmin(ReadOnlyAdmin):
     )
     search_fields = ("username",)
     ordering = ("username",)
+
+
+class DeveloperModelsInline(admin.TabularInline):
+    """The developer's listings at a glance; each links to its own page, where keys are handled."""
+
+    model = AIModel
+    fields = (
+        "display_name",
+        "api_name",
+        "category",
+        "status",
+        "is_public",
+        "total_requests",
+        "average_rating",
+    )
+    readonly_fields = fields
+    show_change_link = True
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+# The developer's page lists their models; accounts cannot know about listings, so catalog adds them here.
+admin.site.unregister(Developer)
+
+
+@admin.register(Developer)
+class DeveloperWithModelsAdmin(DeveloperAdmin):
+    inlines = [*DeveloperAdmin.inlines, DeveloperModelsInline]

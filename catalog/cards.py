@@ -26,7 +26,7 @@ KEY_PREFIX = "model-card:"
 
 
 # Besides the template: the filters and tags it uses, and the model's properties it reads.
-CARD_CODE = ("catalog/templatetags/catalog_extras.py", "catalog/models.py", "config/http.py")
+CARD_CODE = ("catalog/templatetags/catalog_extras.py", "catalog/models.py", "core/http.py")
 
 
 def _digest(template) -> str:

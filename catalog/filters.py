@@ -12,7 +12,7 @@ from django.db.models import F, QuerySet
 
 from catalog.models import AIModel, Category
 from catalog.search import search_models
-from config.forms import NumberInputInPython, OptionsSelect, TextInputInPython
+from core.forms import NumberInputInPython, OptionsSelect, TextInputInPython
 
 MAX_TAGS = 10
 

@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.urls import reverse
 
-from activity.gateway.upstream import is_public_address
 from catalog.models import AIModel, Category
 from catalog.services import EDITABLE_FIELDS
-from config.forms import CommaListField, DateRangeMixin, OptionsSelect, http_url_validator
+from core.addresses import is_public_address
+from core.forms import CommaListField, DateRangeMixin, OptionsSelect, http_url_validator
 
 API_NAME_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 API_NAME_MAX_LENGTH = AIModel._meta.get_field("api_name").max_length

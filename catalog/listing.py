@@ -22,7 +22,7 @@ from django.db.models.functions import RowNumber
 from catalog.cards import CARD_FIELDS
 from catalog.filters import AIModelFilter
 from catalog.models import AIModel, Category
-from config.pagination import CountedPaginator
+from core.pagination import CountedPaginator
 
 
 def category_facets(counts: dict[str, int]) -> list[dict]:

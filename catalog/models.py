@@ -10,8 +10,8 @@ from django.db.models.functions import Cast, Upper
 from django.utils.text import Truncator
 
 from accounts.models import Developer
-from config.fields import check_in, check_non_negative, counter, created_at, updated_at, uuid_pk
-from config.http import around_slug
+from core.fields import check_in, check_non_negative, counter, created_at, updated_at, uuid_pk
+from core.http import around_slug
 
 
 class Category(models.TextChoices):

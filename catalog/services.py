@@ -11,16 +11,11 @@ Status rules a developer can apply to their own models (staff may set any status
 Each change is one conditional UPDATE, so two requests at once cannot both apply a transition.
 """
 
-from dataclasses import dataclass
-
 from django.db import transaction
-from django.db.models import Count, Sum
 
 from accounts import keys
 from accounts.models import Developer
-from activity.models import ModelDailyStats
 from catalog.models import AIModel, ModelStatus
-from reviews.models import ModelReview
 
 # Fields a developer may change on an existing listing. api_name is left out on purpose: it is the
 # address programs call, so changing it would silently break every client.
@@ -114,38 +109,6 @@ def model_reactivate(*, model: AIModel) -> AIModel:
 def model_deprecate(*, model: AIModel) -> AIModel:
     """Retire an active model: the gateway answers 410 and the catalog drops it."""
     return _transition(model, "deprecate")
-
-
-@dataclass(frozen=True)
-class DeletionImpact:
-    """What deleting a model takes with it (the database cascades every one of these)."""
-
-    reviews: int
-    review_replies: int
-    history_rows: int
-    usage_logs: int
-    daily_rollups: int
-
-
-def model_deletion_impact(*, model: AIModel) -> DeletionImpact:
-    """Counts of the rows a delete would remove, read from the per-day rollups rather than the raw logs.
-
-    model_daily_stats holds, per day, how many api_usage_logs rows (calls) and user_history rows
-    (interactions) exist for the model, kept exactly by triggers, so this stays quick with millions of logs.
-    """
-    rollup = ModelDailyStats.objects.filter(model=model).aggregate(
-        calls=Sum("calls"), interactions=Sum("interactions"), days=Count("id")
-    )
-    reviews = ModelReview.objects.filter(model=model).aggregate(
-        reviews=Count("review_id"), replies=Count("reply")
-    )
-    return DeletionImpact(
-        reviews=reviews["reviews"],
-        review_replies=reviews["replies"],
-        history_rows=rollup["interactions"] or 0,
-        usage_logs=rollup["calls"] or 0,
-        daily_rollups=rollup["days"],
-    )
 
 
 @transaction.atomic

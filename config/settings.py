@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "catalog",
     "activity",
     "reviews",
+    "dashboard",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -18,7 +18,7 @@ urlpatterns = [
     path("me/history/", include("activity.urls_history")),
     path("me/", include("accounts.urls_me")),
     path("developers/apply/", include("accounts.urls_apply")),
-    path("dashboard/", include("catalog.urls_dashboard")),
+    path("dashboard/", include("dashboard.urls")),
     path("playground/", include("activity.urls_playground")),
     path("", include("reviews.urls")),
     path("", include("catalog.urls")),

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from accounts.admin import PlatformAdmin, report
+from core.admin import PlatformAdmin, report
 from reviews.models import ModelReview, ReviewReply, ReviewVote
 
 

@@ -3,7 +3,7 @@ from django.db import models
 
 from accounts.models import Developer
 from catalog.models import AIModel
-from config.fields import check_non_negative, counter, created_at, updated_at, uuid_pk
+from core.fields import check_non_negative, counter, created_at, updated_at, uuid_pk
 
 
 class ModelReviewQuerySet(models.QuerySet):

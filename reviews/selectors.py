@@ -4,7 +4,7 @@ from django.core.paginator import Page
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from catalog.models import AIModel
-from config.pagination import CountedPaginator
+from core.pagination import CountedPaginator
 from reviews.models import ModelReview, ReviewVote
 
 REVIEWS_PER_PAGE = 10

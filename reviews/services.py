@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from accounts.models import Developer
 from catalog.access import developer_block_reason
 from catalog.models import AIModel
-from config.constraints import violated_constraint
+from core.constraints import violated_constraint
 from reviews.models import ModelReview, ReviewReply, ReviewVote
 
 ALREADY_REVIEWED = "You have already reviewed this model."

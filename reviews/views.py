@@ -12,8 +12,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog.access import get_active_developer
 from catalog.models import AIModel
-from catalog.views.access import get_listed_model
-from config.http import safe_next_url
+from catalog.selectors import get_listed_model
+from core.http import safe_next_url
 from reviews import services
 from reviews.forms import ReplyForm, ReviewForm
 from reviews.models import ModelReview

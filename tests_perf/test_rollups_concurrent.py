@@ -14,8 +14,8 @@ import pytest
 from django.db import connection
 
 from accounts.tests.factories import UserFactory
-from activity.gateway.testing import record_burst_call
 from activity.models import ApiUsageLog, ModelDailyStats, UserHistory
+from activity.tests.helpers import record_burst_call
 from bench import seed_scale
 from catalog.models import AIModel
 from catalog.tests.factories import AIModelFactory

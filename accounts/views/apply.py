@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.developers import DeveloperApplicationError, developer_apply
 from accounts.forms_developer import DeveloperApplicationForm
 from accounts.models import Developer
-from config.forms import add_constraint_error, add_validation_error
+from core.forms import add_constraint_error, add_validation_error
 
 
 @login_required

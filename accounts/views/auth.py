@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import services, tokens
 from accounts.forms import SignInForm, SignUpForm
-from config.http import safe_next_url
+from core.http import safe_next_url
 
 SIGN_IN_BACKEND = "accounts.backends.UsernameOrEmailBackend"
 

@@ -8,20 +8,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts import services
 from accounts.forms import PasswordConfirmForm, ProfileForm
-from activity.models import UserActivitySummary, UserHistory
-
-RECENT_HISTORY = 5
 
 
 @login_required
 def profile(request):
-    user = request.user
-    context = {
-        "summary": UserActivitySummary.objects.filter(user=user).first(),
-        "recent": UserHistory.objects.for_user(user).newest_first().select_related("model")[:RECENT_HISTORY],
-        "is_developer": hasattr(user, "developer"),
-    }
-    return render(request, "accounts/profile.html", context)
+    # The activity summary and recent history come from activity's template tags (activity_panels).
+    return render(request, "accounts/profile.html", {"is_developer": hasattr(request.user, "developer")})
 
 
 @login_required

@@ -13,7 +13,6 @@ of their addresses is not public, and connected to at the addresses checked (_Pu
 resolves to a private address, now or a moment later, is refused as well.
 """
 
-import ipaddress
 import json
 import os
 import re
@@ -40,6 +39,7 @@ from urllib3.util import parse_url
 from urllib3.util.connection import create_connection
 
 from activity.gateway.errors import error
+from core.addresses import is_public_address
 
 CHAT_SUFFIX = "/chat/completions"
 USER_AGENT = "ai-model-platform-gateway/1"
@@ -68,28 +68,6 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 PRIVATE_ADDRESS_MESSAGE = (
     "The model's upstream is at a private network address, which the platform does not call."
 )
-
-
-# IPv6 ranges that carry an IPv4 address in their last 32 bits (NAT64 reaches it through a gateway).
-NAT64_PREFIXES = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
-# Deprecated ranges the ipaddress module still calls global: site-local, and IPv4-compatible (::a.b.c.d).
-NEVER_PUBLIC = (ipaddress.ip_network("fec0::/10"), ipaddress.ip_network("::/96"))
-
-
-def is_public_address(address: str) -> bool:
-    """Whether an IP address is one on the internet: not loopback, private, link-local (cloud metadata),
-    shared, reserved, unspecified, site-local or multicast. An IPv6 address that carries an IPv4 one
-    (mapped, 6to4, NAT64) is judged by that IPv4 address."""
-    ip = ipaddress.ip_address(address)
-    if ip.version == 6:
-        if any(ip in network for network in NEVER_PUBLIC):
-            return False
-        embedded = ip.ipv4_mapped or ip.sixtofour
-        if embedded is None and any(ip in network for network in NAT64_PREFIXES):
-            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-        if embedded is not None:
-            ip = embedded
-    return ip.is_global and not ip.is_multicast
 
 
 class PrivateAddressRefused(NewConnectionError):

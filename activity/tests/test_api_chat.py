@@ -7,8 +7,8 @@ import pytest
 
 from accounts import keys
 from activity.gateway.schemas import ChatOut
-from activity.gateway.testing import chat, running_upstream
 from activity.models import ApiUsageLog, DeveloperMonthlyUsage, HistoryStatus, UserHistory
+from activity.tests.helpers import chat, running_upstream
 from catalog.tests.factories import AIModelFactory
 
 
@@ -164,7 +164,7 @@ def test_a_plain_upstream_gets_the_conversation_as_a_prompt(client, dana, upstre
 
 
 def test_the_invoke_endpoint_speaks_chat_to_a_chat_upstream(client, chatty, alice_key):
-    from activity.gateway.testing import invoke
+    from activity.tests.helpers import invoke
 
     response = invoke(client, "chatty", {"prompt": "Tell me about cats. They purr."}, alice_key)
 

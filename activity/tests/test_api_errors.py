@@ -9,8 +9,8 @@ import pytest
 from accounts import keys
 from accounts.models import DeveloperStatus, UserStatus
 from accounts.tests.factories import UserApiKeyFactory
-from activity.gateway.testing import auth_header, invoke, refused_url, running_upstream
 from activity.models import ApiUsageLog, DeveloperMonthlyUsage, HistoryStatus, UserHistory
+from activity.tests.helpers import auth_header, invoke, refused_url, running_upstream
 from catalog.models import ModelStatus
 from catalog.tests.factories import AIModelFactory
 

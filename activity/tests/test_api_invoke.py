@@ -12,8 +12,8 @@ from accounts import keys
 from accounts.tests.factories import UserApiKeyFactory
 from activity.gateway.quota import next_month_start
 from activity.gateway.schemas import InvokeOut
-from activity.gateway.testing import chat, invoke, running_upstream
 from activity.models import ApiUsageLog, DeveloperMonthlyUsage, HistoryStatus, UserHistory
+from activity.tests.helpers import chat, invoke, running_upstream
 from catalog.tests.factories import AIModelFactory
 
 

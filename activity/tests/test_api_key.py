@@ -9,8 +9,8 @@ from accounts import keys
 from accounts.tests.factories import UserApiKeyFactory
 from activity.gateway.quota import next_month_start, quota_reserve
 from activity.gateway.schemas import KeyOut
-from activity.gateway.testing import auth_header, invoke, running_upstream
 from activity.tests.factories import ApiUsageLogFactory
+from activity.tests.helpers import auth_header, invoke, running_upstream
 from catalog.tests.factories import AIModelFactory
 
 

@@ -8,8 +8,8 @@ import pytest
 
 from accounts import keys
 from accounts.tests.factories import UserApiKeyFactory
-from activity.gateway.testing import running_upstream
 from activity.models import ApiUsageLog, DeveloperMonthlyUsage, UserHistory
+from activity.tests.helpers import running_upstream
 from catalog.tests.factories import AIModelFactory
 
 QUOTA = 20

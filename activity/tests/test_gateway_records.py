@@ -13,8 +13,8 @@ import pytest
 from django.db import connection
 
 from accounts.tests.factories import UserFactory
-from activity.gateway.testing import record_burst_call
 from activity.models import ApiUsageLog, ModelDailyStats, ModelUser, UserHistory
+from activity.tests.helpers import record_burst_call
 from catalog.tests.factories import AIModelFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -10,8 +10,8 @@ from django.db import connection, connections
 
 from accounts import keys
 from activity.gateway import rows
-from activity.gateway.testing import invoke, running_upstream
 from activity.models import ApiUsageLog
+from activity.tests.helpers import invoke, running_upstream
 from catalog.tests.factories import AIModelFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -8,8 +8,8 @@ import time
 import pytest
 
 from activity.gateway.errors import GatewayError
-from activity.gateway.testing import drip_answer, refused_url, running_upstream
 from activity.gateway.upstream import build_payload, call_upstream, get_client, is_chat_endpoint
+from activity.tests.helpers import drip_answer, refused_url, running_upstream
 
 
 def dripping(handler, payload):

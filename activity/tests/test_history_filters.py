@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from activity.filters import OptionsSelect, on_or_after, on_or_before
 from activity.models import UserHistory
 from activity.tests.factories import UserHistoryFactory
-from config.forms import DateInputInPython, NumberInputInPython, TextInputInPython
+from core.forms import DateInputInPython, NumberInputInPython, TextInputInPython
 
 CHOICES = [
     ("", "Any <model>"),

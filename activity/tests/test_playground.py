@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from activity.gateway.testing import running_upstream
 from activity.models import ApiUsageLog, HistoryStatus, UserHistory
 from activity.tests.factories import UserHistoryFactory
+from activity.tests.helpers import running_upstream
 from activity.views.playground import FLASH_KEY
 from catalog.tests.factories import AIModelFactory
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from activity.gateway.testing import running_upstream
 from activity.models import UserHistory
+from activity.tests.helpers import running_upstream
 from catalog.tests.factories import AIModelFactory
 
 pytestmark = pytest.mark.browser

@@ -15,9 +15,9 @@ import time
 import pytest
 
 from activity.gateway import upstream
-from activity.gateway.demo_upstream import DemoUpstreamHandler, DemoUpstreamServer
 from activity.gateway.errors import GatewayError
-from activity.gateway.testing import drip_answer, refused_url
+from activity.tests.helpers import drip_answer, refused_url
+from demo.upstream import DemoUpstreamHandler, DemoUpstreamServer
 
 
 class Recorder:

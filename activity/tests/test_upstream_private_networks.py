@@ -10,8 +10,8 @@ import pytest
 
 from activity.gateway import upstream
 from activity.gateway.errors import GatewayError
-from activity.gateway.testing import invoke, refused_url, running_upstream
 from activity.models import ApiUsageLog, DeveloperMonthlyUsage, UserHistory
+from activity.tests.helpers import invoke, refused_url, running_upstream
 from catalog.tests.factories import AIModelFactory
 
 RECEIVED: list[str] = []

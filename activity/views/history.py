@@ -22,8 +22,8 @@ from django_filters.constants import EMPTY_VALUES
 
 from activity.filters import HistoryFilter
 from activity.models import HistoryStatus, ModelUser, UserHistory, UserHistoryCount
-from config.http import csv_download
-from config.pagination import CountedPaginator
+from core.http import csv_download
+from core.pagination import CountedPaginator
 
 PAGE_SIZE = 25
 # What a row of the list shows: the long response and the model's other columns stay in the database.

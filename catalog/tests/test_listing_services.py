@@ -11,6 +11,7 @@ from activity.tests.factories import ApiUsageLogFactory, UserHistoryFactory
 from catalog import services
 from catalog.models import AIModel, ModelStatus
 from catalog.tests.factories import AIModelFactory
+from dashboard import selectors
 from reviews.models import ModelReview, ReviewReply
 from reviews.tests.factories import ModelReviewFactory, ReviewReplyFactory
 
@@ -126,8 +127,8 @@ def test_model_deletion_impact_counts_what_the_delete_takes_with_it(model, alice
     UserHistoryFactory.create_batch(3, model=model, user=alice)
     ApiUsageLogFactory.create_batch(4, model=model)
     ApiUsageLogFactory(model=AIModelFactory())
-    impact = services.model_deletion_impact(model=model)
-    assert impact == services.DeletionImpact(
+    impact = selectors.model_deletion_impact(model=model)
+    assert impact == selectors.DeletionImpact(
         reviews=2, review_replies=1, history_rows=3, usage_logs=4, daily_rollups=1
     )
 

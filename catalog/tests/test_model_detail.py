@@ -9,7 +9,7 @@ from accounts.models import DeveloperStatus, UserStatus
 from activity.tests.factories import ApiUsageLogFactory, UserHistoryFactory
 from catalog.models import ModelStatus
 from catalog.tests.factories import AIModelFactory
-from catalog.views.access import get_model_for_viewer
+from catalog.selectors import get_model_for_viewer
 from reviews.tests.factories import ModelReviewFactory, ReviewReplyFactory, ReviewVoteFactory
 from reviews.tests.helpers import verified_users
 

@@ -4,35 +4,24 @@ Each runs a fixed number of queries whatever the number of rows: lists load thei
 join, counts come from one GROUP BY, usage figures from the per-day rollups.
 """
 
-from datetime import timedelta
-
 from django.conf import settings
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 
 from accounts.models import Developer
-from activity.models import ModelDailyStats
-from activity.rollups import merge, percentile_ms
 from catalog.cards import CARD_FIELDS
 from catalog.filters import AIModelFilter, SortChoice
 from catalog.listing import catalog_results, category_counts
 from catalog.models import AIModel, Category, ModelStatus
-from catalog.views.access import get_model_for_viewer, is_model_owner
+from catalog.selectors import get_model_for_viewer, is_model_owner
 from catalog.views.caching import cache_for_anonymous
-from reviews.forms import ReviewForm
-from reviews.selectors import ReviewSort, rating_histogram, review_of_user, review_page, review_sort_from
-from reviews.services import review_refusal
 
 HOME_ROWS = 8
 TOP_RATED_MIN_RATINGS = 3
 TRENDING_DAYS = 7
-TRENDING_CACHE_SECONDS = 60
-STATS_DAYS = 30
 MODELS_PER_PAGE = 24
 CATEGORY_LABELS = dict(Category.choices)
 
@@ -41,50 +30,18 @@ def _public_models():
     return AIModel.objects.public().select_related("developer")
 
 
-def _trending_ids(since) -> list[tuple]:
-    """(model_id, successes) of the public models with the most successful calls since `since`: one
-    GROUP BY over the week's rollup rows (tens of thousands at scale). A week's ranking moves slowly, so
-    it is kept for TRENDING_CACHE_SECONDS; the models themselves are read fresh."""
-    key = f"home-trending:{since.isoformat()}"
-    recent = cache.get(key)
-    if recent is None:
-        recent = list(
-            ModelDailyStats.objects.filter(day__gte=since, model__in=AIModel.objects.public())
-            .values("model_id")
-            .annotate(total=Sum("successes"))
-            .filter(total__gt=0)
-            .order_by("-total", "model_id")
-            .values_list("model_id", "total")[:HOME_ROWS]
-        )
-        cache.set(key, recent, TRENDING_CACHE_SECONDS)
-    return recent
-
-
-def _trending(public, since) -> list[AIModel]:
-    """The trending models, still public (a model unlisted since the ranking was kept drops out)."""
-    recent = _trending_ids(since)
-    by_id = {model.pk: model for model in public.filter(pk__in=[pk for pk, _ in recent])}
-    trending = []
-    for pk, total in recent:
-        if pk in by_id:
-            by_id[pk].recent_successes = total
-            trending.append(by_id[pk])
-    return trending
-
-
 @cache_for_anonymous
 def home(request: HttpRequest) -> HttpResponse:
     public = _public_models()
-    since = timezone.now().date() - timedelta(days=TRENDING_DAYS - 1)
     context = {
         "top_rated": public.filter(rating_count__gte=TOP_RATED_MIN_RATINGS).order_by(
             "-average_rating", "-rating_count", "model_id"
         )[:HOME_ROWS],
-        "trending": _trending(public, since),
         "newest": public.order_by("-created_at", "model_id")[:HOME_ROWS],
         "categories": [c for c in category_counts(AIModel.objects.public()) if c["count"]],
         "top_rated_min": TOP_RATED_MIN_RATINGS,
         "trending_days": TRENDING_DAYS,
+        "home_rows": HOME_ROWS,
     }
     return render(request, "catalog/home.html", context)
 
@@ -156,25 +113,6 @@ def _active_filters(request: HttpRequest, filterset: AIModelFilter) -> list[dict
     return chips
 
 
-def _usage_stats(model: AIModel) -> dict:
-    """Calls, success rate and typical (p50) latency over the last STATS_DAYS days, from the rollups."""
-    since = timezone.now().date() - timedelta(days=STATS_DAYS - 1)
-    rows = list(
-        ModelDailyStats.objects.filter(model=model, day__gte=since).values_list(
-            "calls", "successes", "latency_buckets"
-        )
-    )
-    calls = sum(row[0] for row in rows)
-    successes = sum(row[1] for row in rows)
-    histogram = merge(row[2] for row in rows)
-    return {
-        "days": STATS_DAYS,
-        "calls": calls,
-        "success_rate": round(100 * successes / calls, 1) if calls else None,
-        "p50_ms": percentile_ms(histogram, 0.5),
-    }
-
-
 def _snippets(model: AIModel) -> dict:
     base = settings.SITE_URL.rstrip("/")
     curl = (
@@ -200,28 +138,14 @@ def _snippets(model: AIModel) -> dict:
 @cache_for_anonymous
 def model_detail(request: HttpRequest, api_name: str) -> HttpResponse:
     model = get_model_for_viewer(request, api_name)
-    user = request.user
-    review_sort = review_sort_from(request.GET.get("review_sort"))
-    own_review = review_of_user(model=model, user=user)
-    refusal = review_refusal(user=user, model=model) if model.is_listed else None
-    histogram = rating_histogram(model)
+    # Usage figures, the playground and reviews come from the activity and reviews apps' template tags
+    # (activity_panels, playground, review_panels): those apps sit above the catalog.
     context = {
         "model": model,
-        "is_owner": is_model_owner(user, model),
+        "is_owner": is_model_owner(request.user, model),
         "is_served": model.status == ModelStatus.ACTIVE,
-        "usage": _usage_stats(model),
-        "histogram": histogram,
-        "visible_review_count": sum(row["count"] for row in histogram),
         "snippets": _snippets(model),
         "show_playground": model.status == ModelStatus.ACTIVE,
-        "reviews_page": review_page(
-            model=model, user=user, sort=review_sort, page_number=request.GET.get("review_page")
-        ),
-        "review_sort": review_sort,
-        "review_sort_choices": ReviewSort.choices,
-        "own_review": own_review,
-        "review_refusal": refusal,
-        "review_form": ReviewForm() if model.is_listed and not refusal and not own_review else None,
     }
     return render(request, "catalog/model_detail.html", context)
 

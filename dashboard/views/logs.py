@@ -8,8 +8,8 @@ from django.views.decorators.http import require_GET
 from catalog.access import get_active_developer, own_models
 from catalog.forms import UsageLogFilterForm
 from catalog.models import AIModel
-from catalog.usage_logs import Cursor, LogFilters, csv_rows, log_page
-from config.http import csv_download
+from core.http import csv_download
+from dashboard.usage_logs import Cursor, LogFilters, csv_rows, log_page
 
 
 def _filters(request, models: list[AIModel]) -> tuple[UsageLogFilterForm, LogFilters]:

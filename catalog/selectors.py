@@ -1,4 +1,4 @@
-"""Who may see a model's page.
+"""Reads of listings, and who may see a model's page.
 
 Everyone sees a listed model: public, active or deprecated, of an active developer whose account is
 active. Anyone else gets a 404, except the owning developer and staff, who see the page with a notice.

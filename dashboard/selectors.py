@@ -11,12 +11,14 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from accounts.models import Developer
 from activity import rollups
-from activity.models import LATENCY_BUCKETS, DeveloperMonthlyUsage
+from activity.models import LATENCY_BUCKETS, DeveloperMonthlyUsage, ModelDailyStats
 from catalog.models import AIModel, DeveloperDashboardStats
+from reviews.models import ModelReview
 
 PERIODS = (7, 30, 90)
 DEFAULT_PERIOD = 30
@@ -200,4 +202,36 @@ def quota_figures(*, developer: Developer, today: dt.date | None = None) -> Quot
     )
     return QuotaFigures(
         used=used or 0, quota=developer.api_quota, month=month, resets_on=first_of_next_month(month)
+    )
+
+
+@dataclass(frozen=True)
+class DeletionImpact:
+    """What deleting a model takes with it (the database cascades every one of these)."""
+
+    reviews: int
+    review_replies: int
+    history_rows: int
+    usage_logs: int
+    daily_rollups: int
+
+
+def model_deletion_impact(*, model: AIModel) -> DeletionImpact:
+    """Counts of the rows a delete would remove, read from the per-day rollups rather than the raw logs.
+
+    model_daily_stats holds, per day, how many api_usage_logs rows (calls) and user_history rows
+    (interactions) exist for the model, kept exactly by triggers, so this stays quick with millions of logs.
+    """
+    rollup = ModelDailyStats.objects.filter(model=model).aggregate(
+        calls=Sum("calls"), interactions=Sum("interactions"), days=Count("id")
+    )
+    reviews = ModelReview.objects.filter(model=model).aggregate(
+        reviews=Count("review_id"), replies=Count("reply")
+    )
+    return DeletionImpact(
+        reviews=reviews["reviews"],
+        review_replies=reviews["replies"],
+        history_rows=rollup["interactions"] or 0,
+        usage_logs=rollup["calls"] or 0,
+        daily_rollups=rollup["days"],
     )

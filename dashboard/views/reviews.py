@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from catalog.access import get_active_developer, own_models
-from config.pagination import CountedPaginator
+from core.pagination import CountedPaginator
 from reviews.models import ModelReview
 
 PAGE_SIZE = 20

@@ -10,10 +10,13 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
-from catalog import charts
 from catalog.access import developer_block_reason, get_developer_for_user, own_models
-from catalog.charts import NO_VALUE
-from catalog.dashboard_queries import (
+from catalog.forms import ChartRangeForm
+from catalog.models import AIModel
+from core.http import around_slug
+from dashboard import charts
+from dashboard.charts import NO_VALUE
+from dashboard.selectors import (
     DEFAULT_PERIOD,
     ModelPeriodFigures,
     headline_figures,
@@ -21,9 +24,6 @@ from catalog.dashboard_queries import (
     period_figures,
     quota_figures,
 )
-from catalog.forms import ChartRangeForm
-from catalog.models import AIModel
-from config.http import around_slug
 
 CENT = Decimal("0.01")
 

@@ -9,8 +9,8 @@ from django.db.models import F, Sum
 from activity import rollups
 from activity.models import ApiUsageLog, ModelDailyStats
 from activity.tests.factories import ApiUsageLogFactory, UserHistoryFactory
-from catalog.dashboard_queries import period_days, period_figures
 from catalog.tests.factories import AIModelFactory
+from dashboard.selectors import period_days, period_figures
 
 pytestmark = pytest.mark.django_db
 

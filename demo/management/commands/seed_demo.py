@@ -26,9 +26,8 @@ from accounts import keys
 from accounts.models import Developer, DeveloperStatus, User, UserApiKey, UserStatus
 from activity.models import ApiUsageLog, DeveloperMonthlyUsage, HistoryStatus, UserHistory
 from catalog.models import AIModel, Category, ModelStatus
+from demo import demo_data as data
 from reviews.models import ModelReview, ReviewReply, ReviewVote
-
-from . import _demo_data as data
 
 SEED = 20240601
 DAYS = 90

@@ -2,7 +2,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from activity.tests.factories import ApiUsageLogFactory, UserHistoryFactory
-from catalog.dashboard_queries import headline_figures
+from dashboard.selectors import headline_figures
 from reviews.tests.factories import ModelReviewFactory
 
 

@@ -15,7 +15,7 @@ from activity.models import ApiUsageLog
 from activity.tests.factories import ApiUsageLogFactory
 from catalog.models import AIModel
 from catalog.tests.factories import AIModelFactory
-from catalog.usage_logs import Cursor, LogFilters, log_page
+from dashboard.usage_logs import Cursor, LogFilters, log_page
 
 pytestmark = pytest.mark.django_db
 URL = reverse("dashboard:logs")
@@ -210,7 +210,7 @@ def test_a_developer_with_very_many_models_gets_the_same_page_from_one_ordered_q
     for offset, model in enumerate(models):
         add_logs(model, 4, start=NOW - dt.timedelta(seconds=offset))
     union = log_page(developer=dana, models=models, filters=LogFilters(), size=5)
-    monkeypatch.setattr("catalog.usage_logs.MAX_UNION_MODELS", 2)
+    monkeypatch.setattr("dashboard.usage_logs.MAX_UNION_MODELS", 2)
     single = log_page(developer=dana, models=models, filters=LogFilters(), size=5)
     assert [r.log_id for r in single.rows] == [r.log_id for r in union.rows]
     assert single.older == union.older

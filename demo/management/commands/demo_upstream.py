@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from activity.gateway.demo_upstream import PROMPT_MODELS, DemoUpstreamHandler, DemoUpstreamServer
+from demo.upstream import PROMPT_MODELS, DemoUpstreamHandler, DemoUpstreamServer
 
 
 class Command(BaseCommand):

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from activity.gateway.testing import running_upstream
+from activity.tests.helpers import running_upstream
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -24,7 +24,8 @@ from catalog.forms import (
     validate_api_name,
 )
 from catalog.models import ModelStatus
-from config.forms import add_constraint_error, add_validation_error
+from core.forms import add_constraint_error, add_validation_error
+from dashboard import selectors
 
 
 @require_GET
@@ -142,7 +143,7 @@ def model_delete(request, api_name):
         services.model_delete(model=model)
         messages.success(request, f"{model.display_name} and everything recorded about it were deleted.")
         return redirect("dashboard:models")
-    impact = services.model_deletion_impact(model=model)
+    impact = selectors.model_deletion_impact(model=model)
     return render(request, "dashboard/model_delete.html", {"model": model, "form": form, "impact": impact})
 
 

@@ -13,8 +13,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from activity.gateway.demo_upstream import DemoUpstreamServer, serve_in_thread
 from activity.gateway.records import Exchange, call_record
+from demo.upstream import DemoUpstreamServer, serve_in_thread
 
 
 @contextmanager

@@ -11,7 +11,7 @@ from django.forms.widgets import Input
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from config.constraints import violated_constraint
+from core.constraints import violated_constraint
 
 http_url_validator = URLValidator(
     schemes=["http", "https"], message="Enter a URL that starts with http:// or https://."

@@ -17,11 +17,11 @@ from accounts.models import DeveloperStatus
 from accounts.tests.factories import DeveloperFactory
 from activity.models import ApiUsageLog, DeveloperMonthlyUsage
 from activity.tests.factories import ApiUsageLogFactory, UserHistoryFactory
-from catalog.dashboard_queries import ModelPeriodFigures, first_of_next_month
 from catalog.forms import ChartRangeForm
 from catalog.models import AIModel, ModelStatus
 from catalog.tests.factories import AIModelFactory
-from catalog.views.dashboard_overview import per_model_rows
+from dashboard.selectors import ModelPeriodFigures, first_of_next_month
+from dashboard.views.overview import per_model_rows
 from reviews.tests.factories import ModelReviewFactory
 
 pytestmark = pytest.mark.django_db

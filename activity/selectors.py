@@ -1,0 +1,77 @@
+"""Reads of what users and programs did: activity summaries, recent history, usage figures of a model."""
+
+from datetime import date, timedelta
+
+from django.core.cache import cache
+from django.db.models import Sum
+from django.utils import timezone
+
+from activity.models import ModelDailyStats, UserActivitySummary, UserHistory
+from activity.rollups import merge, percentile_ms
+from catalog.models import AIModel
+
+RECENT_HISTORY = 5
+STATS_DAYS = 30
+TRENDING_CACHE_SECONDS = 60
+
+
+def activity_summary(user) -> UserActivitySummary | None:
+    """The user's row of the user_activity_summary view (None when there is nothing to sum)."""
+    return UserActivitySummary.objects.filter(user=user).first()
+
+
+def recent_history(user, limit: int = RECENT_HISTORY) -> list[UserHistory]:
+    return list(UserHistory.objects.for_user(user).newest_first().select_related("model")[:limit])
+
+
+def model_usage(model: AIModel, days: int = STATS_DAYS) -> dict:
+    """Calls, success rate and typical (p50) latency over the last `days` days, from the rollups."""
+    since = timezone.now().date() - timedelta(days=days - 1)
+    rows = list(
+        ModelDailyStats.objects.filter(model=model, day__gte=since).values_list(
+            "calls", "successes", "latency_buckets"
+        )
+    )
+    calls = sum(row[0] for row in rows)
+    successes = sum(row[1] for row in rows)
+    histogram = merge(row[2] for row in rows)
+    return {
+        "days": days,
+        "calls": calls,
+        "success_rate": round(100 * successes / calls, 1) if calls else None,
+        "p50_ms": percentile_ms(histogram, 0.5),
+    }
+
+
+def _trending_ids(since: date, limit: int) -> list[tuple]:
+    """(model_id, successes) of the public models with the most successful calls since `since`: one
+    GROUP BY over the week's rollup rows (tens of thousands at scale). A week's ranking moves slowly, so
+    it is kept for TRENDING_CACHE_SECONDS; the models themselves are read fresh."""
+    key = f"home-trending:{since.isoformat()}"
+    recent = cache.get(key)
+    if recent is None:
+        recent = list(
+            ModelDailyStats.objects.filter(day__gte=since, model__in=AIModel.objects.public())
+            .values("model_id")
+            .annotate(total=Sum("successes"))
+            .filter(total__gt=0)
+            .order_by("-total", "model_id")
+            .values_list("model_id", "total")[:limit]
+        )
+        cache.set(key, recent, TRENDING_CACHE_SECONDS)
+    return recent
+
+
+def trending_models(*, days: int, limit: int) -> list[AIModel]:
+    """The public models with the most successful calls over the last `days` days, each with
+    `recent_successes` set; a model unlisted since the ranking was kept drops out."""
+    since = timezone.now().date() - timedelta(days=days - 1)
+    recent = _trending_ids(since, limit)
+    public = AIModel.objects.public().select_related("developer")
+    by_id = {model.pk: model for model in public.filter(pk__in=[pk for pk, _ in recent])}
+    trending = []
+    for pk, total in recent:
+        if pk in by_id:
+            by_id[pk].recent_successes = total
+            trending.append(by_id[pk])
+    return trending

@@ -1,0 +1,29 @@
+"""The network address guard: which IP addresses are on the public internet.
+
+The gateway calls a model's upstream only at a public address, and the listing form refuses an endpoint
+whose literal address is not public, so a developer's URL cannot reach the platform's own network (its
+database, a cloud metadata service, an admin port).
+"""
+
+import ipaddress
+
+# IPv6 ranges that carry an IPv4 address in their last 32 bits (NAT64 reaches it through a gateway).
+NAT64_PREFIXES = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+# Deprecated ranges the ipaddress module still calls global: site-local, and IPv4-compatible (::a.b.c.d).
+NEVER_PUBLIC = (ipaddress.ip_network("fec0::/10"), ipaddress.ip_network("::/96"))
+
+
+def is_public_address(address: str) -> bool:
+    """Whether an IP address is one on the internet: not loopback, private, link-local (cloud metadata),
+    shared, reserved, unspecified, site-local or multicast. An IPv6 address that carries an IPv4 one
+    (mapped, 6to4, NAT64) is judged by that IPv4 address."""
+    ip = ipaddress.ip_address(address)
+    if ip.version == 6:
+        if any(ip in network for network in NEVER_PUBLIC):
+            return False
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is None and any(ip in network for network in NAT64_PREFIXES):
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None:
+            ip = embedded
+    return ip.is_global and not ip.is_multicast
