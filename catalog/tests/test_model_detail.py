@@ -8,8 +8,8 @@ from django.utils import timezone
 from accounts.models import DeveloperStatus, UserStatus
 from activity.tests.factories import ApiUsageLogFactory, UserHistoryFactory
 from catalog.models import ModelStatus
-from catalog.tests.factories import AIModelFactory
 from catalog.selectors import get_model_for_viewer
+from catalog.tests.factories import AIModelFactory
 from reviews.tests.factories import ModelReviewFactory, ReviewReplyFactory, ReviewVoteFactory
 from reviews.tests.helpers import verified_users
 
