@@ -1,11 +1,11 @@
-"""accounts.developers.developer_apply: the application a verified user files."""
+"""accounts.services.developer_apply: the application a verified user files."""
 
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from accounts.developers import DeveloperApplicationError, developer_apply
 from accounts.models import Developer, DeveloperStatus
+from accounts.services import DeveloperApplicationError, developer_apply
 from catalog.models import AIModel
 from catalog.tests.factories import AIModelFactory
 

@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 
 from accounts import keys
-from accounts.api_keys import MAX_ACTIVE_KEYS
 from accounts.models import UserApiKey
+from accounts.services import MAX_ACTIVE_KEYS
 from accounts.tests.factories import UserApiKeyFactory
 
 

@@ -1,4 +1,4 @@
-"""accounts.api_keys: user_api_key_create and user_api_key_revoke."""
+"""accounts.services.api_keys: user_api_key_create and user_api_key_revoke."""
 
 import threading
 
@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
 from accounts import keys
-from accounts.api_keys import MAX_ACTIVE_KEYS, user_api_key_create, user_api_key_revoke
 from accounts.models import UserApiKey
+from accounts.services import MAX_ACTIVE_KEYS, user_api_key_create, user_api_key_revoke
 from accounts.tests.factories import UserApiKeyFactory
 
 

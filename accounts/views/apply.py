@@ -7,7 +7,7 @@ from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from accounts.developers import DeveloperApplicationError, developer_apply
+from accounts import services
 from accounts.forms_developer import DeveloperApplicationForm
 from accounts.models import Developer
 from core.forms import add_constraint_error, add_validation_error
@@ -32,8 +32,8 @@ def apply(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            developer_apply(user=user, **form.cleaned_data)
-        except DeveloperApplicationError as error:
+            services.developer_apply(user=user, **form.cleaned_data)
+        except services.DeveloperApplicationError as error:
             form.add_error(None, str(error))
         except ValidationError as error:
             add_validation_error(form, error)

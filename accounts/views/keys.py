@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.api_keys import MAX_ACTIVE_KEYS, user_api_key_create, user_api_key_revoke
+from accounts import selectors, services
 from accounts.models import UserApiKey
 
 
@@ -25,15 +25,15 @@ def get_key_for_user(request, key_id) -> UserApiKey:
 
 
 def _list_context(request, form: ApiKeyForm) -> dict:
-    api_keys = list(UserApiKey.objects.filter(user=request.user).order_by("revoked_at", "-created_at"))
+    api_keys = selectors.user_api_keys(user=request.user)
     active = sum(1 for key in api_keys if key.is_active)
     return {
         "api_keys": api_keys,
         "form": form,
         "can_create": request.user.is_verified,
-        "at_limit": active >= MAX_ACTIVE_KEYS,
+        "at_limit": active >= services.MAX_ACTIVE_KEYS,
         "active_count": active,
-        "max_keys": MAX_ACTIVE_KEYS,
+        "max_keys": services.MAX_ACTIVE_KEYS,
     }
 
 
@@ -52,7 +52,7 @@ def key_create(request):
     form = ApiKeyForm(request.POST)
     if form.is_valid():
         try:
-            api_key, plain = user_api_key_create(user=request.user, name=form.cleaned_data["name"])
+            api_key, plain = services.user_api_key_create(user=request.user, name=form.cleaned_data["name"])
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -68,7 +68,7 @@ def key_revoke(request, key_id):
     api_key = get_key_for_user(request, key_id)
     if request.method == "POST":
         if api_key.is_active:
-            user_api_key_revoke(api_key=api_key)
+            services.user_api_key_revoke(api_key=api_key)
             messages.success(request, f"The key “{api_key.name}” is revoked; calls with it now get 401.")
         return redirect("keys:list")
     return render(request, "accounts/keys_revoke.html", {"api_key": api_key})

@@ -3,7 +3,7 @@
 import pytest
 
 from accounts import keys
-from accounts.api_keys import user_api_key_create, user_api_key_revoke
+from accounts.services import user_api_key_create, user_api_key_revoke
 from activity.tests.helpers import invoke, running_upstream
 from catalog.services import model_api_key_rotate
 from catalog.tests.factories import AIModelFactory

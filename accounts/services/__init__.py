@@ -1,0 +1,35 @@
+"""Writes of the accounts app, by area: users (sign-up, verification, profile, deletion), personal API
+keys, and developer applications. Views call them as `services.<entity>_<action>`."""
+
+from accounts.services.api_keys import MAX_ACTIVE_KEYS, user_api_key_create, user_api_key_revoke
+from accounts.services.developers import DeveloperApplicationError, developer_apply
+from accounts.services.users import (
+    AlreadyVerified,
+    user_delete,
+    user_for_verification,
+    user_profile_update,
+    user_signup,
+    user_verification_resend,
+    user_verify_email,
+    verification_email_send,
+    verification_resend_allowed,
+    verification_url,
+)
+
+__all__ = [
+    "MAX_ACTIVE_KEYS",
+    "AlreadyVerified",
+    "DeveloperApplicationError",
+    "developer_apply",
+    "user_api_key_create",
+    "user_api_key_revoke",
+    "user_delete",
+    "user_for_verification",
+    "user_profile_update",
+    "user_signup",
+    "user_verification_resend",
+    "user_verify_email",
+    "verification_email_send",
+    "verification_resend_allowed",
+    "verification_url",
+]
