@@ -1,6 +1,7 @@
 """Reads of reviews for the model page: one query each, whatever the number of reviews."""
 
 from django.core.paginator import Page
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from catalog.models import AIModel
@@ -81,3 +82,35 @@ def review_of_user(*, model: AIModel, user) -> ModelReview | None:
     if review is not None:
         review.model = model
     return review
+
+
+class NewestReviews:
+    """The visible reviews of some models, newest first, sliced the way Paginator slices.
+
+    A busy developer's models hold 100,000 reviews or more: sorting them all for one page of 20 took
+    250-550 ms. A slice [a:b] instead reads, per model, its b newest reviews from the (model_id,
+    created_at) index and merges those: page n costs n x 20 rows per model.
+    """
+
+    SQL = """
+        SELECT newest.review_id
+          FROM unnest(%s::uuid[]) AS own(model_id)
+         CROSS JOIN LATERAL (
+               SELECT r.review_id, r.created_at FROM model_reviews r
+                WHERE r.model_id = own.model_id AND NOT r.is_hidden
+                ORDER BY r.created_at DESC, r.review_id DESC
+                LIMIT %s) newest
+         ORDER BY newest.created_at DESC, newest.review_id DESC
+         LIMIT %s OFFSET %s
+    """
+
+    def __init__(self, model_ids: list):
+        self.model_ids = model_ids
+
+    def __getitem__(self, window: slice) -> list[ModelReview]:
+        start, stop = window.start or 0, window.stop
+        with connection.cursor() as cursor:
+            cursor.execute(self.SQL, [self.model_ids, stop, stop - start, start])
+            ids = [row[0] for row in cursor.fetchall()]
+        rows = ModelReview.objects.filter(pk__in=ids).select_related("user", "reply").in_bulk()
+        return [rows[pk] for pk in ids]

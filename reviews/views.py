@@ -14,7 +14,7 @@ from catalog.access import get_active_developer
 from catalog.models import AIModel
 from catalog.selectors import get_listed_model
 from core.http import safe_next_url
-from reviews import services
+from reviews import selectors, services
 from reviews.forms import ReplyForm, ReviewForm
 from reviews.models import ModelReview
 
@@ -81,7 +81,7 @@ def _review_form_page(request, *, model, form, review, refusal, save, done: str)
 def review_create(request: HttpRequest, api_name: str) -> HttpResponse:
     model = get_listed_model(api_name)
     refusal = services.review_refusal(user=request.user, model=model)
-    existing = ModelReview.objects.filter(model=model, user=request.user).first()
+    existing = selectors.review_of_user(model=model, user=request.user)
     if existing is not None and not refusal:
         messages.info(request, services.ALREADY_REVIEWED + " You can edit it here.")
         return redirect("reviews:edit", api_name=model.api_name, review_id=existing.pk)
