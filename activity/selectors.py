@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 from django.core.cache import cache
-from django.db.models import Sum
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
 from activity.models import ModelDailyStats, UserActivitySummary, UserHistory
@@ -11,6 +11,7 @@ from activity.rollups import merge, percentile_ms
 from catalog.models import AIModel
 
 RECENT_HISTORY = 5
+RECENT_SESSIONS = 10
 STATS_DAYS = 30
 TRENDING_CACHE_SECONDS = 60
 
@@ -75,3 +76,36 @@ def trending_models(*, days: int, limit: int) -> list[AIModel]:
             by_id[pk].recent_successes = total
             trending.append(by_id[pk])
     return trending
+
+
+RECENT_SCAN_BATCH = 200
+
+
+def recent_sessions(*, user, model: AIModel) -> list[dict]:
+    """The user's most recent session ids with this model, newest first, with their exchange counts.
+
+    A heavy user has tens of thousands of exchanges with one model: grouping them all to find ten
+    sessions took 85 ms. Instead the newest exchanges are walked (user_history_user_ts_idx) until ten
+    distinct sessions appear, then only those sessions are counted (the unique user/session index).
+    """
+    exchanges = UserHistory.objects.for_user(user).filter(model=model).order_by("-request_timestamp")
+    session_ids: list[str] = []
+    start = 0
+    while len(session_ids) < RECENT_SESSIONS:
+        batch = list(exchanges.values_list("session_id", flat=True)[start : start + RECENT_SCAN_BATCH])
+        for session_id in batch:
+            if session_id not in session_ids:
+                session_ids.append(session_id)
+                if len(session_ids) == RECENT_SESSIONS:
+                    break
+        if len(batch) < RECENT_SCAN_BATCH:
+            break
+        start += RECENT_SCAN_BATCH
+    if not session_ids:
+        return []
+    return list(
+        exchanges.filter(session_id__in=session_ids)
+        .values("session_id")
+        .annotate(last=Max("request_timestamp"), exchanges=Count("history_id"))
+        .order_by("-last", "session_id")
+    )

@@ -9,8 +9,8 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from activity.models import UserHistory
+from activity.selectors import RECENT_SESSIONS, recent_sessions
 from activity.tests.factories import UserHistoryFactory
-from activity.views.playground import RECENT_SESSIONS, recent_sessions
 from catalog.models import ModelStatus
 from catalog.tests.factories import AIModelFactory
 
