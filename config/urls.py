@@ -3,7 +3,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-from config import health
+from core import health
 
 admin.site.site_header = "AI Model Platform staff"
 admin.site.site_title = "AI Model Platform staff"
