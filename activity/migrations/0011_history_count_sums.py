@@ -108,32 +108,79 @@ SELECT u.user_id, u.username,
         SELECT count(*) AS reviews_written FROM model_reviews mr WHERE mr.user_id = u.user_id) r ON true;
 """
 
-import importlib
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import migrations, models
 
+# Backwards: 0010's functions and update trigger, and 0004's view, written out as they were before this one.
+REVERSE_SQL = r"""
+DROP TRIGGER user_history_counts_update ON user_history;
+CREATE OR REPLACE FUNCTION user_history_counts_add() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO user_history_counts AS c (id, user_id, status, interactions)
+    SELECT gen_random_uuid(), user_id, status, count(*)
+      FROM added
+     GROUP BY user_id, status
+     ORDER BY user_id, status
+    ON CONFLICT (user_id, status) DO UPDATE SET interactions = c.interactions + EXCLUDED.interactions;
+    RETURN NULL;
+END;
+$$;
 
-def _between(text: str, start: str, end: str | None) -> str:
-    begin = text.index(start)
-    return text[begin : text.index(end, begin) if end else None]
+CREATE OR REPLACE FUNCTION user_history_counts_remove() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    -- Lock in key order first: the UPDATE below would take its rows in whatever order its join yields.
+    PERFORM 1 FROM user_history_counts c
+     WHERE (c.user_id, c.status) IN (SELECT user_id, status FROM removed)
+     ORDER BY c.user_id, c.status
+       FOR NO KEY UPDATE;
+    UPDATE user_history_counts c SET interactions = c.interactions - r.n
+      FROM (SELECT user_id, status, count(*) AS n FROM removed GROUP BY user_id, status) r
+     WHERE c.user_id = r.user_id AND c.status = r.status;
+    RETURN NULL;
+END;
+$$;
 
+CREATE OR REPLACE FUNCTION user_history_counts_move() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM 1 FROM user_history_counts
+     WHERE (user_id, status) IN ((OLD.user_id, OLD.status), (NEW.user_id, NEW.status))
+     ORDER BY user_id, status
+       FOR NO KEY UPDATE;
+    UPDATE user_history_counts SET interactions = interactions - 1
+     WHERE user_id = OLD.user_id AND status = OLD.status;
+    INSERT INTO user_history_counts AS c (id, user_id, status, interactions)
+    VALUES (gen_random_uuid(), NEW.user_id, NEW.status, 1)
+    ON CONFLICT (user_id, status) DO UPDATE SET interactions = c.interactions + 1;
+    RETURN NULL;
+END;
+$$;
 
-# Backwards: 0010's functions and update trigger, and 0004's view, restated from those migrations.
-_counts = importlib.import_module("activity.migrations.0010_history_counts_triggers").SQL
-_views = importlib.import_module("activity.migrations.0004_reporting_views").SQL
-REVERSE_SQL = (
-    "DROP TRIGGER user_history_counts_update ON user_history;\n"
-    + _between(_counts, "CREATE FUNCTION user_history_counts_add", "CREATE TRIGGER").replace(
-        "CREATE FUNCTION", "CREATE OR REPLACE FUNCTION"
-    )
-    + _between(_counts, "CREATE TRIGGER user_history_counts_update", None)
-    + _between(_views, "CREATE VIEW user_activity_summary", "-- total_revenue").replace(
-        "CREATE VIEW", "CREATE OR REPLACE VIEW"
-    )
-)
+CREATE TRIGGER user_history_counts_update AFTER UPDATE OF user_id, status ON user_history
+    FOR EACH ROW
+    WHEN (OLD.user_id IS DISTINCT FROM NEW.user_id OR OLD.status IS DISTINCT FROM NEW.status)
+    EXECUTE FUNCTION user_history_counts_move();
+CREATE OR REPLACE VIEW user_activity_summary AS
+SELECT u.user_id, u.username,
+       COALESCE(h.total_interactions, 0) AS total_interactions,
+       COALESCE(h.distinct_models, 0) AS distinct_models,
+       COALESCE(h.total_cost, 0)::numeric(20, 4) AS total_cost,
+       h.avg_response_time_ms,
+       h.last_activity_at,
+       COALESCE(r.reviews_written, 0) AS reviews_written
+  FROM users u
+  LEFT JOIN LATERAL (
+        SELECT count(*) AS total_interactions,
+               count(DISTINCT uh.model_id) AS distinct_models,
+               sum(uh.cost_incurred) AS total_cost,
+               round(avg(uh.response_time_ms), 2) AS avg_response_time_ms,
+               max(uh.request_timestamp) AS last_activity_at
+          FROM user_history uh WHERE uh.user_id = u.user_id) h ON true
+  LEFT JOIN LATERAL (
+        SELECT count(*) AS reviews_written FROM model_reviews mr WHERE mr.user_id = u.user_id) r ON true;
 
+"""
 
 class Migration(migrations.Migration):
     dependencies = [

@@ -1,0 +1,3 @@
+-- models.updated_at on every update (accounts/sql/functions/set_updated_at.sql).
+CREATE OR REPLACE TRIGGER models_set_updated_at BEFORE UPDATE ON models
+    FOR EACH ROW EXECUTE FUNCTION set_updated_at();
