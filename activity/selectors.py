@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
+from accounts.models import User
 from activity.models import ModelDailyStats, UserActivitySummary, UserHistory
 from activity.rollups import merge, percentile_ms
 from catalog.models import AIModel
@@ -16,12 +17,12 @@ STATS_DAYS = 30
 TRENDING_CACHE_SECONDS = 60
 
 
-def activity_summary(user) -> UserActivitySummary | None:
+def activity_summary(user: User) -> UserActivitySummary | None:
     """The user's row of the user_activity_summary view (None when there is nothing to sum)."""
     return UserActivitySummary.objects.filter(user=user).first()
 
 
-def recent_history(user, limit: int = RECENT_HISTORY) -> list[UserHistory]:
+def recent_history(user: User, limit: int = RECENT_HISTORY) -> list[UserHistory]:
     return list(UserHistory.objects.for_user(user).newest_first().select_related("model")[:limit])
 
 
@@ -81,7 +82,7 @@ def trending_models(*, days: int, limit: int) -> list[AIModel]:
 RECENT_SCAN_BATCH = 200
 
 
-def recent_sessions(*, user, model: AIModel) -> list[dict]:
+def recent_sessions(*, user: User, model: AIModel) -> list[dict]:
     """The user's most recent session ids with this model, newest first, with their exchange counts.
 
     A heavy user has tens of thousands of exchanges with one model: grouping them all to find ten

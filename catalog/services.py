@@ -11,6 +11,8 @@ Status rules a developer can apply to their own models (staff may set any status
 Each change is one conditional UPDATE, so two requests at once cannot both apply a transition.
 """
 
+from typing import Any
+
 from django.db import transaction
 
 from accounts import keys
@@ -45,7 +47,7 @@ class ModelStatusError(ValueError):
 
 
 @transaction.atomic
-def model_create(*, developer: Developer, **fields) -> tuple[AIModel, str]:
+def model_create(*, developer: Developer, **fields: Any) -> tuple[AIModel, str]:
     """Create a listing with a fresh API key. Returns the model and the plain key, shown once."""
     key = keys.generate_model_key()
     model = AIModel(
@@ -67,7 +69,7 @@ def model_api_key_rotate(*, model: AIModel) -> str:
 
 
 @transaction.atomic
-def model_update(*, model: AIModel, **fields) -> AIModel:
+def model_update(*, model: AIModel, **fields: Any) -> AIModel:
     """Change the listing's editable fields; anything else passed in is refused, not ignored."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:

@@ -1,9 +1,11 @@
 """Reads of reviews for the model page: one query each, whatever the number of reviews."""
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Page
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
+from accounts.models import User
 from catalog.models import AIModel
 from core.pagination import CountedPaginator
 from reviews.models import ModelReview, ReviewVote
@@ -28,7 +30,7 @@ def review_sort_from(value: str | None) -> str:
     return value if value in ORDERINGS else ReviewSort.DEFAULT
 
 
-def visible_reviews(*, model: AIModel, user, sort: str) -> QuerySet:
+def visible_reviews(*, model: AIModel, user: User | AnonymousUser, sort: str) -> QuerySet:
     """Visible reviews of `model` with author, reply and (for a signed-in user) `user_has_voted`."""
     reviews = (
         ModelReview.objects.visible()
@@ -43,7 +45,9 @@ def visible_reviews(*, model: AIModel, user, sort: str) -> QuerySet:
     return reviews
 
 
-def review_page(*, model: AIModel, user, sort: str, page_number) -> Page:
+def review_page(
+    *, model: AIModel, user: User | AnonymousUser, sort: str, page_number: int | str | None
+) -> Page:
     # rating_count is the trigger-kept number of visible reviews: no COUNT(*) over a popular model's reviews.
     paginator = CountedPaginator(
         visible_reviews(model=model, user=user, sort=sort), REVIEWS_PER_PAGE, count=model.rating_count
@@ -74,7 +78,7 @@ def rating_histogram(model: AIModel) -> list[dict]:
     ]
 
 
-def review_of_user(*, model: AIModel, user) -> ModelReview | None:
+def review_of_user(*, model: AIModel, user: User | AnonymousUser) -> ModelReview | None:
     """The user's own review of `model`, hidden or not (they see why it does not show)."""
     if not user.is_authenticated:
         return None

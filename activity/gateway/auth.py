@@ -7,6 +7,7 @@ user and calls any public, active model. The playground calls as the signed-in u
 import hmac
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -66,7 +67,7 @@ def personal_key_hash(token: str | None) -> str | None:
     return None
 
 
-def identify(*, token: str | None, model: AIModel | None = None, personal_key=NOT_FETCHED) -> Caller:
+def identify(*, token: str | None, model: AIModel | None = None, personal_key: Any = NOT_FETCHED) -> Caller:
     """Resolve a bearer token to its caller, or raise a 401 GatewayError.
 
     `model` is the model the call names, when known: a model key for that very model is then recognised
@@ -89,12 +90,15 @@ def check_active(caller: Caller) -> None:
     """Raise a 403 GatewayError when the account behind the caller may not call."""
     if caller.is_model_key:
         developer = caller.developer
+        assert developer is not None  # a model key's caller is its developer
         if developer.status != DeveloperStatus.ACTIVE or developer.user.status != UserStatus.ACTIVE:
             raise error("account_suspended", "The developer account that owns this key is not active.")
         return
-    if caller.user.status == UserStatus.PENDING_VERIFICATION:
+    user = caller.user
+    assert user is not None  # personal keys and the playground call for a user
+    if user.status == UserStatus.PENDING_VERIFICATION:
         raise error("account_not_verified")
-    if caller.user.status != UserStatus.ACTIVE:
+    if user.status != UserStatus.ACTIVE:
         raise error("account_suspended")
 
 
@@ -113,6 +117,7 @@ def authenticate(*, token: str | None, model: AIModel | None = None) -> Caller:
 
 
 def _model_key_caller(digest: str, model: AIModel | None) -> Caller:
+    owner: AIModel | None
     if model is not None and hmac.compare_digest(model.api_key, digest):
         owner = model
     else:

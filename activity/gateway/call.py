@@ -9,11 +9,12 @@ import json
 import math
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NoReturn, TypeVar, cast
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from accounts.models import UserApiKey
 from activity.gateway import auth, rows
@@ -32,7 +33,9 @@ from activity.gateway.service import (
 from catalog.models import AIModel
 
 QUERY_KEY_NAMES = {"key", "api_key", "apikey", "api-key", "access_token", "token", "bearer"}
-MAX_API_NAME_LENGTH = AIModel._meta.get_field("api_name").max_length
+MAX_API_NAME_LENGTH = cast(int, AIModel._meta.get_field("api_name").max_length)
+
+Body = TypeVar("Body", bound=BaseModel)
 
 
 def json_response(status: int, payload: dict, headers: dict[str, str] | None = None) -> HttpResponse:
@@ -47,7 +50,7 @@ def json_response(status: int, payload: dict, headers: dict[str, str] | None = N
     return response
 
 
-def first_problem(errors: list[dict]) -> str:
+def first_problem(errors: Sequence[Mapping[str, Any]]) -> str:
     if not errors:
         return ERROR_CODES["invalid_request"][1]
     first = errors[0]
@@ -67,14 +70,14 @@ def refuse_key_in_query(request: HttpRequest) -> None:
             )
 
 
-def validate_body(schema, data):
+def validate_body(schema: type[Body], data: object) -> Body:
     try:
         return schema.model_validate(data)
     except ValidationError as exc:
         raise error("invalid_request", first_problem(exc.errors())) from None
 
 
-def _not_json(constant: str):
+def _not_json(constant: str) -> NoReturn:
     raise ValueError(f"{constant} is not JSON")
 
 
@@ -85,7 +88,7 @@ def _finite(text: str) -> float:
     return value
 
 
-def load_json(body: bytes):
+def load_json(body: bytes) -> tuple[Any, GatewayError | None]:
     """The parsed body, or an invalid_json error. NaN, Infinity and decimals too large for a float (1e999,
     which Python would read as infinity) are refused here, with the rest of what is not JSON: no upstream
     need accept them, and they cannot be forwarded once the call has counted. Integers of any size are
@@ -96,7 +99,7 @@ def load_json(body: bytes):
         return None, error("invalid_json", f"The body must be a JSON object ({exc}).")
 
 
-def lookup_name(api_name) -> str | None:
+def lookup_name(api_name: object) -> str | None:
     """The api_name worth looking up, or None for one no model can have (PostgreSQL refuses U+0000)."""
     if isinstance(api_name, str) and 0 < len(api_name) <= MAX_API_NAME_LENGTH and "\x00" not in api_name:
         return api_name
@@ -151,11 +154,13 @@ class ApiCall:
     def grant(self) -> None:
         if self.model is None:
             raise error("model_not_found", "No model with that name.")
+        assert self.caller is not None  # authenticate() came first
         check_visible(caller=self.caller, model=self.model)
         self.model_visible = True
         check_serving(model=self.model)
 
-    def forward(self, **kwargs) -> Forwarded:
+    def forward(self, **kwargs: Any) -> Forwarded:
+        assert self.caller is not None and self.model is not None  # grant() came first
         self.forwarded = call_forward(caller=self.caller, model=self.model, **kwargs)
         self.quota = self.forwarded.quota
         return self.forwarded
@@ -163,9 +168,10 @@ class ApiCall:
     def finish_forwarded(self) -> None:
         """Fix the call's time and its history entry, so the answer can name them."""
         self.processing_ms = elapsed_ms(self.started)
-        if self.forwarded is not None and self.caller.writes_history and self.exchange is None:
+        caller, forwarded = self.caller, self.forwarded
+        if forwarded is not None and caller is not None and caller.writes_history and self.exchange is None:
             self.exchange = exchange_for(
-                forwarded=self.forwarded,
+                forwarded=forwarded,
                 prompt=self.history_prompt,
                 processing_ms=self.processing_ms,
                 ip=client_ip(self.request),
@@ -196,7 +202,7 @@ class ApiCall:
                 user=self.caller.user if self.caller else None,
                 developer=self.caller.developer if self.caller else None,
                 key_prefix=self.caller.key_prefix if self.caller else auth.loggable_prefix(self.token),
-                method=self.request.method,
+                method=cast(str, self.request.method),  # set on every request the handler makes
                 status_code=status,
                 request_size=request_size,
                 response_size=len(response.content),

@@ -6,6 +6,7 @@ whatever INSTALLED_APPS holds, with the settings passed as JSON data instead of 
 
 import mimetypes
 from pathlib import Path
+from typing import Any
 
 import ninja
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -13,6 +14,7 @@ from django.template import Context, Engine
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
+from ninja import NinjaAPI
 from ninja.openapi.docs import DocsBase
 
 ASSETS_DIR = Path(ninja.__file__).resolve().parent / "static" / "ninja"
@@ -41,7 +43,7 @@ def asset_url(name: str) -> str:
 
 
 class LocalSwagger(DocsBase):
-    def render_page(self, request: HttpRequest, api, **kwargs) -> HttpResponse:
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
         context = {
             "title": api.title,
             "swagger_settings": {

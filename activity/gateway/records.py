@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from accounts.models import Developer, User
 from activity.gateway.quota import async_commit_enabled
@@ -76,7 +77,7 @@ def call_record(
     exchange: Exchange | None = None,
 ) -> None:
     """Write the call's log row and, for a user's call, its history row, in one statement."""
-    log = [
+    log: list[Any] = [
         log_id,
         user.pk if user else None,
         developer.pk if developer else None,
@@ -93,7 +94,7 @@ def call_record(
             cursor.execute(LOG_SQL, [async_commit_enabled(), *log])
             return
         timestamp = exchange.request_timestamp
-        history = [
+        history: list[Any] = [
             exchange.history_id,
             user.pk,
             model.pk,

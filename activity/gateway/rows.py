@@ -18,9 +18,12 @@ and instead, if the read fails because the connection is dead, reconnect and rea
 connection the server dropped still costs a call nothing, and a live one costs no extra round trip.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.backends.postgresql.base import ServerBindingCursor
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Model
 
 from accounts.models import Developer, User, UserApiKey
@@ -32,18 +35,24 @@ PREPARE_THRESHOLD = 5  # psycopg's default
 class PreparingCursor(ServerBindingCursor):
     """Prepares every statement it runs (psycopg keeps them per connection and reuses them)."""
 
-    def execute(self, query, params=None, *, prepare=None, binary=None):
-        return super().execute(query, params, prepare=True if prepare is None else prepare, binary=binary)
+    # django-stubs does not describe this class's psycopg base (its constructor and execute) nor the
+    # connection's health-check flags: the `type: ignore` comments in this module cover those gaps.
+    def execute(
+        self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: bool | None = None
+    ) -> Any:
+        return super().execute(  # type: ignore[misc]
+            query, params, prepare=True if prepare is None else prepare, binary=binary
+        )
 
 
-def prepared_cursor(*, health_check: bool = True):
+def prepared_cursor(*, health_check: bool = True) -> CursorWrapper:
     """A cursor like connection.cursor() (same connection and transaction, queries logged the same way)
     whose statements are prepared; a plain cursor when GATEWAY_PREPARED_STATEMENTS is False.
 
     health_check=False leaves out Django's per-request `SELECT 1` (fetch_one checks by reading instead)."""
     db = connections[DEFAULT_DB_ALIAS]  # once: every attribute read through django.db.connection costs
     if not health_check and db.connection is not None:
-        db.health_check_done = True
+        db.health_check_done = True  # type: ignore[attr-defined]
     if not settings.GATEWAY_PREPARED_STATEMENTS:
         return db.cursor()
     db.close_if_health_check_failed()
@@ -55,8 +64,8 @@ def prepared_cursor(*, health_check: bool = True):
         # never prepare, so switching it back on affects these cursors only.
         db.connection.prepare_threshold = PREPARE_THRESHOLD
     with db.wrap_database_errors:
-        raw = PreparingCursor(db.connection)
-    return db.make_debug_cursor(raw) if db.queries_logged else db.make_cursor(raw)
+        raw = PreparingCursor(db.connection)  # type: ignore[call-arg]
+    return db.make_debug_cursor(raw) if db.queries_logged else db.make_cursor(raw)  # type: ignore[arg-type]
 
 
 def fetch_one(sql: str, params: list) -> tuple | None:
@@ -71,8 +80,8 @@ def fetch_one(sql: str, params: list) -> tuple | None:
     db = connections[DEFAULT_DB_ALIAS]
     unchecked = (
         db.connection is not None
-        and db.health_check_enabled
-        and not db.health_check_done
+        and db.health_check_enabled  # type: ignore[attr-defined]
+        and not db.health_check_done  # type: ignore[attr-defined]
         and not db.in_atomic_block
     )
     try:
@@ -110,7 +119,7 @@ def _columns(model: type[Model], alias: str) -> str:
     return ", ".join(f'{alias}."{field.column}"' for field in _fields(model))
 
 
-def _loader(model: type[Model]):
+def _loader(model: type[Model]) -> tuple[type[Model], int, int, list[str]]:
     fields = _fields(model)
     return model, len(fields), fields.index(model._meta.pk), [field.attname for field in fields]
 
@@ -118,9 +127,10 @@ def _loader(model: type[Model]):
 LOADERS = {model: _loader(model) for model in CALL_FIELDS}
 
 
-def _instances(row: tuple, models: list[type[Model]]) -> list[Model | None]:
+def _instances(row: tuple, models: list[type[Model]]) -> list[Any]:
     """One instance per model from consecutive columns of `row`; None where an outer join found nothing."""
-    instances, start = [], 0
+    instances: list[Any] = []
+    start = 0
     for model in models:
         model, width, pk_index, attnames = LOADERS[model]
         values = row[start : start + width]
@@ -162,6 +172,7 @@ LEFT JOIN (user_api_keys k
 
 def _link_model(model: AIModel | None, developer: Developer | None, user: User | None) -> AIModel | None:
     if model is not None:
+        assert developer is not None  # inner-joined to the model: present whenever the model is
         Developer.user.field.set_cached_value(developer, user)
         AIModel.developer.field.set_cached_value(model, developer)
     return model
@@ -177,6 +188,7 @@ def call_rows(*, api_name: str | None, key_hash: str | None) -> tuple[AIModel | 
     """The named model and the unrevoked personal key with this hash (each loaded like the functions
     below, None when absent), in one query."""
     row = fetch_one(CALL_SQL, [api_name, key_hash])
+    assert row is not None  # selected from the one-row `wanted`: there is always a row
     model, developer, user, api_key, key_user = _instances(row, [AIModel, Developer, User, UserApiKey, User])
     return _link_model(model, developer, user), _link_key(api_key, key_user)
 

@@ -6,7 +6,7 @@ would drop the extra fields that chat completions pass on to the upstream.
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from uuid import UUID
 
 from ninja import Schema
@@ -14,7 +14,10 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from catalog.models import Category
 
-CategoryValue = Literal[tuple(value for value, _ in Category.choices)]  # type: ignore[misc]
+if TYPE_CHECKING:
+    CategoryValue = str  # the Literal below is built at run time, from the choices
+else:
+    CategoryValue = Literal[tuple(value for value, _ in Category.choices)]
 SortValue = Literal["relevance", "rating", "popular", "newest", "name", "price"]
 
 
@@ -79,7 +82,9 @@ class ChatMessage(BaseModel):
 
     @field_validator("content")
     @classmethod
-    def _content_without_nul(cls, content):
+    def _content_without_nul(
+        cls, content: str | list[ChatContentPart] | None
+    ) -> str | list[ChatContentPart] | None:
         # Checked on the whole field so that an error names messages.N.content, whatever its shape.
         parts = content if isinstance(content, list) else [content]
         for part in parts:

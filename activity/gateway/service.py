@@ -16,6 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import User
@@ -35,7 +36,7 @@ def session_id_new() -> str:
     return f"sess_{secrets.token_hex(8)}"
 
 
-def client_ip(request) -> str | None:
+def client_ip(request: HttpRequest) -> str | None:
     """The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies the X-Forwarded-For entry
     the outermost trusted proxy added. Entries further left are whatever the client sent, so never read."""
     address = request.META.get("REMOTE_ADDR", "")
@@ -127,7 +128,9 @@ def call_forward(
     )
 
 
-def quota_headers(*, caller: Caller | None, model: AIModel | None, visible: bool, quota: QuotaState | None):
+def quota_headers(
+    *, caller: Caller | None, model: AIModel | None, visible: bool, quota: QuotaState | None
+) -> dict[str, str]:
     """X-RateLimit-* for an answer: the called model's developer once the caller may see the model, else
     the model key's own developer; none for unauthenticated callers or models the caller may not see."""
     if quota is not None:
@@ -180,9 +183,10 @@ def playground_call(
             caller=caller, model=model, prompt=prompt, parameters={}, session_id=session_id
         )
         failure = forwarded.error
+        status_code = forwarded.status_code
     except GatewayError as exc:
         failure = exc
-    status_code = forwarded.status_code if forwarded else failure.status
+        status_code = exc.status
     processing_ms = elapsed_ms(started)
     exchange = (
         exchange_for(forwarded=forwarded, prompt=prompt, processing_ms=processing_ms, ip=ip)

@@ -74,12 +74,12 @@ class PrivateAddressRefused(NewConnectionError):
     """The upstream's address is not public (and UPSTREAM_PRIVATE_NETWORKS is off)."""
 
 
-class _PublicOnly:
+class _PublicOnly(HTTPConnection):
     """Resolves the host once, refuses it if any of its addresses is not public, and connects only to the
     addresses it checked: a closed and an open internal port get the same answer, and a name cannot resolve
     to a public address for the check and a private one for the connection (DNS rebinding)."""
 
-    def _new_conn(self):
+    def _new_conn(self) -> socket.socket:
         if settings.UPSTREAM_PRIVATE_NETWORKS:
             return super()._new_conn()
         try:
@@ -88,7 +88,7 @@ class _PublicOnly:
             raise NameResolutionError(self.host, self, exc) from exc
         except (OSError, UnicodeError) as exc:  # a label too long or empty for IDNA
             raise NewConnectionError(self, f"Failed to resolve {self.host}: {exc}") from exc
-        addresses = list(dict.fromkeys(info[4][0] for info in resolved))
+        addresses = list(dict.fromkeys(str(info[4][0]) for info in resolved))
         if not all(is_public_address(address) for address in addresses):
             raise PrivateAddressRefused(self, f"{self.host} resolves to a non-public address")
         failure: Exception | None = None
