@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from accounts import tokens
+from accounts.forms import ProfileForm
 from accounts.models import User, UserStatus
 from core.constraints import violated_constraint
 
@@ -155,7 +156,7 @@ def _delete_file(name: str) -> None:
         logger.warning("Could not delete the file %s", name, exc_info=True)
 
 
-def user_profile_update(*, form) -> User:
+def user_profile_update(*, form: ProfileForm) -> User:
     """Save a valid ProfileForm and remove the replaced picture once the change is committed."""
     old_picture = User.objects.filter(pk=form.instance.pk).values_list("profile_picture", flat=True).first()
     with transaction.atomic():
