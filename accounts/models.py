@@ -70,7 +70,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     bio = models.TextField(blank=True, db_default="")
     status = models.CharField(
         max_length=32,
-        choices=UserStatus.choices,
+        choices=UserStatus,
         default=UserStatus.PENDING_VERIFICATION,
         db_default=UserStatus.PENDING_VERIFICATION,
     )
@@ -178,7 +178,7 @@ class Developer(models.Model):
     total_models_created = counter()
     status = models.CharField(
         max_length=32,
-        choices=DeveloperStatus.choices,
+        choices=DeveloperStatus,
         default=DeveloperStatus.PENDING_APPROVAL,
         db_default=DeveloperStatus.PENDING_APPROVAL,
     )

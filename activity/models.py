@@ -41,7 +41,7 @@ class UserHistory(models.Model):
     session_id = models.CharField(max_length=100)
     prompt = models.TextField()
     response = models.TextField(blank=True, db_default="")
-    status = models.CharField(max_length=16, choices=HistoryStatus.choices)
+    status = models.CharField(max_length=16, choices=HistoryStatus)
     request_timestamp = models.DateTimeField(db_default=Now())
     response_time_ms = models.IntegerField(null=True, blank=True)
     cost_incurred = models.DecimalField(
@@ -195,7 +195,7 @@ class UserHistoryCount(models.Model):
         db_index=False,
         related_name="+",
     )
-    status = models.CharField(max_length=16, choices=HistoryStatus.choices)
+    status = models.CharField(max_length=16, choices=HistoryStatus)
     interactions = counter()
     # Sums behind /me/ and user_activity_summary (migration 0011): cost, and latency over the rows that
     # have one, so the average needs no scan of the user's history.

@@ -195,7 +195,7 @@ class ApiCall:
             try:
                 request_size = len(self.request.body)
             except RequestDataTooBig:
-                request_size = int(self.request.META.get("CONTENT_LENGTH") or 0)
+                request_size = int(self.request.headers.get("content-length") or 0)
             call_record(
                 log_id=self.log_id,
                 model=self.model,

@@ -42,7 +42,7 @@ def client_ip(request: HttpRequest) -> str | None:
     address = request.META.get("REMOTE_ADDR", "")
     proxies = settings.TRUSTED_PROXY_COUNT
     forwarded = [
-        part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()
+        part.strip() for part in request.headers.get("x-forwarded-for", "").split(",") if part.strip()
     ]
     if proxies and len(forwarded) >= proxies:
         address = forwarded[-proxies]
