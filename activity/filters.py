@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from activity.models import HistoryStatus, ModelUser, UserHistory
 from catalog.models import AIModel
-from core.forms import DateInputInPython, DateRangeMixin, OptionsSelect, TextInputInPython
+from core.forms import DateRangeMixin
 
 MODEL_CHOICES = 50
 
@@ -84,32 +84,29 @@ class HistoryFilter(django_filters.FilterSet):
         to_field_name="api_name",
         label="Model",
         empty_label="Any model",
-        widget=OptionsSelect,
     )
     status = django_filters.ChoiceFilter(
-        choices=HistoryStatus.choices, label="Status", empty_label="Any status", widget=OptionsSelect
+        choices=HistoryStatus.choices, label="Status", empty_label="Any status"
     )
     date_from = django_filters.DateFilter(
         field_name="request_timestamp",
         method=on_or_after,
         label="From",
-        widget=DateInputInPython(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     date_to = django_filters.DateFilter(
         field_name="request_timestamp",
         method=on_or_before,
         label="To",
-        widget=DateInputInPython(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
-    session = django_filters.CharFilter(
-        field_name="session_id", label="Session id", max_length=100, widget=TextInputInPython
-    )
+    session = django_filters.CharFilter(field_name="session_id", label="Session id", max_length=100)
     q = django_filters.CharFilter(
         field_name="prompt",
         lookup_expr="icontains",
         label="Text in the prompt",
         max_length=200,
-        widget=TextInputInPython(attrs={"type": "search"}),
+        widget=forms.TextInput(attrs={"type": "search"}),
     )
 
     class Meta:

@@ -12,7 +12,6 @@ from django.db.models import F, QuerySet
 
 from catalog.models import AIModel, Category
 from catalog.search import search_models
-from core.forms import NumberInputInPython, OptionsSelect, TextInputInPython
 
 MAX_TAGS = 10
 
@@ -88,20 +87,15 @@ class AIModelFilter(django_filters.FilterSet):
         label="Search",
         method="filter_search",
         max_length=200,
-        widget=TextInputInPython(
-            attrs={"type": "search", "placeholder": "Search models, tags, descriptions…"}
-        ),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Search models, tags, descriptions…"}),
     )
-    category = django_filters.ChoiceFilter(
-        label="Category", choices=Category.choices, empty_label="Any", widget=OptionsSelect
-    )
+    category = django_filters.ChoiceFilter(label="Category", choices=Category.choices, empty_label="Any")
     tag = TagsFilter(label="Tags")
     developer = django_filters.CharFilter(
         label="Developer",
         field_name="developer__username",
         lookup_expr="iexact",
         max_length=150,
-        widget=TextInputInPython,
     )
     min_rating = django_filters.NumberFilter(
         label="Minimum rating",
@@ -109,11 +103,10 @@ class AIModelFilter(django_filters.FilterSet):
         lookup_expr="gte",
         min_value=Decimal("0"),
         max_value=Decimal("5"),
-        widget=OptionsSelect(choices=[("", "Any")] + RATING_CHOICES),
+        widget=forms.Select(choices=[("", "Any")] + RATING_CHOICES),
     )
     min_price = django_filters.NumberFilter(
         label="Minimum price",
-        widget=NumberInputInPython,
         field_name="price_per_request",
         lookup_expr="gte",
         min_value=Decimal("0"),
@@ -122,7 +115,6 @@ class AIModelFilter(django_filters.FilterSet):
     )
     max_price = django_filters.NumberFilter(
         label="Maximum price",
-        widget=NumberInputInPython,
         field_name="price_per_request",
         lookup_expr="lte",
         min_value=Decimal("0"),

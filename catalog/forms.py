@@ -13,7 +13,7 @@ from django.urls import reverse
 from catalog.models import AIModel, Category
 from catalog.services import EDITABLE_FIELDS
 from core.addresses import is_public_address
-from core.forms import CommaListField, DateRangeMixin, OptionsSelect, http_url_validator
+from core.forms import CommaListField, DateRangeMixin, http_url_validator
 
 API_NAME_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 API_NAME_MAX_LENGTH = AIModel._meta.get_field("api_name").max_length
@@ -179,7 +179,7 @@ class KeyRotateForm(forms.Form):
 
 
 class UsageLogFilterForm(DateRangeMixin, forms.Form):
-    model = forms.ChoiceField(required=False, label="Model", widget=OptionsSelect)
+    model = forms.ChoiceField(required=False, label="Model")
     status = forms.ChoiceField(
         required=False,
         label="Status",
@@ -206,7 +206,7 @@ class ChartRangeForm(forms.Form):
         empty_value=30,
         label="Period",
     )
-    model = forms.ChoiceField(required=False, label="Model", widget=OptionsSelect)
+    model = forms.ChoiceField(required=False, label="Model")
 
     def __init__(self, *args, models: list[AIModel], **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,15 +1,16 @@
 """Form pieces shared by every app: comma-separated lists for text[] columns, http(s) URL checks, date
-ranges, and showing what a model or the database refused beside the field it concerns."""
+ranges, showing what a model or the database refused beside the field it concerns, and the site's form
+renderer."""
 
+import functools
 import re
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError
-from django.forms.widgets import Input
-from django.utils.html import conditional_escape, escape, format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.forms.renderers import DjangoTemplates
+from django.template import TemplateDoesNotExist, engines
 
 from core.constraints import violated_constraint
 
@@ -98,67 +99,27 @@ def add_constraint_error(form: forms.Form, error: IntegrityError) -> None:
     form.add_error(field if field in form.fields else None, message)
 
 
-def _attrs(attrs: dict) -> str:
-    """django/forms/widgets/attrs.html: True is a bare name, False leaves the attribute out."""
-    return "".join(
-        format_html(" {}", name) if value is True else format_html(' {}="{}"', name, escape(str(value)))
-        for name, value in attrs.items()
-        if value is not False
-    )
+@functools.cache
+def _jinja2_draws(template_name: str) -> bool:
+    try:
+        engines["jinja2"].get_template(template_name)
+    except TemplateDoesNotExist:
+        return False
+    return True
 
 
-class OptionsSelect(forms.Select):
-    """A select written in Python, with the markup of Django's select.html and select_option.html.
+class FormRenderer(DjangoTemplates):
+    """The site's form renderer (settings.FORM_RENDERER): widgets drawn by Jinja2 where it has their template.
 
-    Django renders every option through two templates: the fifty models of the history filter, or a
-    developer's dozens of models on the dashboard, cost several milliseconds a page that way.
+    The filter forms of the catalog, the history and the dashboard draw a dozen inputs and selects on every
+    page, one with up to fifty options. Through Django's widget templates (two or three per input, one more
+    per option) the catalog's and the history's took about 4 to 6 ms, through Jinja2 under 1 ms
+    (bench/fragments.py). templates/jinja2/django/forms/widgets/ holds Jinja2 versions of the input and
+    select templates that write Django's markup byte for byte (core/tests/test_form_renderer.py); every
+    other form template (labels, error lists, radios, the admin's widgets) is Django's own, as before.
     """
 
-    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
-        html = [format_html('<select name="{}"{}>', widget["name"], mark_safe(_attrs(widget["attrs"])))]
-        for group_name, options, _ in widget["optgroups"]:
-            if group_name:
-                html.append(format_html('\n  <optgroup label="{}">', group_name))
-            # Plain f-strings: format_html per option cost more than the rest of the select.
-            for option in options:
-                attrs = option["attrs"]
-                html.append(
-                    f'\n  <option value="{escape(str(option["value"]))}"{_attrs(attrs) if attrs else ""}>'
-                    f"{conditional_escape(option['label'])}</option>\n"
-                )
-            if group_name:
-                html.append("\n  </optgroup>")
-        html.append("\n</select>")
-        return mark_safe("".join(html))
-
-
-class InputInPython(Input):
-    """An input written in Python, with the markup of Django's input.html and attrs.html.
-
-    Rendering a widget through the template engine costs a quarter to half a millisecond; the catalog's and
-    the history's filter forms draw four text, number and date inputs on every page.
-    """
-
-    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
-        value_attr = "" if widget["value"] is None else format_html(' value="{}"', str(widget["value"]))
-        return format_html(
-            '<input type="{}" name="{}"{}{}>',
-            widget["type"],
-            widget["name"],
-            value_attr,
-            mark_safe(_attrs(widget["attrs"])),  # noqa: S308 - built by format_html and escape
-        )
-
-
-class TextInputInPython(InputInPython, forms.TextInput):
-    pass
-
-
-class NumberInputInPython(InputInPython, forms.NumberInput):
-    pass
-
-
-class DateInputInPython(InputInPython, forms.DateInput):
-    pass
+    def get_template(self, template_name):
+        if _jinja2_draws(template_name):
+            return engines["jinja2"].get_template(template_name)
+        return super().get_template(template_name)

@@ -9,6 +9,10 @@ elements, and format_html's lazy-string and SafeString machinery per element mad
 charts take about three times as long to draw. Every piece of text goes through `_esc` (the html.escape
 that Django's escape wraps, so the output is the same); coordinates are numbers formatted here, so they
 need no escaping.
+
+Unlike the site's other repeated fragments, the SVG stays here rather than in a Jinja2 template: its
+geometry is computed element by element, and handing each bar to a template as an object (90 days × two
+series on the errors chart) made that chart take 8 to 30% longer than these strings, measured in one process.
 """
 
 import math

@@ -5,10 +5,9 @@ from functools import lru_cache
 from urllib.parse import urlencode
 
 from django import template
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 
 from catalog import cards
+from core.templating import render_fragment
 
 register = template.Library()
 
@@ -26,20 +25,16 @@ def rating_text(value) -> str:
     return str(rating.quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP))
 
 
-@lru_cache(maxsize=64)
-def _star_spans(halves: int) -> str:
-    spans = []
-    for star in range(1, 6):
-        shape = "full" if halves >= star * 2 else "half" if halves == star * 2 - 1 else "empty"
-        spans.append(f'<span class="star star-{shape}" aria-hidden="true">★</span>')
-    return "".join(spans)
+@lru_cache(maxsize=16)
+def _star_shapes(halves: int) -> tuple[str, ...]:
+    return tuple(
+        "full" if halves >= star * 2 else "half" if halves == star * 2 - 1 else "empty"
+        for star in range(1, 6)
+    )
 
 
-@register.simple_tag
-def stars(value, count=None, size=""):
-    """Five stars for a rating from 0 to 5 (halves rounded), with a text equivalent for screen readers.
-
-    Built in Python rather than by an inclusion template: catalog pages draw dozens of them."""
+def stars_context(value, count=None, size="") -> dict:
+    """What catalog/_stars.html shows for a rating from 0 to 5 (halves rounded) and its count of ratings."""
     try:
         rating = Decimal(str(value or 0))
     except InvalidOperation:
@@ -49,10 +44,15 @@ def stars(value, count=None, size=""):
     label = f"Rated {rating_text(rating)} out of 5"
     if count is not None:
         label += f" from {count} rating{'' if count == 1 else 's'}"
-    size_class = f" stars-{escape(size)}" if size else ""
-    return mark_safe(  # noqa: S308 - every part is a number, a fixed word or escaped
-        f'<span class="stars{size_class}" role="img" aria-label="{escape(label)}">{_star_spans(halves)}</span>'
-    )
+    return {"shapes": _star_shapes(halves), "label": label, "size": size}
+
+
+@register.simple_tag
+def stars(value, count=None, size=""):
+    """Five stars for a rating, with a text equivalent for screen readers (catalog/_stars.html).
+
+    Drawn by Jinja2: a model page's reviews and a page of cards draw dozens."""
+    return render_fragment("catalog/_stars.html", stars_context(value, count, size))
 
 
 @register.simple_tag
