@@ -1,19 +1,29 @@
-"""Model cards, kept rendered in the cache under a digest of everything they show.
+"""Model cards, kept rendered in the cache under a key made of what changes a card.
 
 A catalog page draws up to 24 cards, and the template engine spends about half a millisecond on each:
 most of a signed-in catalog page's time (visitors without a session get the whole page from the cache,
-catalog.views.caching). A card is a pure function of a few fields of its model, so its key is a digest of
-those values and of the code that draws them (the card template, the catalog's template tags and the
-model's properties): a card is never stale (a new rating or one more call changes its key), a deploy that
-changes how cards look never meets old cards, and nothing has to be invalidated. Unused keys simply age
-out of the cache, the "cards" cache (settings.CACHES), whose keys visitors cannot choose.
+catalog.views.caching). Every grid of cards, on the home page, the catalog and a developer's profile, is
+drawn by model_cards() ({% model_cards %}), and a card's key holds:
 
-One get_many per grid, so a shared cache (Redis) costs one round trip per page, not one per card.
+- the model's id and its updated_at, which the models_set_updated_at trigger sets on every update of the
+  row, whoever writes it (the ORM, SQL, the admin), the counter triggers' updates included;
+- the counters the card shows (total_requests, average_rating, rating_count) although updated_at follows
+  them, because it does not always: updated_at is the start of the writing transaction (now()), so two
+  writes in one transaction share it, and a bulk load writes counters with the triggers off
+  (bench/seed_scale.py). They are on the row already, so this costs nothing;
+- the developer's username, which lives on another row;
+- the page's heading level, and the calls of the last days that the home page's trending cards show;
+- settings.CARD_CACHE_VERSION, bumped by a deploy that changes how cards look (the card template, the
+  catalog's template tags, the model's properties); with DEBUG on also the card template's modification
+  time, so that an edit shows at the next request.
+
+Nothing has to be invalidated: a changed model gets a new key, and unused keys age out of the "cards" cache
+(settings.CACHES), whose keys visitors cannot choose. One get_many per grid, so a shared cache (Redis)
+costs one round trip per page, not one per card.
 """
 
 import hashlib
-from functools import cache as once
-from pathlib import Path
+import os
 
 from django.conf import settings
 from django.core.cache import caches
@@ -24,62 +34,36 @@ CARD_TEMPLATE = "includes/model_card.html"
 CARD_CACHE_SECONDS = 24 * 60 * 60
 KEY_PREFIX = "model-card:"
 
-
-# Besides the template: the filters and tags it uses, and the model's properties it reads.
-CARD_CODE = ("catalog/templatetags/catalog_extras.py", "catalog/models.py", "core/http.py")
-
-
-def _digest(template) -> str:
-    digest = hashlib.blake2b(template.template.source.encode(), digest_size=8)
-    for path in CARD_CODE:
-        digest.update((Path(settings.BASE_DIR) / path).read_bytes())
-    return digest.hexdigest()
-
-
-@once
-def _kept_template():
-    template = get_template(CARD_TEMPLATE)
-    return template, _digest(template)
-
-
-def _template():
-    """The card template and its version: read once per process, except with DEBUG on, where an edited
-    template shows at the next request as every other template does."""
-    if settings.DEBUG:
-        template = get_template(CARD_TEMPLATE)
-        return template, _digest(template)
-    return _kept_template()
-
-
-# The fields a card reads: lists of cards load only these (.only(*CARD_FIELDS)), not the search vector,
-# keys and URLs that make a model row a kilobyte wide.
+# The fields of a model that a card and its key read: lists of cards load only these (.only(*CARD_FIELDS)),
+# not the search vector, keys and URLs that make a model row a kilobyte wide. A field the card template
+# reads and this list lacks costs a query per card (test_card_cache renders a card with none).
 CARD_FIELDS = (
     "model_id", "developer_id", "api_name", "display_name", "description", "category", "tags",
-    "average_rating", "rating_count", "total_requests", "price_per_request",
+    "average_rating", "rating_count", "total_requests", "price_per_request", "updated_at",
 )  # fmt: skip
 
 
-def shown_values(model, heading_level: int) -> tuple:
-    """Every value the card template reads from its model (and the page's heading level)."""
-    return (
-        model.pk,
-        model.api_name,
-        model.display_name,
-        model.developer.username,
-        model.description,
-        model.category,
-        tuple(model.tags[:3]),
-        str(model.average_rating),
-        model.rating_count,
-        model.total_requests,
-        str(model.price_per_request),
-        heading_level,
-    )
+def _template():
+    """The card template (through the cached loader) and the version of the cards it draws."""
+    template = get_template(CARD_TEMPLATE)
+    version = settings.CARD_CACHE_VERSION
+    if settings.DEBUG:
+        version = f"{version}-{os.stat(template.origin.name).st_mtime_ns}"
+    return template, version
 
 
 def _key(model, heading_level: int, version: str) -> str:
-    digest = hashlib.blake2b(repr(shown_values(model, heading_level)).encode(), digest_size=16).hexdigest()
-    return f"{KEY_PREFIX}{version}:{digest}"
+    changes = (
+        model.updated_at.isoformat(),
+        model.total_requests,
+        str(model.average_rating),
+        model.rating_count,
+        model.developer.username,
+        heading_level,
+        getattr(model, "recent_successes", None),
+    )
+    digest = hashlib.blake2b(repr(changes).encode(), digest_size=12).hexdigest()
+    return f"{KEY_PREFIX}{version}:{model.pk}:{digest}"
 
 
 def card_key(model, heading_level: int = 3) -> str:
@@ -88,7 +72,7 @@ def card_key(model, heading_level: int = 3) -> str:
 
 def model_cards(models, heading_level: int = 3) -> SafeString:
     """The cards of `models`, in order: from the cache where rendered before, else rendered and kept.
-    The template and its version are looked up once for the grid (with DEBUG on that reads files)."""
+    The template and its version are looked up once for the grid."""
     template, version = _template()
     models = list(models)
     keys = [_key(model, heading_level, version) for model in models]

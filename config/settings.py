@@ -161,6 +161,10 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 CACHES["cards"] = {**CACHES["default"], "KEY_PREFIX": "cards"}
 if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
     CACHES["cards"].update(LOCATION="cards", OPTIONS={"MAX_ENTRIES": 20_000})
+# Part of every kept card's key: a deploy that changes how cards look (the card template, the catalog's
+# template tags, the model's properties) bumps it, so that no worker serves a card drawn by older code
+# from a shared cache. The per-process cache starts empty with each deploy anyway.
+CARD_CACHE_VERSION = env.str("CARD_CACHE_VERSION", default="1")
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="AI Model Platform <no-reply@localhost>")

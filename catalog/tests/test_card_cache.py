@@ -1,18 +1,20 @@
-"""Model cards kept rendered under a digest of what they show, and the catalog's cheaper template helpers.
+"""Model cards kept rendered under a key of what changes them, and the catalog's cheaper template helpers.
 
 The cache may only ever make a page faster: every test here compares against what the plain include of
 includes/model_card.html (or Django's own QueryDict and Select) gives.
 """
 
+import os
 from decimal import Decimal
 
 import pytest
 from django.core.cache import caches
 from django.http import QueryDict
 from django.template import Context, Template
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.test import RequestFactory
 
+from activity.tests.factories import ApiUsageLogFactory
 from catalog import cards
 from catalog.models import AIModel
 from catalog.templatetags.catalog_extras import query_with
@@ -70,6 +72,7 @@ def test_a_card_changes_as_soon_as_anything_it_shows_changes(three, bob):
     assert 'from 1 rating"' in after
 
 
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
     ("field", "value"),
     [
@@ -81,14 +84,59 @@ def test_a_card_changes_as_soon_as_anything_it_shows_changes(three, bob):
         ("price_per_request", Decimal("0.5000")),
     ],
 )
-def test_every_shown_field_is_part_of_the_key(three, field, value):
+def test_a_saved_change_to_any_shown_field_gives_a_new_card(three, field, value):
+    # Each write commits on its own, as a page's or the gateway's does: the trigger moves updated_at.
     model = loaded(three[1])[0]
     key = cards.card_key(model)
+    cards.model_cards([model])
 
-    setattr(model, field, value)
+    AIModel.objects.filter(pk=model.pk).update(**{field: value})
+    model = loaded(model)[0]
 
     assert cards.card_key(model) != key
     assert cards.model_cards([model]) == include([model])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_counter_triggers_move_updated_at(three, bob):
+    model = three[0]
+    before = loaded(model)[0].updated_at
+
+    ApiUsageLogFactory(model=model, response_code=200)  # total_requests, by trigger
+    after_call = loaded(model)[0]
+    ModelReviewFactory(model=model, user=bob, rating=4)  # average_rating and rating_count, by trigger
+    after_review = loaded(model)[0]
+
+    assert (after_call.total_requests, after_review.rating_count) == (model.total_requests + 1, 1)
+    assert before < after_call.updated_at < after_review.updated_at
+
+
+def test_cards_read_nothing_beyond_the_card_fields(three, django_assert_num_queries):
+    models = loaded(*three)
+
+    with django_assert_num_queries(0):
+        html = cards.model_cards(models, heading_level=2)
+
+    assert html == "".join(
+        render_to_string(cards.CARD_TEMPLATE, {"model": model, "heading_level": 2}) for model in models
+    )
+
+
+def test_the_heading_level_and_the_cache_version_are_part_of_the_key(three, settings):
+    model = loaded(three[0])[0]
+    key = cards.card_key(model)
+
+    assert cards.card_key(model, heading_level=2) != key
+    settings.CARD_CACHE_VERSION = "next-deploy"
+    assert cards.card_key(model) != key
+
+
+def test_with_debug_on_an_edited_card_template_gives_new_cards(three, settings):
+    model = loaded(three[0])[0]
+    settings.DEBUG = True
+    edited = os.stat(get_template(cards.CARD_TEMPLATE).origin.name).st_mtime_ns
+
+    assert f"{settings.CARD_CACHE_VERSION}-{edited}:" in cards.card_key(model)
 
 
 def test_the_developer_name_is_part_of_the_key(three):
@@ -112,6 +160,20 @@ def test_the_catalog_home_and_profile_show_the_cards(client, three, dana):
         body = client.get(path).content.decode()
         for card in expected:
             assert card in body
+
+
+def test_the_home_pages_trending_cards_are_the_same_cards_with_their_calls(client, three):
+    ApiUsageLogFactory.create_batch(3, model=three[0], response_code=200)
+    ApiUsageLogFactory(model=three[2], response_code=200)
+    (first,) = loaded(three[0])
+    first.recent_successes = 3
+
+    body = client.get("/").content.decode()
+
+    card = include([first]).strip()
+    assert card in body
+    assert '<p class="model-card-extra">3 successful calls this week</p>' in card
+    assert body.count('class="model-card-extra"') == 2
 
 
 @pytest.mark.parametrize(
