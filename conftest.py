@@ -1,4 +1,4 @@
-"""Shared personas and the browser fixture for the whole suite.
+"""Shared personas, the demo upstream and the browser fixture for the whole suite.
 
 Personas: `alice` a verified user, `bob` a second verified user, `pat` a user still pending email
 verification, `dana` an active developer who owns `model` (an active public model), `eve` another
@@ -6,12 +6,15 @@ active developer, `staff` a superuser. Every test runs against real PostgreSQL.
 """
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from accounts.tests.factories import PASSWORD, DeveloperFactory, PendingUserFactory, StaffFactory, UserFactory
+from activity.tests.helpers import running_upstream
 from catalog.tests.factories import AIModelFactory
+from demo.upstream import DemoUpstreamServer
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 TEST_OUTPUT = Path(__file__).resolve().parent / "test-output"
@@ -76,6 +79,27 @@ def staff(db):
 @pytest.fixture
 def model(dana):
     return AIModelFactory(developer=dana, api_name="dana-summarizer", display_name="Dana Summarizer")
+
+
+@pytest.fixture
+def alice_client(client, alice):
+    """The test client, signed in as alice."""
+    client.force_login(alice)
+    return client
+
+
+@pytest.fixture(scope="module")
+def upstream(request) -> Iterator[DemoUpstreamServer]:
+    """The demo models (demo/upstream.py) over real HTTP on 127.0.0.1, one server per test module: point a
+    model at it with endpoint_url=f"{upstream.url}/echo" (or /summarize, /chat/completions, /fail...).
+
+    A module serves routes of its own by naming them in a module-level UPSTREAM_ROUTES, {path: route}, a
+    route being called as route(handler, payload) (DemoUpstreamHandler.extra_routes). `upstream.received`
+    starts empty, for routes that keep what they were sent.
+    """
+    with running_upstream(extra_routes=getattr(request.module, "UPSTREAM_ROUTES", None)) as server:
+        server.received = []
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -10,13 +10,6 @@ from accounts.models import UserApiKey
 from accounts.services import MAX_ACTIVE_KEYS
 from accounts.tests.factories import UserApiKeyFactory
 
-
-@pytest.fixture
-def alice_client(client, alice):
-    client.force_login(alice)
-    return client
-
-
 # Anonymous ---------------------------------------------------------------------------------------------
 
 

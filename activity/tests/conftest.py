@@ -12,3 +12,9 @@ def alice_key(alice) -> str:
     plain = keys.generate_personal_key()
     UserApiKeyFactory(user=alice, key=plain)
     return plain
+
+
+@pytest.fixture
+def model_key() -> str:
+    """A new model key in plain text, for a model made with key=model_key."""
+    return keys.generate_model_key()

@@ -1,6 +1,7 @@
 """Helpers for tests of the gateway: a demo upstream on a background thread, and API calls.
 
-Kept beside the code they exercise so every test module uses the same real HTTP server.
+Kept beside the code they exercise so every test module uses the same real HTTP server; the `upstream`
+fixture of the root conftest.py runs one per test module.
 """
 
 import json
@@ -40,6 +41,11 @@ def drip_answer(handler, text: str, *, delay: float = 0.05) -> None:
         handler.wfile.write(bytes([byte]))
         handler.wfile.flush()
         time.sleep(delay)
+
+
+def nul_in_answer(handler, payload) -> tuple[int, bytes]:
+    """An upstream route answering with a NUL character, which a PostgreSQL text column cannot hold."""
+    return 200, json.dumps({"response": "before\u0000after"}).encode()
 
 
 def refused_url(path: str = "/echo") -> str:

@@ -8,7 +8,7 @@ import pytest
 from accounts import keys
 from activity.gateway.schemas import ChatOut
 from activity.models import ApiUsageLog, DeveloperMonthlyUsage, HistoryStatus, UserHistory
-from activity.tests.helpers import chat, running_upstream
+from activity.tests.helpers import chat
 from catalog.tests.factories import AIModelFactory
 
 
@@ -26,11 +26,7 @@ def recording_chat(handler, payload):
     return 200, json.dumps(answer).encode()
 
 
-@pytest.fixture(scope="module")
-def upstream():
-    with running_upstream(extra_routes={"/recording/chat/completions": recording_chat}) as server:
-        server.received = []
-        yield server
+UPSTREAM_ROUTES = {"/recording/chat/completions": recording_chat}
 
 
 @pytest.fixture

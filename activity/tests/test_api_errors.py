@@ -10,7 +10,7 @@ from accounts import keys
 from accounts.models import DeveloperStatus, UserStatus
 from accounts.tests.factories import UserApiKeyFactory
 from activity.models import ApiUsageLog, DeveloperMonthlyUsage, HistoryStatus, UserHistory
-from activity.tests.helpers import auth_header, invoke, refused_url, running_upstream
+from activity.tests.helpers import auth_header, invoke, nul_in_answer, refused_url
 from catalog.models import ModelStatus
 from catalog.tests.factories import AIModelFactory
 
@@ -23,21 +23,7 @@ def wrong_shape(handler, payload):
     return 200, json.dumps({"answer": payload["prompt"]}).encode()
 
 
-def nul_in_answer(handler, payload):
-    return 200, json.dumps({"response": "before\u0000after"}).encode()
-
-
-@pytest.fixture(scope="module")
-def upstream():
-    with running_upstream(
-        extra_routes={"/not-json": not_json, "/wrong-shape": wrong_shape, "/nul": nul_in_answer}
-    ) as server:
-        yield server
-
-
-@pytest.fixture
-def model_key():
-    return keys.generate_model_key()
+UPSTREAM_ROUTES = {"/not-json": not_json, "/wrong-shape": wrong_shape, "/nul": nul_in_answer}
 
 
 @pytest.fixture

@@ -13,19 +13,8 @@ from accounts.tests.factories import UserApiKeyFactory
 from activity.gateway.quota import next_month_start
 from activity.gateway.schemas import InvokeOut
 from activity.models import ApiUsageLog, DeveloperMonthlyUsage, HistoryStatus, UserHistory
-from activity.tests.helpers import chat, invoke, running_upstream
+from activity.tests.helpers import chat, invoke
 from catalog.tests.factories import AIModelFactory
-
-
-@pytest.fixture(scope="module")
-def upstream():
-    with running_upstream() as server:
-        yield server
-
-
-@pytest.fixture
-def model_key():
-    return keys.generate_model_key()
 
 
 @pytest.fixture

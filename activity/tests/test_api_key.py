@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-import pytest
 from django.utils import timezone
 
 from accounts import keys
@@ -10,14 +9,8 @@ from accounts.tests.factories import UserApiKeyFactory
 from activity.gateway.quota import next_month_start, quota_reserve
 from activity.gateway.schemas import KeyOut
 from activity.tests.factories import ApiUsageLogFactory
-from activity.tests.helpers import auth_header, invoke, running_upstream
+from activity.tests.helpers import auth_header, invoke
 from catalog.tests.factories import AIModelFactory
-
-
-@pytest.fixture(scope="module")
-def upstream():
-    with running_upstream() as server:
-        yield server
 
 
 def test_a_model_key_sees_its_developers_quota(client, dana):

@@ -4,15 +4,9 @@ import pytest
 
 from accounts import keys
 from accounts.services import user_api_key_create, user_api_key_revoke
-from activity.tests.helpers import invoke, running_upstream
+from activity.tests.helpers import invoke
 from catalog.services import model_api_key_rotate
 from catalog.tests.factories import AIModelFactory
-
-
-@pytest.fixture(scope="module")
-def upstream():
-    with running_upstream() as server:
-        yield server
 
 
 @pytest.fixture

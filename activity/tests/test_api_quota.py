@@ -9,17 +9,10 @@ import pytest
 from accounts import keys
 from accounts.tests.factories import UserApiKeyFactory
 from activity.models import ApiUsageLog, DeveloperMonthlyUsage, UserHistory
-from activity.tests.helpers import running_upstream
 from catalog.tests.factories import AIModelFactory
 
 QUOTA = 20
 CALLS = 60
-
-
-@pytest.fixture(scope="module")
-def upstream():
-    with running_upstream() as server:
-        yield server
 
 
 @pytest.mark.django_db(transaction=True)

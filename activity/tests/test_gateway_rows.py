@@ -11,16 +11,10 @@ from django.db import connection, connections
 from accounts import keys
 from activity.gateway import rows
 from activity.models import ApiUsageLog
-from activity.tests.helpers import invoke, running_upstream
+from activity.tests.helpers import invoke
 from catalog.tests.factories import AIModelFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(scope="module")
-def upstream():
-    with running_upstream() as server:
-        yield server
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 
 from activity.gateway.errors import GatewayError
 from activity.gateway.upstream import build_payload, call_upstream, get_client, is_chat_endpoint
-from activity.tests.helpers import drip_answer, refused_url, running_upstream
+from activity.tests.helpers import drip_answer, refused_url
 
 
 def dripping(handler, payload):
@@ -42,11 +42,7 @@ def record_port(handler, payload):
     return 200, json.dumps({"response": str(handler.client_address[1])}).encode()
 
 
-@pytest.fixture(scope="module")
-def upstream():
-    routes = {"/drip": dripping, "/flood": chunked_flood, "/hang-up": hang_up, "/port": record_port}
-    with running_upstream(extra_routes=routes) as server:
-        yield server
+UPSTREAM_ROUTES = {"/drip": dripping, "/flood": chunked_flood, "/hang-up": hang_up, "/port": record_port}
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,5 @@
 """POST /playground/<api_name>/: a verified user's call from the model page, with and without htmx."""
 
-import json
 from decimal import Decimal
 
 import pytest
@@ -8,21 +7,12 @@ from django.test import Client
 
 from activity.models import ApiUsageLog, HistoryStatus, UserHistory
 from activity.tests.factories import UserHistoryFactory
-from activity.tests.helpers import running_upstream
+from activity.tests.helpers import nul_in_answer
 from activity.views.playground import FLASH_KEY
 from catalog.tests.factories import AIModelFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def nul_in_answer(handler, payload):
-    return 200, json.dumps({"response": "before\u0000after"}).encode()
-
-
-@pytest.fixture(scope="module")
-def upstream():
-    with running_upstream(extra_routes={"/nul": nul_in_answer}) as server:
-        yield server
+UPSTREAM_ROUTES = {"/nul": nul_in_answer}
 
 
 @pytest.fixture
@@ -34,12 +24,6 @@ def summarizer(dana, upstream):
         endpoint_url=f"{upstream.url}/summarize",
         price_per_request=Decimal("0.0200"),
     )
-
-
-@pytest.fixture
-def alice_client(client, alice):
-    client.force_login(alice)
-    return client
 
 
 def run(client, prompt="First sentence here. Second one.", session="", **extra):

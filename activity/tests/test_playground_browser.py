@@ -7,16 +7,9 @@ import pytest
 from playwright.sync_api import expect
 
 from activity.models import UserHistory
-from activity.tests.helpers import running_upstream
 from catalog.tests.factories import AIModelFactory
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def upstream():
-    with running_upstream() as server:
-        yield server
 
 
 @pytest.fixture

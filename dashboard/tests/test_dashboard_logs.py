@@ -23,12 +23,6 @@ EXPORT_URL = reverse("dashboard:logs_export")
 NOW = timezone.now().replace(microsecond=0)
 
 
-@pytest.fixture
-def signed_in(client, dana):
-    client.force_login(dana.user)
-    return client
-
-
 def add_logs(model: AIModel, count: int, *, start: dt.datetime = NOW, step=dt.timedelta(minutes=1), **fields):
     """`count` logs one `step` apart, the newest at `start`."""
     return ApiUsageLog.objects.bulk_create(

@@ -17,12 +17,6 @@ from reviews.tests.factories import ModelReviewFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def signed_in(client, dana):
-    client.force_login(dana.user)
-    return client
-
-
 def url(name, model):
     return reverse(f"dashboard:{name}", args=[model.api_name])
 

@@ -30,12 +30,6 @@ VALID = {
 }
 
 
-@pytest.fixture
-def signed_in(client, dana):
-    client.force_login(dana.user)
-    return client
-
-
 def test_the_list_shows_the_developers_own_models_only(signed_in, dana, eve, model):
     AIModelFactory(developer=eve, display_name="Eve Secret Model")
     response = signed_in.get(LIST_URL)

@@ -15,12 +15,6 @@ pytestmark = pytest.mark.django_db
 URL = reverse("dashboard:reviews")
 
 
-@pytest.fixture
-def signed_in(client, dana):
-    client.force_login(dana.user)
-    return client
-
-
 def age(review: ModelReview, days: int) -> None:
     ModelReview.objects.filter(pk=review.pk).update(created_at=timezone.now() - dt.timedelta(days=days))
 

@@ -10,15 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from activity.tests.helpers import running_upstream
-
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def upstream():
-    with running_upstream() as server:
-        yield server
 
 
 def answer(upstream, path, prompt, **parameters) -> str:

@@ -12,11 +12,6 @@ def url(review):
     return reverse("reviews:reply", args=[review.model.api_name, review.pk])
 
 
-@pytest.fixture
-def review(model, alice):
-    return ModelReviewFactory(model=model, user=alice)
-
-
 def test_the_owning_developer_sees_the_reply_page(client, review, dana):
     client.force_login(dana.user)
     response = client.get(url(review))

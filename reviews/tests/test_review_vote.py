@@ -12,11 +12,6 @@ def url(review):
     return reverse("reviews:vote", args=[review.model.api_name, review.pk])
 
 
-@pytest.fixture
-def review(model, alice):
-    return ModelReviewFactory(model=model, user=alice)
-
-
 def votes(review) -> int:
     return ModelReview.objects.get(pk=review.pk).helpful_votes
 
