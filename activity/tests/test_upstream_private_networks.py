@@ -11,7 +11,7 @@ import pytest
 from activity.gateway import upstream
 from activity.gateway.errors import GatewayError
 from activity.models import ApiUsageLog, DeveloperMonthlyUsage, UserHistory
-from activity.tests.helpers import invoke, refused_url, running_upstream
+from activity.tests.helpers import invoke, refused_url
 from catalog.tests.factories import AIModelFactory
 
 RECEIVED: list[str] = []
@@ -22,11 +22,14 @@ def noted(handler, payload):
     return 200, b'{"response": "noted"}'
 
 
+UPSTREAM_ROUTES = {"/noted": noted}
+
+
 @pytest.fixture
-def server():
+def server(request):
+    """The demo upstream with nothing noted yet (in this module `upstream` names the gateway's client)."""
     RECEIVED.clear()
-    with running_upstream(extra_routes={"/noted": noted}) as running:
-        yield running
+    return request.getfixturevalue("upstream")
 
 
 @pytest.fixture(autouse=True)
@@ -42,46 +45,6 @@ def private_refused(settings):
 
 def forward(url: str) -> str:
     return upstream.call_upstream(endpoint_url=url, model_name="demo", prompt="hi", parameters={}).text
-
-
-@pytest.mark.parametrize(
-    "address",
-    [
-        "127.0.0.1",
-        "127.8.9.10",
-        "10.1.2.3",
-        "172.16.0.1",
-        "192.168.1.1",
-        "169.254.169.254",  # cloud metadata
-        "100.64.0.1",  # shared address space
-        "0.0.0.0",
-        "224.0.0.1",
-        "255.255.255.255",
-        "::1",
-        "::",
-        "fc00::1",
-        "fe80::1",
-        "::ffff:127.0.0.1",
-        "::ffff:10.0.0.1",
-        "ff02::1",
-        "64:ff9b::a9fe:a9fe",  # NAT64 of 169.254.169.254
-        "64:ff9b:1::a00:5",  # local-use NAT64 of 10.0.0.5
-        "2002:a9fe:a9fe::",  # 6to4 of 169.254.169.254
-        "2002:7f00:1::",  # 6to4 of 127.0.0.1
-        "fec0::1",  # site-local
-        "::7f00:1",  # IPv4-compatible 127.0.0.1
-    ],
-)
-def test_loopback_private_link_local_and_multicast_addresses_are_not_public(address):
-    assert not upstream.is_public_address(address)
-
-
-@pytest.mark.parametrize(
-    "address",
-    ["8.8.8.8", "1.1.1.1", "93.184.216.34", "2001:4860:4860::8888", "64:ff9b::808:808", "2002:808:808::"],
-)
-def test_internet_addresses_are_public(address):
-    assert upstream.is_public_address(address)
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
