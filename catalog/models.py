@@ -9,7 +9,7 @@ from django.db.models import F, Func
 from django.db.models.functions import Cast, Upper
 from django.utils.text import Truncator
 
-from accounts.models import Developer
+from accounts.models import Developer, DeveloperStatus, UserStatus
 from core.fields import check_in, check_non_negative, counter, created_at, updated_at, uuid_pk
 from core.http import around_slug
 
@@ -39,15 +39,39 @@ class ModelStatus(models.TextChoices):
     DEPRECATED = "deprecated", "Deprecated"
 
 
+# Who may see or call a model, written once. Each queryset method below has a predicate on AIModel that
+# says the same of a row already loaded (with its developer and the developer's account):
+#
+#   listed()  ~ is_listed      its page is open to everyone, and it takes reviews: public, active or
+#                              deprecated, of a serving developer
+#   served()  ~ is_in_service  the gateway and the playground forward calls to it: active, of a serving
+#                              developer (public or not: a model key calls its own private model)
+#   public()  ~ is_in_catalog  listed and served: the catalog, home, developer profiles, GET /api/v1/models
+#
+# A serving developer is an active developer whose account is active (AIModel.developer_serves).
+# served() and public() read models.is_served, the database's copy of is_in_service kept by triggers
+# (catalog migration 0004), so the catalog reads one table; tests/test_visibility_rule.py checks every
+# combination of the three statuses and is_public against the predicates and the pages.
+LISTED_STATUSES = (ModelStatus.ACTIVE, ModelStatus.DEPRECATED)
+
+
 class AIModelQuerySet(models.QuerySet):
+    def listed(self):
+        """Models whose page everyone may see (AIModel.is_listed)."""
+        return self.filter(
+            is_public=True,
+            status__in=LISTED_STATUSES,
+            developer__status=DeveloperStatus.ACTIVE,
+            developer__user__status=UserStatus.ACTIVE,
+        )
+
     def served(self):
-        """Models the gateway serves: active models of active developers whose account is active
-        (models.is_served, which triggers keep from the three status columns)."""
+        """Models the gateway answers (AIModel.is_in_service), from the trigger-kept is_served."""
         return self.filter(is_served=True)
 
     def public(self):
-        """What the catalog lists: served and public."""
-        return self.filter(is_served=True, is_public=True)
+        """Models the catalog lists (AIModel.is_in_catalog): listed and served."""
+        return self.served().filter(is_public=True)
 
     def for_developer(self, developer):
         return self.filter(developer=developer)
@@ -236,6 +260,29 @@ class AIModel(models.Model):
     @property
     def is_deprecated(self) -> bool:
         return self.status == ModelStatus.DEPRECATED
+
+    # The visibility rule on a loaded row (see LISTED_STATUSES above): no query when the developer and the
+    # developer's account came with the model (select_related("developer__user"), the gateway's rows).
+    @property
+    def developer_serves(self) -> bool:
+        """The model's developer is active and so is the account behind it."""
+        developer = self.developer
+        return developer.status == DeveloperStatus.ACTIVE and developer.user.status == UserStatus.ACTIVE
+
+    @property
+    def is_listed(self) -> bool:
+        """Its page is open to everyone: AIModel.objects.listed() holds this row."""
+        return self.is_public and self.status in LISTED_STATUSES and self.developer_serves
+
+    @property
+    def is_in_service(self) -> bool:
+        """Calls to it are forwarded: AIModel.objects.served() holds this row."""
+        return self.status == ModelStatus.ACTIVE and self.developer_serves
+
+    @property
+    def is_in_catalog(self) -> bool:
+        """The catalog lists it: AIModel.objects.public() holds this row."""
+        return self.is_public and self.is_in_service
 
 
 class PublicModel(models.Model):

@@ -15,6 +15,7 @@ from reviews.models import ModelReview, ReviewReply, ReviewVote
 
 ALREADY_REVIEWED = "You have already reviewed this model."
 VERIFY_TO_REVIEW = "Verify your email address to write reviews: follow the link in the mail we sent you."
+NOT_LISTED = "This model is not open to reviews."
 UNIQUE_REVIEW_CONSTRAINT = "model_reviews_model_user_unique"
 
 
@@ -23,7 +24,10 @@ class ReviewError(Exception):
 
 
 def review_refusal(*, user, model: AIModel) -> str | None:
-    """Why `user` may not review `model`, or None when they may."""
+    """Why `user` may not review `model`, or None when they may. Only listed models take reviews
+    (AIModel.is_listed: no query when the developer and the account came with the model)."""
+    if not model.is_listed:
+        return NOT_LISTED
     if not user.is_authenticated:
         return "Sign in to write a review."
     if not user.is_verified:

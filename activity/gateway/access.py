@@ -1,40 +1,34 @@
-"""Which caller may call which model."""
+"""Which caller may call which model, by the visibility rule of catalog/models.py (AIModel.is_listed,
+is_in_service, developer_serves) read from the loaded rows: no query."""
 
-from accounts.models import DeveloperStatus, UserStatus
 from activity.gateway.auth import Caller
 from activity.gateway.errors import error
-from catalog.models import AIModel, ModelStatus
-
-
-def developer_serves(model: AIModel) -> bool:
-    """The model's developer, and the account behind it, are active (read from the loaded rows)."""
-    developer = model.developer
-    return developer.status == DeveloperStatus.ACTIVE and developer.user.status == UserStatus.ACTIVE
+from catalog.models import AIModel
 
 
 def check_visible(*, caller: Caller, model: AIModel) -> None:
     """Raise a 403/404 GatewayError unless the caller may know of `model` at all.
 
-    A model key sees only its own model, public or not, whatever its status; personal keys see public
-    models of serving developers that are active or deprecated; in the playground the model's own
-    developer also sees a private model. Mirrors AIModel.objects.public() on the loaded row (no query).
+    A model key sees only its own model, public or not, whatever its status; personal keys see listed
+    models (those whose page everyone may see); in the playground the model's own developer also sees a
+    private or unlisted model while the developer serves.
     """
     if caller.is_model_key:
         if model.pk == caller.own_model.pk:
             return
-        if _listed(model):
+        if model.is_listed:
             raise error("key_not_for_model")
         raise _not_found(model)
     owner_trying = caller.kind == "playground" and model.developer.user_id == caller.user.pk
-    if not (_listed(model) or (owner_trying and developer_serves(model))):
+    if not (model.is_listed or (owner_trying and model.developer_serves)):
         raise _not_found(model)
 
 
 def check_serving(*, model: AIModel) -> None:
-    """Raise 410 for a deprecated model and 404 for one that is not active."""
-    if model.status == ModelStatus.DEPRECATED:
+    """Raise 410 for a deprecated model and 404 for one that is not in service."""
+    if model.is_deprecated:
         raise error("model_deprecated", f"The model {model.api_name!r} is deprecated and no longer answers.")
-    if model.status != ModelStatus.ACTIVE:
+    if not model.is_in_service:
         raise error("model_not_found", f"The model {model.api_name!r} is not active.")
 
 
@@ -42,14 +36,6 @@ def check_access(*, caller: Caller, model: AIModel) -> None:
     """Raise a 403/404/410 GatewayError unless `caller` may call `model` now."""
     check_visible(caller=caller, model=model)
     check_serving(model=model)
-
-
-def _listed(model: AIModel) -> bool:
-    return (
-        model.is_public
-        and model.status in (ModelStatus.ACTIVE, ModelStatus.DEPRECATED)
-        and developer_serves(model)
-    )
 
 
 def _not_found(model: AIModel):

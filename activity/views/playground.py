@@ -17,12 +17,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from activity.gateway.access import developer_serves
 from activity.gateway.errors import GatewayError
 from activity.gateway.records import Exchange
 from activity.gateway.service import client_ip, playground_call
 from activity.models import UserHistory
-from catalog.models import AIModel, ModelStatus
+from catalog.models import AIModel
 
 RECENT_SESSIONS = 10
 FLASH_KEY = "playground_flash"
@@ -145,10 +144,6 @@ class Shown:
         )
 
 
-def _available(model: AIModel) -> bool:
-    return model.status == ModelStatus.ACTIVE and developer_serves(model)
-
-
 def panel_context(
     request: HttpRequest,
     model: AIModel,
@@ -166,7 +161,7 @@ def panel_context(
     if not user.is_verified:
         context["state"] = "unverified"
         return context
-    if not _available(model):
+    if not model.is_in_service:
         context["state"] = "unavailable"
         return context
     sessions = recent_sessions(user=user, model=model)
