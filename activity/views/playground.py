@@ -12,7 +12,6 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -21,9 +20,9 @@ from activity.gateway.errors import GatewayError
 from activity.gateway.records import Exchange
 from activity.gateway.service import client_ip, playground_call
 from activity.models import UserHistory
+from activity.selectors import recent_sessions
 from catalog.models import AIModel
 
-RECENT_SESSIONS = 10
 FLASH_KEY = "playground_flash"
 PANEL_TEMPLATE = "activity/playground_panel.html"
 ERROR_TITLES = {
@@ -72,39 +71,6 @@ class PlaygroundForm(forms.Form):
         if not prompt.strip():
             raise forms.ValidationError("Type a prompt for the model.")
         return prompt
-
-
-RECENT_SCAN_BATCH = 200
-
-
-def recent_sessions(*, user, model: AIModel) -> list[dict]:
-    """The user's most recent session ids with this model, newest first, with their exchange counts.
-
-    A heavy user has tens of thousands of exchanges with one model: grouping them all to find ten
-    sessions took 85 ms. Instead the newest exchanges are walked (user_history_user_ts_idx) until ten
-    distinct sessions appear, then only those sessions are counted (the unique user/session index).
-    """
-    exchanges = UserHistory.objects.for_user(user).filter(model=model).order_by("-request_timestamp")
-    session_ids: list[str] = []
-    start = 0
-    while len(session_ids) < RECENT_SESSIONS:
-        batch = list(exchanges.values_list("session_id", flat=True)[start : start + RECENT_SCAN_BATCH])
-        for session_id in batch:
-            if session_id not in session_ids:
-                session_ids.append(session_id)
-                if len(session_ids) == RECENT_SESSIONS:
-                    break
-        if len(batch) < RECENT_SCAN_BATCH:
-            break
-        start += RECENT_SCAN_BATCH
-    if not session_ids:
-        return []
-    return list(
-        exchanges.filter(session_id__in=session_ids)
-        .values("session_id")
-        .annotate(last=Max("request_timestamp"), exchanges=Count("history_id"))
-        .order_by("-last", "session_id")
-    )
 
 
 @dataclass(frozen=True)
