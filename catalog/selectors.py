@@ -5,9 +5,12 @@ catalog/models.py). Anyone else gets a 404, except the owning developer and staf
 notice.
 """
 
+from django.db.models import Count, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
+from accounts.models import Developer
 from catalog.models import AIModel
 
 
@@ -31,3 +34,40 @@ def get_listed_model(api_name: str) -> AIModel:
     """A model whose page everyone may see (the only ones open to reviews and votes), else 404; with its
     developer and the developer's account, for `is_listed` without a query."""
     return get_object_or_404(AIModel.objects.listed().select_related("developer__user"), api_name=api_name)
+
+
+def top_rated_models(*, min_ratings: int, limit: int) -> QuerySet[AIModel]:
+    """Catalog models with at least `min_ratings` ratings, best first."""
+    return (
+        AIModel.objects.public()
+        .select_related("developer")
+        .filter(rating_count__gte=min_ratings)
+        .order_by("-average_rating", "-rating_count", "model_id")[:limit]
+    )
+
+
+def newest_models(*, limit: int) -> QuerySet[AIModel]:
+    return AIModel.objects.public().select_related("developer").order_by("-created_at", "model_id")[:limit]
+
+
+def developer_catalog_models(*, developer: Developer) -> QuerySet[AIModel]:
+    """A developer's models in the catalog, most used first."""
+    return (
+        AIModel.objects.public()
+        .filter(developer=developer)
+        .select_related("developer")
+        .order_by("-total_requests", "display_name", "model_id")
+    )
+
+
+def catalog_totals(models: QuerySet[AIModel]) -> dict:
+    """Count, requests, ratings and the average rating over `models`, in one aggregate (the average
+    weighted by each model's ratings; None without any)."""
+    totals = models.order_by().aggregate(
+        count=Count("pk"),
+        requests=Coalesce(Sum("total_requests"), 0),
+        ratings=Coalesce(Sum("rating_count"), 0),
+        rating_sum=Coalesce(Sum("rating_sum"), 0),
+    )
+    totals["average_rating"] = totals["rating_sum"] / totals["ratings"] if totals["ratings"] else None
+    return totals

@@ -6,12 +6,11 @@ join, counts come from one GROUP BY, usage figures from the per-day rollups.
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, Sum
-from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from accounts.models import Developer
+from catalog import selectors
 from catalog.cards import CARD_FIELDS
 from catalog.filters import AIModelFilter, SortChoice
 from catalog.listing import catalog_results, category_counts
@@ -26,18 +25,11 @@ MODELS_PER_PAGE = 24
 CATEGORY_LABELS = dict(Category.choices)
 
 
-def _public_models():
-    return AIModel.objects.public().select_related("developer")
-
-
 @cache_for_anonymous
 def home(request: HttpRequest) -> HttpResponse:
-    public = _public_models()
     context = {
-        "top_rated": public.filter(rating_count__gte=TOP_RATED_MIN_RATINGS).order_by(
-            "-average_rating", "-rating_count", "model_id"
-        )[:HOME_ROWS],
-        "newest": public.order_by("-created_at", "model_id")[:HOME_ROWS],
+        "top_rated": selectors.top_rated_models(min_ratings=TOP_RATED_MIN_RATINGS, limit=HOME_ROWS),
+        "newest": selectors.newest_models(limit=HOME_ROWS),
         "categories": [c for c in category_counts(AIModel.objects.public()) if c["count"]],
         "top_rated_min": TOP_RATED_MIN_RATINGS,
         "trending_days": TRENDING_DAYS,
@@ -155,15 +147,9 @@ def developer_profile(request: HttpRequest, username: str) -> HttpResponse:
         # No username holds U+0000, and PostgreSQL refuses it in a query parameter.
         raise Http404("No such developer.")
     developer = get_object_or_404(Developer.objects.active(), username=username)
-    models = AIModel.objects.public().filter(developer=developer).select_related("developer")
-    totals = models.aggregate(
-        count=Count("pk"),
-        requests=Coalesce(Sum("total_requests"), 0),
-        ratings=Coalesce(Sum("rating_count"), 0),
-        rating_sum=Coalesce(Sum("rating_sum"), 0),
-    )
-    totals["average_rating"] = totals["rating_sum"] / totals["ratings"] if totals["ratings"] else None
-    paginator = Paginator(models.order_by("-total_requests", "display_name", "model_id"), MODELS_PER_PAGE)
+    models = selectors.developer_catalog_models(developer=developer)
+    totals = selectors.catalog_totals(models)
+    paginator = Paginator(models, MODELS_PER_PAGE)
     page_obj = paginator.get_page(request.GET.get("page"))
     context = {
         "developer": developer,
