@@ -5,16 +5,17 @@ catalog/models.py). Anyone else gets a 404, except the owning developer and staf
 notice.
 """
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
-from accounts.models import Developer
+from accounts.models import Developer, User
 from catalog.models import AIModel
 
 
-def is_model_owner(user, model: AIModel) -> bool:
+def is_model_owner(user: User | AnonymousUser, model: AIModel) -> bool:
     return bool(user.is_authenticated and model.developer.user_id == user.pk)
 
 

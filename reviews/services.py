@@ -5,9 +5,10 @@ vote per user and review, one reply per review); these functions turn a violatio
 with a message a person can read. Ratings and vote counts are kept by triggers, never from here.
 """
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
 
-from accounts.models import Developer
+from accounts.models import Developer, User
 from catalog.access import developer_block_reason
 from catalog.models import AIModel
 from core.constraints import violated_constraint
@@ -23,7 +24,7 @@ class ReviewError(Exception):
     """A review action the rules do not allow; str(error) is meant for the user."""
 
 
-def review_refusal(*, user, model: AIModel) -> str | None:
+def review_refusal(*, user: User | AnonymousUser, model: AIModel) -> str | None:
     """Why `user` may not review `model`, or None when they may. Only listed models take reviews
     (AIModel.is_listed: no query when the developer and the account came with the model)."""
     if not model.is_listed:
@@ -37,7 +38,7 @@ def review_refusal(*, user, model: AIModel) -> str | None:
     return None
 
 
-def vote_refusal(*, user, review: ModelReview) -> str | None:
+def vote_refusal(*, user: User | AnonymousUser, review: ModelReview) -> str | None:
     """Why `user` may not mark `review` helpful, or None when they may."""
     if not user.is_authenticated:
         return "Sign in to mark reviews helpful."
@@ -48,10 +49,13 @@ def vote_refusal(*, user, review: ModelReview) -> str | None:
     return None
 
 
-def review_create(*, user, model: AIModel, rating: int, title: str, text: str) -> ModelReview:
+def review_create(
+    *, user: User | AnonymousUser, model: AIModel, rating: int, title: str, text: str
+) -> ModelReview:
     refusal = review_refusal(user=user, model=model)
     if refusal:
         raise ReviewError(refusal)
+    assert user.is_authenticated  # review_refusal turned anonymous visitors away
     if ModelReview.objects.filter(model=model, user=user).exists():
         raise ReviewError(ALREADY_REVIEWED)
     try:
@@ -83,11 +87,12 @@ def review_delete(*, review: ModelReview) -> None:
     review.delete()
 
 
-def review_vote_toggle(*, review: ModelReview, user) -> bool:
+def review_vote_toggle(*, review: ModelReview, user: User | AnonymousUser) -> bool:
     """Mark `review` helpful for `user`, or take the mark back. Returns True when the user now votes."""
     refusal = vote_refusal(user=user, review=review)
     if refusal:
         raise ReviewError(refusal)
+    assert user.is_authenticated  # vote_refusal turned anonymous visitors away
     with transaction.atomic():
         removed, _ = ReviewVote.objects.filter(review=review, user=user).delete()
         if removed:

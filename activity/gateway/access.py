@@ -2,7 +2,7 @@
 is_in_service, developer_serves) read from the loaded rows: no query."""
 
 from activity.gateway.auth import Caller
-from activity.gateway.errors import error
+from activity.gateway.errors import GatewayError, error
 from catalog.models import AIModel
 
 
@@ -14,12 +14,16 @@ def check_visible(*, caller: Caller, model: AIModel) -> None:
     private or unlisted model while the developer serves.
     """
     if caller.is_model_key:
-        if model.pk == caller.own_model.pk:
+        own_model = caller.own_model
+        assert own_model is not None  # a model key is for one model, which its caller carries
+        if model.pk == own_model.pk:
             return
         if model.is_listed:
             raise error("key_not_for_model")
         raise _not_found(model)
-    owner_trying = caller.kind == "playground" and model.developer.user_id == caller.user.pk
+    user = caller.user
+    assert user is not None  # personal keys and the playground call for a user
+    owner_trying = caller.kind == "playground" and model.developer.user_id == user.pk
     if not (model.is_listed or (owner_trying and model.developer_serves)):
         raise _not_found(model)
 
@@ -38,5 +42,5 @@ def check_access(*, caller: Caller, model: AIModel) -> None:
     check_serving(model=model)
 
 
-def _not_found(model: AIModel):
+def _not_found(model: AIModel) -> GatewayError:
     return error("model_not_found", f"No model named {model.api_name!r} is available to this key.")
