@@ -96,11 +96,11 @@ class AIModel(models.Model):
         max_length=64, unique=True, editable=False, help_text="SHA-256 of the model's key, hex."
     )
     api_key_prefix = models.CharField(max_length=24, editable=False)
-    category = models.CharField(max_length=32, choices=Category.choices, default=Category.OTHER)
+    category = models.CharField(max_length=32, choices=Category, default=Category.OTHER)
     tags = ArrayField(models.CharField(max_length=50), default=list, db_default=[], blank=True, size=20)
     status = models.CharField(
         max_length=32,
-        choices=ModelStatus.choices,
+        choices=ModelStatus,
         default=ModelStatus.UNDER_REVIEW,
         db_default=ModelStatus.UNDER_REVIEW,
     )
@@ -294,7 +294,7 @@ class PublicModel(models.Model):
     api_name = models.CharField(max_length=100)
     display_name = models.CharField(max_length=200)
     description = models.TextField()
-    category = models.CharField(max_length=32, choices=Category.choices)
+    category = models.CharField(max_length=32, choices=Category)
     tags = ArrayField(models.CharField(max_length=50))
     price_per_request = models.DecimalField(max_digits=10, decimal_places=4)
     average_rating = models.DecimalField(max_digits=3, decimal_places=2)

@@ -210,7 +210,7 @@ def playground_run(request: HttpRequest, api_name: str) -> HttpResponse:
         prompt=form.cleaned_data["prompt"],
         session_id=form.cleaned_data["session"] or None,
         ip=client_ip(request),
-        request_size=int(request.META.get("CONTENT_LENGTH") or 0),
+        request_size=int(request.headers.get("content-length") or 0),
     )
     if result.error is not None and result.error.status == 404:
         raise Http404("No such model.")
