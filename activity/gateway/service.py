@@ -168,11 +168,21 @@ class PlaygroundResult:
 
 
 def playground_call(
-    *, user: User, model: AIModel, prompt: str, session_id: str | None, ip: str | None, request_size: int
+    *,
+    user: User,
+    model: AIModel,
+    prompt: str,
+    session_id: str | None,
+    ip: str | None,
+    request_size: int,
+    parameters: dict | None = None,
+    messages: list[dict] | None = None,
 ) -> PlaygroundResult:
     """A verified user's call from the model page: same checks, quota, upstream and records as the API.
 
     Refusals come back as the result's error, like upstream failures; every outcome is logged.
+    `parameters` go to the upstream; `messages` (the conversation, for chat-shaped upstreams) as in
+    call_forward.
     """
     started = time.perf_counter()
     caller = playground_caller(user=user)
@@ -180,7 +190,12 @@ def playground_call(
     try:
         check_access(caller=caller, model=model)
         forwarded = call_forward(
-            caller=caller, model=model, prompt=prompt, parameters={}, session_id=session_id
+            caller=caller,
+            model=model,
+            prompt=prompt,
+            parameters=parameters or {},
+            messages=messages,
+            session_id=session_id,
         )
         failure = forwarded.error
         status_code = forwarded.status_code

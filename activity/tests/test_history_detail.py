@@ -28,14 +28,14 @@ def test_visitors_are_sent_to_sign_in(client, entry):
     assert response.url.startswith(reverse("accounts:login"))
 
 
-def test_the_owner_sees_the_whole_prompt_and_response_as_plain_text(client, alice, entry):
+def test_the_owner_sees_the_prompt_as_plain_text_and_the_response_as_sanitised_markdown(client, alice, entry):
     client.force_login(alice)
     response = client.get(url(entry.pk))
     html = response.content.decode()
     assert response.status_code == 200
     assert html.count("<h1") == 1
     assert '<div class="history-text">First line\nSecond line &lt;b&gt;not bold&lt;/b&gt;</div>' in html
-    assert "Answer one\n\nAnswer two &lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<p>Answer one</p>\n<p>Answer two &lt;script&gt;alert(1)&lt;/script&gt;</p>" in html
     assert "<script>alert(1)" not in html
     assert 'href="/models/dana-summarizer/"' in html
 

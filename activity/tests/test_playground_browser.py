@@ -41,15 +41,15 @@ def test_a_verified_user_runs_the_playground_and_finds_the_exchange_in_history(
     expect(panel.locator(".playground-response")).to_have_text("The gateway forwards every call.")
     expect(panel).to_contain_text("$0.0200")
     expect(panel).to_contain_text(" ms")
-    # Updated in place by htmx: no navigation to ?exchange=…
-    expect(page).to_have_url(f"{live_server.url}/models/summarizer/#playground")
+    # Updated in place by htmx: no navigation to ?exchange=…, and the address names the session for a reload
     row = UserHistory.objects.get()
+    expect(page).to_have_url(f"{live_server.url}/models/summarizer/?session={row.session_id}#playground")
     expect(page.get_by_label("Session")).to_have_value(row.session_id)
     screenshot("playground-answer")
 
     page.get_by_label("Prompt").fill("A second question. In the same session.")
     page.get_by_role("button", name="Run").click()
-    expect(panel.locator(".playground-response")).to_have_text("A second question.")
+    expect(panel.locator(".playground-response").last).to_have_text("A second question.")
     assert set(UserHistory.objects.values_list("session_id", flat=True)) == {row.session_id}
 
     page.goto("/me/history/")

@@ -60,7 +60,7 @@ def test_the_session_choice_lists_the_users_recent_sessions_with_this_model(alic
 
     assert 'value="sess_mine"' in html
     assert "sess_other_model" not in html and "sess_bobs" not in html
-    assert '<option value="" selected>New session</option>' in html
+    assert '<option value="" selected>New chat</option>' in html
 
 
 def test_the_exchange_in_the_address_is_shown_to_its_owner_only(alice, bob, model):

@@ -1,30 +1,48 @@
-"""The playground on each model page: a verified user sends a prompt and sees the answer, latency and cost.
+"""The playground on each model page: a verified user has a conversation with the model.
+
+The panel shows the turns of one session, oldest first (the user's history rows of that session), a form
+to continue it with its settings (system prompt, temperature, maximum length) folded away, "New chat", and
+a choice of the user's earlier sessions with the model. A chat-shaped upstream (endpoint ending in
+/chat/completions) is sent the earlier turns as messages; a plain upstream gets the prompt alone.
 
 The form POSTs here. With htmx the panel is answered in place; without JavaScript the view redirects back to
-the model page, with ``?exchange=<history id>`` (shown only to its owner) or, for an error, the message and
-the typed prompt kept once in the session.
+the model page, with ``?exchange=<history id>`` (shown only to its owner, with the rest of its session) or,
+for an error, the message and the typed prompt kept once in the session. The model page opens a session
+with ``?session=<id>``; without one it starts a new chat. Settings are kept across turns in the form, and
+for the next visit in the user's session (SETTINGS_KEY), per model.
 """
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_POST
 
 from activity.gateway.errors import GatewayError
 from activity.gateway.records import Exchange
 from activity.gateway.service import client_ip, playground_call
-from activity.models import UserHistory
+from activity.gateway.upstream import is_chat_endpoint
+from activity.models import HistoryStatus, UserHistory
 from activity.selectors import recent_sessions
 from catalog.models import AIModel
 
 FLASH_KEY = "playground_flash"
+SETTINGS_KEY = "playground_settings"
 PANEL_TEMPLATE = "activity/playground_panel.html"
+# The newest turns of a session the panel shows; older ones are in the history.
+TURNS_SHOWN = 50
+# Earlier turns sent to a chat upstream as context, newest first, while they fit in the prompt limit.
+CONTEXT_TURNS = 20
+SYSTEM_PROMPT_CHARS = 4000
+MAX_TOKENS_LIMIT = 8192
+SETTING_FIELDS = ("system", "temperature", "max_tokens")
 ERROR_TITLES = {
     403: "Not allowed.",
     404: "Not available.",
@@ -36,46 +54,9 @@ ERROR_TITLES = {
 }
 
 
-def session_choices(sessions: list[dict]) -> list[tuple[str, str]]:
-    return [("", "New session")] + [
-        (
-            row["session_id"],
-            f"{row['session_id']} · {row['exchanges']} so far, last {row['last']:%d %b %H:%M}",
-        )
-        for row in sessions
-    ]
-
-
-class PlaygroundForm(forms.Form):
-    session = forms.ChoiceField(
-        required=False,
-        label="Session",
-        help_text="Continue one of your recent sessions with this model, or start a new one.",
-    )
-
-    def __init__(self, *args, sessions: list[dict] = (), **kwargs):
-        super().__init__(*args, **kwargs)
-        # Built here so the limit follows settings.GATEWAY_MAX_PROMPT_CHARS at run time.
-        self.fields = {
-            "prompt": forms.CharField(
-                max_length=settings.GATEWAY_MAX_PROMPT_CHARS,
-                strip=False,
-                widget=forms.Textarea(attrs={"rows": 5}),
-            ),
-            **self.fields,
-        }
-        self.fields["session"].choices = session_choices(sessions)
-
-    def clean_prompt(self) -> str:
-        prompt = self.cleaned_data["prompt"]
-        if not prompt.strip():
-            raise forms.ValidationError("Type a prompt for the model.")
-        return prompt
-
-
 @dataclass(frozen=True)
 class Shown:
-    """An exchange as the panel shows it, from a fresh call or from the history."""
+    """One turn as the panel shows it, from a fresh call or from the history."""
 
     history_id: uuid.UUID
     session_id: str
@@ -110,17 +91,189 @@ class Shown:
         )
 
 
+@dataclass
+class Conversation:
+    """The turns of one session shown in the panel; session_id None is a new chat."""
+
+    session_id: str | None = None
+    turns: list[Shown] = field(default_factory=list)
+    older: bool = False  # the session has turns before these
+
+    def add(self, shown: Shown) -> "Conversation":
+        return Conversation(shown.session_id, [*self.turns, shown], self.older)
+
+
+def conversation_for(*, user, model: AIModel, session_id: str | None) -> Conversation:
+    """The newest TURNS_SHOWN turns of the user's session with the model, oldest first; a new chat when the
+    session is not theirs (or has no turns with this model)."""
+    if not session_id:
+        return Conversation()
+    rows = list(
+        UserHistory.objects.for_user(user)
+        .filter(model=model, session_id=session_id)
+        .order_by("-request_timestamp")[: TURNS_SHOWN + 1]
+    )
+    if not rows:
+        return Conversation()
+    older = len(rows) > TURNS_SHOWN
+    turns = [Shown.from_history(row) for row in reversed(rows[:TURNS_SHOWN])]
+    return Conversation(session_id, turns, older)
+
+
+def session_choices(sessions: list[dict], current: str | None = None) -> list[tuple[str, str]]:
+    choices = [("", "New chat")] + [
+        (
+            row["session_id"],
+            f"{row['last']:%d %b %H:%M} · {row['exchanges']} turn{pluralize(row['exchanges'])} · "
+            f"{row['session_id']}",
+        )
+        for row in sessions
+    ]
+    if current and all(value != current for value, _ in choices):
+        choices.insert(1, (current, current))  # an older session opened from its address
+    return choices
+
+
+class SessionPickForm(forms.Form):
+    """Which conversation the panel shows: a GET form to the model page."""
+
+    session = forms.ChoiceField(required=False, label="Session")
+
+    def __init__(self, *args, sessions: list[dict] = (), current: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["session"].choices = session_choices(list(sessions), current)
+
+
+class PlaygroundForm(forms.Form):
+    """A turn: the prompt, the session it continues (none: a new chat) and the settings.
+
+    Given the user and the model, validating the session also loads its turns (`conversation`), which the
+    view shows and sends as context.
+    """
+
+    session = forms.CharField(
+        required=False, max_length=100, widget=forms.HiddenInput(attrs={"id": "id_run_session"})
+    )
+    system = forms.CharField(
+        required=False,
+        label="System message",
+        max_length=SYSTEM_PROMPT_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Instructions the model gets before the conversation (chat models).",
+    )
+    temperature = forms.FloatField(
+        required=False,
+        min_value=0,
+        max_value=2,
+        widget=forms.NumberInput(attrs={"step": "0.1", "placeholder": "model default"}),
+        help_text="From 0 (focused) to 2 (varied).",
+        error_messages={
+            "invalid": "Temperature is a number from 0 to 2.",
+            "min_value": "Temperature is a number from 0 to 2.",
+            "max_value": "Temperature is a number from 0 to 2.",
+        },
+    )
+    max_tokens = forms.IntegerField(
+        required=False,
+        label="Maximum length",
+        min_value=1,
+        max_value=MAX_TOKENS_LIMIT,
+        widget=forms.NumberInput(attrs={"placeholder": "model default"}),
+        help_text=f"Tokens in the answer, 1 to {MAX_TOKENS_LIMIT}.",
+        error_messages={
+            "invalid": f"Maximum length is a whole number of tokens from 1 to {MAX_TOKENS_LIMIT}.",
+            "min_value": f"Maximum length is a whole number of tokens from 1 to {MAX_TOKENS_LIMIT}.",
+            "max_value": f"Maximum length is a whole number of tokens from 1 to {MAX_TOKENS_LIMIT}.",
+        },
+    )
+
+    def __init__(self, *args, user=None, model: AIModel | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user, self.model = user, model
+        self.conversation = Conversation()
+        # Built here so the limit follows settings.GATEWAY_MAX_PROMPT_CHARS at run time.
+        self.fields = {
+            "prompt": forms.CharField(
+                max_length=settings.GATEWAY_MAX_PROMPT_CHARS,
+                strip=False,
+                widget=forms.Textarea(attrs={"rows": 4}),
+            ),
+            **self.fields,
+        }
+
+    def clean_prompt(self) -> str:
+        prompt = self.cleaned_data["prompt"]
+        if not prompt.strip():
+            raise forms.ValidationError("Type a prompt for the model.")
+        return prompt
+
+    def clean_session(self) -> str:
+        session_id = self.cleaned_data["session"]
+        if session_id and self.user is not None and self.model is not None:
+            self.conversation = conversation_for(user=self.user, model=self.model, session_id=session_id)
+            if self.conversation.session_id is None:
+                raise forms.ValidationError(
+                    "Select a valid choice: that is not one of your sessions with this model."
+                )
+        return session_id
+
+    def settings_values(self) -> dict:
+        """The settings as the session keeps them and the next form shows them."""
+        values = {name: self.cleaned_data.get(name) for name in SETTING_FIELDS}
+        return {name: value for name, value in values.items() if value not in (None, "")}
+
+    def call_inputs(self, *, chat: bool) -> tuple[dict, list[dict] | None]:
+        """(parameters, messages) for the call. A chat upstream gets the system prompt and the earlier
+        completed turns as messages, and temperature and max_tokens beside them; a plain upstream gets the
+        prompt alone, with every setting in `parameters`."""
+        values = self.settings_values()
+        system = values.pop("system", "")
+        prompt = self.cleaned_data["prompt"]
+        if not chat:
+            return self.settings_values(), None
+        budget = settings.GATEWAY_MAX_PROMPT_CHARS - len(prompt) - len(system)
+        context: list[dict] = []
+        answered = [turn for turn in self.conversation.turns if turn.status == HistoryStatus.COMPLETED]
+        for turn in reversed(answered[-CONTEXT_TURNS:]):
+            budget -= len(turn.prompt) + len(turn.response)
+            if budget < 0:
+                break
+            context[:0] = [
+                {"role": "user", "content": turn.prompt},
+                {"role": "assistant", "content": turn.response},
+            ]
+        head = [{"role": "system", "content": system}] if system else []
+        return values, [*head, *context, {"role": "user", "content": prompt}]
+
+
+def remembered_settings(request: HttpRequest, model: AIModel) -> dict:
+    return (request.session.get(SETTINGS_KEY) or {}).get(model.api_name, {})
+
+
+def remember_settings(request: HttpRequest, model: AIModel, values: dict) -> None:
+    kept = request.session.get(SETTINGS_KEY) or {}
+    if kept.get(model.api_name, {}) != values:
+        request.session[SETTINGS_KEY] = {**kept, model.api_name: values}
+
+
 def panel_context(
     request: HttpRequest,
     model: AIModel,
     *,
     form: PlaygroundForm | None = None,
-    shown: Shown | None = None,
+    conversation: Conversation | None = None,
     error: dict | None = None,
 ) -> dict:
     """Everything the panel template needs; used by the view (htmx) and the model page's include."""
     user = request.user
-    context = {"model": model, "form": form, "shown": shown, "error": error, "state": "ready"}
+    conversation = conversation or Conversation()
+    context = {
+        "model": model,
+        "form": form,
+        "conversation": conversation,
+        "error": error,
+        "state": "ready",
+    }
     if not user.is_authenticated:
         context["state"] = "anonymous"
         return context
@@ -131,40 +284,53 @@ def panel_context(
         context["state"] = "unavailable"
         return context
     sessions = recent_sessions(user=user, model=model)
-    if form is None or (shown is not None and error is None):
-        # A fresh form after a successful run, continuing the session it used.
-        form = PlaygroundForm(initial={"session": shown.session_id if shown else ""}, sessions=sessions)
-    else:
-        form.fields["session"].choices = session_choices(sessions)
+    if form is None or (error is None and not form.errors):
+        # A fresh form for the next turn of the conversation shown, with the settings kept.
+        kept = form.settings_values() if form is not None else remembered_settings(request, model)
+        form = PlaygroundForm(initial={**kept, "session": conversation.session_id or ""})
     context["form"] = form
+    context["picker"] = SessionPickForm(
+        initial={"session": conversation.session_id or ""},
+        sessions=sessions,
+        current=conversation.session_id,
+    )
+    context["settings_open"] = bool(
+        any(form[name].errors for name in SETTING_FIELDS)
+        or any(form[name].value() not in (None, "") for name in SETTING_FIELDS)
+    )
     return context
 
 
 def panel_context_for_page(request: HttpRequest, model: AIModel) -> dict:
-    """The panel inside the model page: the exchange named in ?exchange= if it is the user's, or the
-    error and prompt left by a run without JavaScript."""
-    if not (request.user.is_authenticated and request.user.is_verified):
+    """The panel inside the model page: the session of the exchange named in ?exchange= (if it is the
+    user's), the session named in ?session=, or a new chat; or the error and prompt left by a run without
+    JavaScript."""
+    user = request.user
+    if not (user.is_authenticated and user.is_verified):
         return panel_context(request, model)
-    shown = None
+    flash = request.session.get(FLASH_KEY)
+    if flash and flash.get("api_name") == model.api_name:
+        del request.session[FLASH_KEY]
+        form = PlaygroundForm(flash["data"], user=user, model=model)
+        form.is_valid()  # shows the field errors again beside the fields
+        return panel_context(
+            request, model, form=form, conversation=form.conversation, error=flash.get("error")
+        )
+    session_id = request.GET.get("session") or None
     exchange_id = request.GET.get("exchange", "")
     try:
         exchange_id = uuid.UUID(exchange_id) if exchange_id else None
     except ValueError:
         exchange_id = None
     if exchange_id:
-        row = UserHistory.objects.for_user(request.user).filter(pk=exchange_id, model=model).first()
-        shown = Shown.from_history(row) if row else None
-    form, error = None, None
-    flash = request.session.get(FLASH_KEY)
-    if flash and flash.get("api_name") == model.api_name:
-        del request.session[FLASH_KEY]
-        form = PlaygroundForm(
-            {"prompt": flash["prompt"], "session": flash["session"]},
-            sessions=recent_sessions(user=request.user, model=model),
+        session_id = (
+            UserHistory.objects.for_user(user)
+            .filter(pk=exchange_id, model=model)
+            .values_list("session_id", flat=True)
+            .first()
         )
-        form.is_valid()  # shows the field errors again beside the fields
-        error = flash.get("error")
-    return panel_context(request, model, form=form, shown=shown, error=error)
+    conversation = conversation_for(user=user, model=model, session_id=session_id)
+    return panel_context(request, model, conversation=conversation)
 
 
 def _error_message(exc: GatewayError) -> dict:
@@ -175,47 +341,62 @@ def _error_message(exc: GatewayError) -> dict:
     }
 
 
-def _respond(request, model, *, form=None, shown=None, error=None) -> HttpResponse:
+def session_url(model: AIModel, session_id: str | None) -> str:
+    query = f"?{urlencode({'session': session_id})}" if session_id else ""
+    return f"{model.get_absolute_url()}{query}#playground"
+
+
+def _respond(request, model, *, form, conversation, shown=None, error=None) -> HttpResponse:
     if request.headers.get("HX-Request") == "true":
-        return render(
-            request, PANEL_TEMPLATE, panel_context(request, model, form=form, shown=shown, error=error)
+        response = render(
+            request,
+            PANEL_TEMPLATE,
+            panel_context(request, model, form=form, conversation=conversation, error=error),
         )
-    if error or (form is not None and form.errors):
+        if conversation.session_id:
+            # A reload shows the same conversation.
+            response["HX-Replace-Url"] = session_url(model, conversation.session_id)
+        return response
+    if error or form.errors:
+        fields = ("prompt", "session", *SETTING_FIELDS)
         request.session[FLASH_KEY] = {
             "api_name": model.api_name,
-            "prompt": form.data.get("prompt", "") if form is not None else "",
-            "session": form.data.get("session", "") if form is not None else "",
+            "data": {name: form.data.get(name, "") for name in fields},
             "error": error,
         }
-    target = model.get_absolute_url()
     if shown is not None:
-        target += f"?exchange={shown.history_id}"
-    return redirect(target + "#playground")
+        return redirect(f"{model.get_absolute_url()}?exchange={shown.history_id}#playground")
+    return redirect(model.get_absolute_url() + "#playground")
 
 
 @login_required
 @require_POST
 def playground_run(request: HttpRequest, api_name: str) -> HttpResponse:
     model = get_object_or_404(AIModel.objects.select_related("developer__user"), api_name=api_name)
-    sessions = recent_sessions(user=request.user, model=model) if request.user.is_verified else []
-    form = PlaygroundForm(request.POST, sessions=sessions)
     if not request.user.is_verified:
+        form = PlaygroundForm(request.POST)
         error = {"title": "Verify your email first.", "message": "The playground is for verified accounts."}
-        return _respond(request, model, form=form, error=error)
+        return _respond(request, model, form=form, conversation=Conversation(), error=error)
+    form = PlaygroundForm(request.POST, user=request.user, model=model)
     if not form.is_valid():
-        return _respond(request, model, form=form)
+        return _respond(request, model, form=form, conversation=form.conversation)
+    parameters, messages = form.call_inputs(chat=is_chat_endpoint(model.endpoint_url))
     result = playground_call(
         user=request.user,
         model=model,
         prompt=form.cleaned_data["prompt"],
         session_id=form.cleaned_data["session"] or None,
+        parameters=parameters,
+        messages=messages,
         ip=client_ip(request),
         request_size=int(request.headers.get("content-length") or 0),
     )
     if result.error is not None and result.error.status == 404:
         raise Http404("No such model.")
+    remember_settings(request, model, form.settings_values())
     # Upstream failures are in the history (shown with their message); refusals before the model (quota,
     # deprecated) leave none, and the message comes back with the typed prompt.
     shown = Shown.from_exchange(result.exchange) if result.exchange else None
+    conversation = form.conversation.add(shown) if shown else form.conversation
     error = _error_message(result.error) if result.error else None
-    return _respond(request, model, form=form, shown=shown, error=error)
+    return _respond(request, model, form=form, conversation=conversation, shown=shown, error=error)

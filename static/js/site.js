@@ -11,6 +11,15 @@ document.addEventListener("click", (event) => {
   });
 });
 
+// Copy buttons that work only with this file start hidden (the playground's answers): shown where the
+// clipboard can be written, on load and in content htmx swaps in.
+function showCopyButtons(root) {
+  if (!navigator.clipboard || !root.querySelectorAll) return;
+  root.querySelectorAll("button[data-copy][hidden]").forEach((button) => { button.hidden = false; });
+}
+document.addEventListener("DOMContentLoaded", () => showCopyButtons(document));
+document.addEventListener("htmx:load", (event) => showCopyButtons(event.target));
+
 // On a narrow screen a chart scrolls sideways inside its card: start at the most recent days, and make the
 // scrolling box reachable from the keyboard (only when it does scroll, so wide screens get no extra stop).
 function fitCharts() {
