@@ -169,8 +169,13 @@ def test_a_user_tries_a_model_and_reads_their_history_on_a_phone(phone, scene, s
     phone.get_by_label("Prompt").fill("Summarise this, please.")
     phone.locator("#id_prompt").evaluate("box => { box.style.height = '12rem'; }")
     phone.get_by_role("button", name="Run").click()
-    expect(phone.locator(".playground-exchange, .playground-error").first).to_be_visible()
-    expect(phone).to_have_url(re.compile(r"/models/dana-summarizer-with-a-rather-long-api-name/$"))
+    expect(phone.locator(".playground-turn, .playground-error").first).to_be_visible()
+    # In place: no navigation to ?exchange=…; the address names the session, for a reload.
+    expect(phone).to_have_url(
+        re.compile(
+            r"/models/dana-summarizer-with-a-rather-long-api-name/\?session=sess_[0-9a-f]+#playground$"
+        )
+    )
     check_page(phone, screenshot, "model-playground")
 
     phone.goto("/me/history/")
