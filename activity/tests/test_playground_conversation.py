@@ -390,3 +390,11 @@ def test_settings_are_folded_away_until_used(alice_client, chat_model):
     assert '<label for="id_system">System message</label>' in html
     assert '<label for="id_temperature">Temperature</label>' in html
     assert '<label for="id_max_tokens">Maximum length</label>' in html
+
+
+def test_htmx_keeps_no_copy_of_a_conversation_in_the_browsers_storage(alice_client, alice, chat_model):
+    UserHistoryFactory(user=alice, model=chat_model, session_id="sess_private", prompt="Private matter")
+
+    html = alice_client.get("/models/chatter/?session=sess_private").content.decode()
+
+    assert '<div id="playground" class="playground" hx-history="false">' in html
