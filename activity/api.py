@@ -8,11 +8,14 @@ validated by the schemas published in the OpenAPI document.
 """
 
 import logging
+from collections.abc import Callable, Iterable
+from functools import wraps
 
 from django.core.paginator import EmptyPage, Paginator
-from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.urls import URLPattern, reverse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Query
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.responses import Status
@@ -22,11 +25,11 @@ from activity.gateway.call import (
     ApiCall,
     first_problem,
     json_response,
-    load_json,
+    lookup_name,
     refuse_key_in_query,
     validate_body,
 )
-from activity.gateway.catalog import public_models
+from activity.gateway.catalog import public_model, public_models
 from activity.gateway.docs import LocalSwagger
 from activity.gateway.errors import ERROR_CODES, GatewayError, error
 from activity.gateway.quota import next_month_start, personal_key_calls, quota_state
@@ -37,6 +40,7 @@ from activity.gateway.schemas import (
     InvokeIn,
     InvokeOut,
     KeyOut,
+    ModelOut,
     ModelsPage,
     ModelsQuery,
 )
@@ -147,7 +151,7 @@ def invoke(request: HttpRequest, api_name: str):
         call.refuse_key_in_query()
         call.authenticate()
         call.grant()
-        data, problem = load_json(call.body)
+        data, problem = call.load_json()
         if problem:
             raise problem
         body = validate_body(InvokeIn, data)
@@ -193,7 +197,7 @@ def chat_completions(request: HttpRequest):
     call = ApiCall(request)
 
     def flow() -> dict:
-        data, problem = load_json(call.body)
+        data, problem = call.load_json()
         name = data.get("model") if isinstance(data, dict) else None
         call.load_model(name)
         call.refuse_key_in_query()
@@ -319,22 +323,46 @@ def models_list(request: HttpRequest, filters: Query[ModelsQuery]):
         query["page"] = number
         return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
+    entries = [_model_out(request, model) for model in page.object_list]
     return Status(
         200,
         {
+            "object": "list",
+            "data": entries,
             "count": paginator.count,
             "page": page.number,
             "page_size": filters.page_size,
             "num_pages": paginator.num_pages,
             "next": page_url(page.next_page_number()) if page.has_next() else None,
             "previous": page_url(page.previous_page_number()) if page.has_previous() else None,
-            "results": [_model_out(request, model) for model in page.object_list],
+            "results": entries,
         },
     )
 
 
+@api.get(
+    "/models/{api_name}",
+    response={200: ModelOut, 400: ErrorOut, 404: ErrorOut},
+    summary="One model of the public catalog",
+    tags=["catalog"],
+)
+def model_retrieve(request: HttpRequest, api_name: str):
+    """The catalog entry of one public, active model, as in the list (OpenAI's `models.retrieve`). No key
+    needed."""
+    refuse_key_in_query(request)
+    name = lookup_name(api_name)
+    model = public_model(api_name=name) if name is not None else None
+    if model is None:
+        raise error("model_not_found", "No model with that name in the catalog.")
+    return Status(200, _model_out(request, model))
+
+
 def _model_out(request: HttpRequest, model: AIModel) -> dict:
     return {
+        "id": model.api_name,
+        "object": "model",
+        "created": int(model.created_at.timestamp()),
+        "owned_by": model.developer.username,
         "api_name": model.api_name,
         "display_name": model.display_name,
         "description": model.description,
@@ -352,6 +380,55 @@ def _model_out(request: HttpRequest, model: AIModel) -> dict:
     }
 
 
-def api_not_found(request: HttpRequest) -> HttpResponse:
-    """Unknown paths under /api/v1/ answer in the API's error shape rather than with an HTML page."""
+# Everything under /api/ answers in the API's error shape, never with an HTML page: unknown paths 404
+# not_found, known paths 405 method_not_allowed (with Allow) for another method. The API takes no cookies
+# (keys only), so no CSRF check applies either: a POST to an unknown path is a 404, not "Form expired".
+
+
+@csrf_exempt
+def api_not_found(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    """Unknown paths under /api/ answer in the API's error shape, whatever the method."""
     return json_response(404, error("not_found", f"No endpoint {request.method} {request.path}.").as_json())
+
+
+def method_not_allowed(request: HttpRequest, allowed: Iterable[str]) -> HttpResponse:
+    allow = ", ".join(sorted(allowed))
+    return json_response(
+        405,
+        error("method_not_allowed", f"{request.path} takes {allow}, not {request.method}.").as_json(),
+        {"Allow": allow},
+    )
+
+
+def api_view(view: Callable[..., HttpResponse], methods: tuple[str, ...] | None = None) -> Callable:
+    """`view` answering in the API's shape: 405 JSON for a method it does not take (`methods`, or what
+    it refuses itself with a 405), 404 JSON for an Http404; exempt from CSRF."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if methods is not None and request.method not in methods:
+            return method_not_allowed(request, methods)
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:
+            return api_not_found(request)
+        if isinstance(response, HttpResponseNotAllowed):
+            return method_not_allowed(request, response["Allow"].split(", "))
+        return response
+
+    return csrf_exempt(wrapped)
+
+
+def api_urlpatterns() -> list[URLPattern]:
+    """The API's URL patterns (django-ninja's), each view wrapped by api_view. ninja's own 405 is a text
+    page; its root view, kept for the name ninja reverses, an HTML 404; its docs views take any method."""
+    patterns = []
+    for pattern in api.urls[0]:
+        if pattern.name == "api-root":
+            view: Callable = api_not_found
+        elif pattern.name in ("openapi-json", "openapi-view"):
+            view = api_view(pattern.callback, methods=("GET",))
+        else:
+            view = api_view(pattern.callback)
+        patterns.append(URLPattern(pattern.pattern, view, pattern.default_args, pattern.name))
+    return patterns

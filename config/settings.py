@@ -234,6 +234,9 @@ UPSTREAM_MAX_RESPONSE_BYTES = env.int("UPSTREAM_MAX_RESPONSE_BYTES", default=1_0
 # demo upstream listens on 127.0.0.1.
 UPSTREAM_PRIVATE_NETWORKS = env.bool("UPSTREAM_PRIVATE_NETWORKS", default=DEBUG)
 GATEWAY_MAX_PROMPT_CHARS = env.int("GATEWAY_MAX_PROMPT_CHARS", default=32_000)
+# Arrays and objects in a call's body nest at most this deep (the body itself is level 1); deeper bodies
+# are a 400 before anything counts. At most 256: the body is parsed and re-encoded by recursive code.
+GATEWAY_MAX_JSON_DEPTH = env.int("GATEWAY_MAX_JSON_DEPTH", default=64)
 DEMO_UPSTREAM_URL = env.str("DEMO_UPSTREAM_URL", default="http://127.0.0.1:8001")
 DEFAULT_DEVELOPER_QUOTA = env.int("DEFAULT_DEVELOPER_QUOTA", default=10_000)
 # Off by default: every quota reservation and usage row is durable when the call is answered. On, those

@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
+from activity.api import api_not_found
 from core import health
 
 admin.site.site_header = "AI Model Platform staff"
@@ -13,6 +14,8 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("activity.urls_api")),
+    # Other versions, /api itself: the API's JSON 404 for any method, never the site's HTML page.
+    re_path(r"^api(?:/|$)", api_not_found, name="api-not-found"),
     path("accounts/", include("accounts.urls")),
     path("me/keys/", include("accounts.urls_keys")),
     path("me/history/", include("activity.urls_history")),

@@ -7,13 +7,16 @@ answered in the API's error shape and logged once.
 
 import json
 import math
+import re
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NoReturn, TypeVar, cast
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
+from django.utils.http import parse_header_parameters
 from pydantic import BaseModel, ValidationError
 
 from accounts.models import UserApiKey
@@ -88,20 +91,122 @@ def _finite(text: str) -> float:
     return value
 
 
-def load_json(body: bytes) -> tuple[Any, GatewayError | None]:
-    """The parsed body, or an invalid_json error. NaN, Infinity and decimals too large for a float (1e999,
-    which Python would read as infinity) are refused here, with the rest of what is not JSON: no upstream
-    need accept them, and they cannot be forwarded once the call has counted. Integers of any size are
-    forwarded as they are."""
+# The parsed body is re-encoded for the upstream by code that recurses: whatever GATEWAY_MAX_JSON_DEPTH
+# says, bodies nest no deeper than this.
+JSON_DEPTH_CEILING = 256
+# The body is decoded as strict UTF-8, so a lone surrogate can only come from a \uD800-\uDFFF escape.
+SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_depth_limit() -> int:
+    return max(1, min(settings.GATEWAY_MAX_JSON_DEPTH, JSON_DEPTH_CEILING))
+
+
+def content_type_problem(content_type: str | None) -> GatewayError | None:
+    """A 400 unless the Content-Type is application/json, with no charset or UTF-8's."""
+    media_type, params = parse_header_parameters(content_type or "")
+    if media_type != "application/json":
+        shown = (content_type or "none")[:100]
+        return error("invalid_request", f"Content-Type must be application/json, not {shown}.")
+    charset = params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        return error("invalid_request", f"The body must be UTF-8, not {charset[:40]}.")
+    return None
+
+
+def _where(path: tuple[str | int, ...]) -> str:
+    return ".".join(str(part) for part in path) or "body"
+
+
+def _tree_problem(data: Any, text: str) -> GatewayError | None:
+    """Nesting deeper than the limit, or a string (value or key) holding a lone surrogate: json reads
+    both, but neither can be forwarded, and a surrogate cannot be stored, once the call has counted.
+    Walked without recursion, and only when the text could hold either."""
+    limit = json_depth_limit()
+    check_depth = text.count("[") + text.count("{") > limit
+    check_text = SURROGATE_ESCAPE.search(text) is not None
+    if not (check_depth or check_text):
+        return None
+    stack: list[tuple[Any, int, tuple[str | int, ...]]] = [(data, 1, ())]
+    while stack:
+        value, depth, path = stack.pop()
+        if isinstance(value, str):
+            if check_text and SURROGATE.search(value):
+                return _surrogate_error(path)
+        elif isinstance(value, dict | list):
+            if depth > limit:
+                return _too_deep_error(limit, path)
+            if isinstance(value, list):
+                stack.extend((item, depth + 1, (*path, index)) for index, item in enumerate(value))
+                continue
+            for key, item in value.items():
+                if check_text and SURROGATE.search(key):
+                    return _surrogate_error(path)
+                stack.append((item, depth + 1, (*path, key)))
+    return None
+
+
+def _surrogate_error(path: tuple[str | int, ...]) -> GatewayError:
+    return error(
+        "invalid_json",
+        f"{_where(path)}: a lone surrogate (an escape from \\ud800 to \\udfff not in a valid pair) is not "
+        "Unicode text.",
+    )
+
+
+def _too_deep_error(limit: int, path: tuple[str | int, ...] = ()) -> GatewayError:
+    at = f" at {_where(path)}" if path else ""
+    return error("invalid_json", f"The body nests arrays and objects deeper than {limit} levels{at}.")
+
+
+def load_json(body: bytes, content_type: str | None) -> tuple[Any, GatewayError | None]:
+    """The parsed body and the first problem with the request's body, or None.
+
+    `content_type` (the header's value) must be application/json, with no charset or UTF-8's (400
+    invalid_request). The body must be JSON in strict UTF-8 (400 invalid_json): not UTF-16 or -32, no lone
+    surrogate in any string or key, arrays and objects nested at most GATEWAY_MAX_JSON_DEPTH deep, no NaN,
+    Infinity or decimals too large for a float (1e999, which Python would read as infinity). None of these
+    can be forwarded once the call has counted, so they are refused before; no body makes a RecursionError.
+    Integers of any size are forwarded as they are.
+
+    The body is returned parsed whenever it parses (invalid UTF-8 read as U+FFFD), even with a problem, so
+    that a chat call is still logged under the model it names; with a problem, it is for nothing else.
+    """
+    declared = content_type_problem(content_type)
     try:
-        return json.loads(body, parse_constant=_not_json, parse_float=_finite), None
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problem = declared or error(
+            "invalid_json", f"The body is not valid UTF-8 (byte {exc.object[exc.start]:#04x} at {exc.start})."
+        )
+        # Parsed with the bad bytes as U+FFFD only to find the model a chat call names, for its log row.
+        return _parsed(body.decode("utf-8", "replace")), problem
+    try:
+        data = json.loads(text, parse_constant=_not_json, parse_float=_finite)
+    except RecursionError:
+        return None, declared or _too_deep_error(json_depth_limit())
     except ValueError as exc:
-        return None, error("invalid_json", f"The body must be a JSON object ({exc}).")
+        return None, declared or error("invalid_json", f"The body must be a JSON object ({exc}).")
+    return data, declared or _tree_problem(data, text)
+
+
+def _parsed(text: str) -> Any:
+    try:
+        return json.loads(text, parse_constant=_not_json, parse_float=_finite)
+    except (ValueError, RecursionError):
+        return None
 
 
 def lookup_name(api_name: object) -> str | None:
-    """The api_name worth looking up, or None for one no model can have (PostgreSQL refuses U+0000)."""
-    if isinstance(api_name, str) and 0 < len(api_name) <= MAX_API_NAME_LENGTH and "\x00" not in api_name:
+    """The api_name worth looking up, or None for one no model can have (PostgreSQL refuses U+0000, and
+    a lone surrogate cannot be sent to it)."""
+    if (
+        isinstance(api_name, str)
+        and 0 < len(api_name) <= MAX_API_NAME_LENGTH
+        and "\x00" not in api_name
+        and not SURROGATE.search(api_name)
+    ):
         return api_name
     return None
 
@@ -131,6 +236,10 @@ class ApiCall:
             return self.request.body
         except RequestDataTooBig:
             raise error("request_too_large") from None
+
+    def load_json(self) -> tuple[Any, GatewayError | None]:
+        """The body parsed, when it parses, and the first problem with it (see load_json)."""
+        return load_json(self.body, self.request.META.get("CONTENT_TYPE"))
 
     def refuse_key_in_query(self) -> None:
         refuse_key_in_query(self.request)

@@ -16,3 +16,8 @@ def public_models(*, params: QueryDict) -> QuerySet[AIModel]:
         field, messages = next(iter(filterset.errors.items()))
         raise error("invalid_request", f"{field}: {' '.join(messages)}")
     return filterset.qs
+
+
+def public_model(*, api_name: str) -> AIModel | None:
+    """The catalog's model of that api_name, or None: what GET /models/<api_name> may show."""
+    return AIModel.objects.public().select_related("developer").filter(api_name=api_name).first()

@@ -19,8 +19,15 @@ class GatewayError(Exception):
 
 # The codes are part of the API contract: clients branch on them, so they never change meaning.
 ERROR_CODES: dict[str, tuple[int, str]] = {
-    "invalid_json": (400, "The body is not valid JSON."),
-    "invalid_request": (400, "A field is missing or has the wrong type or value."),
+    "invalid_json": (
+        400,
+        "The body is not JSON in UTF-8: unparsable, not UTF-8, a lone surrogate (\\ud800) or nested "
+        "deeper than GATEWAY_MAX_JSON_DEPTH.",
+    ),
+    "invalid_request": (
+        400,
+        "A field is missing or has the wrong type or value, or the Content-Type is not application/json.",
+    ),
     "key_in_query": (400, "An API key was sent in the query string; send it in the Authorization header."),
     "streaming_unsupported": (400, "stream=true is not supported; ask for the whole answer."),
     "missing_key": (401, "No Authorization: Bearer <key> header."),
@@ -29,6 +36,8 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "account_not_verified": (403, "The account behind the key has not verified its email address."),
     "key_not_for_model": (403, "A model key may only call its own model."),
     "model_not_found": (404, "No served model with that name is visible to the key."),
+    "not_found": (404, "No such endpoint."),
+    "method_not_allowed": (405, "The endpoint does not take this method; see the Allow header."),
     "model_deprecated": (410, "The model is deprecated and no longer answers."),
     "prompt_too_large": (413, "The prompt is longer than GATEWAY_MAX_PROMPT_CHARS characters."),
     "request_too_large": (413, "The request body is larger than the platform accepts."),
@@ -41,7 +50,6 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     ),
     "upstream_response_too_large": (502, "The upstream's answer exceeded UPSTREAM_MAX_RESPONSE_BYTES."),
     "upstream_timeout": (504, "The model's upstream did not answer in time."),
-    "not_found": (404, "No such endpoint."),
     "internal_error": (500, "Something went wrong on the platform."),
 }
 

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from uuid import UUID
 
 from ninja import Schema
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
 
+from catalog.filters import MAX_TAGS
 from catalog.models import Category
 
 if TYPE_CHECKING:
@@ -28,7 +29,20 @@ def _without_nul(value: str) -> str:
     return value
 
 
-Text = Annotated[str, AfterValidator(_without_nul)]
+class NulFreeInSchema:
+    """Publishes "no U+0000" in the JSON schema as a pattern; the validators enforce it with a clearer
+    message (_without_nul for request fields, django-filter for the catalog's query)."""
+
+    PATTERN = "^[^\\u0000]*$"
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict:
+        schema = handler(core_schema)
+        schema["pattern"] = self.PATTERN
+        return schema
+
+
+NUL_FREE = NulFreeInSchema()
+Text = Annotated[str, AfterValidator(_without_nul), NUL_FREE]
 
 
 class ErrorDetail(Schema):
@@ -71,14 +85,14 @@ class ChatContentPart(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     type: str
-    text: str | None = None
+    text: Annotated[str, NUL_FREE] | None = None
 
 
 class ChatMessage(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     role: Literal["system", "developer", "user", "assistant", "tool"]
-    content: str | list[ChatContentPart] | None = None
+    content: Annotated[str, NUL_FREE] | list[ChatContentPart] | None = None
 
     @field_validator("content")
     @classmethod
@@ -154,18 +168,28 @@ class KeyOut(Schema):
     note: str
 
 
+RATING_IN_SCHEMA = {"type": "string", "pattern": "^(?:[0-4](?:\\.[0-9]+)?|5(?:\\.0+)?)$", "examples": ["4"]}
+PRICE_IN_SCHEMA = {"type": "string", "pattern": "^[0-9]{1,6}(?:\\.[0-9]{1,4})?$", "examples": ["0.05"]}
+
+
 class ModelsQuery(Schema):
     """The catalog page's filters (see catalog.filters.AIModelFilter), plus pagination."""
 
-    q: str | None = Field(default=None, max_length=200, description="Full-text search.")
+    q: Annotated[str, NUL_FREE] | None = Field(default=None, max_length=200, description="Full-text search.")
     category: CategoryValue | None = None
-    tag: list[str] = Field(
-        default_factory=list, description="Repeat for several tags; models carry them all."
+    tag: list[Annotated[str, Field(max_length=50), NUL_FREE]] = Field(
+        default_factory=list,
+        max_length=MAX_TAGS,
+        description=f"Repeat for several tags (at most {MAX_TAGS}); models carry them all.",
     )
-    developer: str | None = Field(default=None, max_length=150, description="A developer's username.")
-    min_rating: Decimal | None = Field(default=None, ge=0, le=5)
-    min_price: Decimal | None = Field(default=None, ge=0)
-    max_price: Decimal | None = Field(default=None, ge=0)
+    developer: Annotated[str, NUL_FREE] | None = Field(
+        default=None, max_length=150, description="A developer's username."
+    )
+    # Decimals in the query string: the document shows the plain notation the filters take (prices to
+    # four decimal places, at most ten digits); validation is the filters' own.
+    min_rating: Annotated[Decimal | None, WithJsonSchema(RATING_IN_SCHEMA)] = Field(default=None, ge=0, le=5)
+    min_price: Annotated[Decimal | None, WithJsonSchema(PRICE_IN_SCHEMA)] = Field(default=None, ge=0)
+    max_price: Annotated[Decimal | None, WithJsonSchema(PRICE_IN_SCHEMA)] = Field(default=None, ge=0)
     sort: SortValue | None = Field(default=None, description="Default: relevance with q, else popular.")
     page: int = Field(default=1, ge=1)
     page_size: int = Field(default=20, ge=1, le=100)
@@ -177,6 +201,12 @@ class DeveloperOut(Schema):
 
 
 class ModelOut(Schema):
+    """A catalog entry, which is also an OpenAI model object (id, object, created, owned_by)."""
+
+    id: str = Field(description="The model's api_name, as OpenAI clients name models.")
+    object: Literal["model"]
+    created: int = Field(description="Unix time the model was listed.")
+    owned_by: str = Field(description="The developer's username.")
     api_name: str
     display_name: str
     description: str
@@ -194,6 +224,11 @@ class ModelOut(Schema):
 
 
 class ModelsPage(Schema):
+    """A page of the catalog, which is also an OpenAI model list: `data` and `results` hold the same
+    entries (`data` for OpenAI clients, `results` with the page fields for the catalog's own clients)."""
+
+    object: Literal["list"]
+    data: list[ModelOut]
     count: int
     page: int
     page_size: int
