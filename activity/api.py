@@ -8,11 +8,12 @@ validated by the schemas published in the OpenAPI document.
 """
 
 import logging
+import uuid
 from collections.abc import Callable, Iterable
 from functools import wraps
 
 from django.core.paginator import EmptyPage, Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
 from django.urls import URLPattern, reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -34,16 +35,21 @@ from activity.gateway.docs import LocalSwagger
 from activity.gateway.errors import ERROR_CODES, GatewayError, error
 from activity.gateway.quota import next_month_start, personal_key_calls, quota_state
 from activity.gateway.schemas import (
+    ChatCompletionChunk,
     ChatIn,
     ChatOut,
     ErrorOut,
     InvokeIn,
     InvokeOut,
+    InvokeStreamEnd,
+    InvokeStreamError,
+    InvokeStreamPiece,
     KeyOut,
     ModelOut,
     ModelsPage,
     ModelsQuery,
 )
+from activity.gateway.streaming import ChatChunks, InvokeEvents, api_stream_response, chat_usage
 from catalog.models import AIModel
 
 logger = logging.getLogger(__name__)
@@ -81,7 +87,12 @@ class GatewayAPI(NinjaAPI):
             "description": "A model key (amp_mk_…) or a personal key (amp_pk_…). Never in the query string.",
         }
         _, definitions = models_json_schema(
-            [(InvokeIn, "validation"), (ChatIn, "validation")], ref_template="#/components/schemas/{model}"
+            [
+                (InvokeIn, "validation"),
+                (ChatIn, "validation"),
+                *[(event, "serialization") for event in STREAM_EVENTS],
+            ],
+            ref_template="#/components/schemas/{model}",
         )
         components.setdefault("schemas", {}).update(definitions["$defs"])
         return schema
@@ -119,11 +130,49 @@ CALL_OPENAPI = {"security": [{"bearerAuth": []}]}
 RETRY_AFTER_HEADER = {"description": "Seconds until the quota resets.", "schema": {"type": "integer"}}
 
 
+# The events of streamed answers ("stream": true), published as schemas for the text/event-stream answers.
+STREAM_EVENTS = (InvokeStreamPiece, InvokeStreamEnd, InvokeStreamError, ChatCompletionChunk)
+
+
+def _event_stream(description: str, events: list[str]) -> dict:
+    return {
+        "description": description,
+        "content": {
+            "text/event-stream": {
+                "schema": {
+                    "type": "string",
+                    "description": "Server-Sent Events, one `data: <JSON>` line each.",
+                },
+                "x-events": [{"$ref": f"#/components/schemas/{event}"} for event in events],
+            }
+        },
+    }
+
+
+STREAM_ANSWERS = {
+    "InvokeIn": _event_stream(
+        'The answer; with `"stream": true`, Server-Sent Events as the upstream sends the text: '
+        '`data: {"response": "<piece>"}` events (InvokeStreamPiece), then one InvokeStreamEnd event '
+        "(ids, latency, time to the first piece, cost) and `data: [DONE]`. An upstream failure once the "
+        "stream has begun ends it with one InvokeStreamError event instead.",
+        ["InvokeStreamPiece", "InvokeStreamEnd", "InvokeStreamError"],
+    ),
+    "ChatIn": _event_stream(
+        'The completion; with `"stream": true`, Server-Sent Events in OpenAI\'s chunk format '
+        "(ChatCompletionChunk): the role, the content deltas, the finish reason, with "
+        "`stream_options.include_usage` a last chunk with the usage (cost included), then `data: [DONE]`. "
+        'An upstream failure once the stream has begun ends it with one `data: {"error": {...}}` event.',
+        ["ChatCompletionChunk"],
+    ),
+}
+
+
 def _call_openapi(body_schema: str) -> dict:
     # Rate-limit headers come with every answer but 401s (see the description); Retry-After with 429s.
     responses = {
         status: {"headers": RATE_LIMIT_HEADERS} for status in (200, *ERROR_RESPONSES) if status != 401
     }
+    responses[200].update(STREAM_ANSWERS[body_schema])
     responses[429] = {"headers": {**RATE_LIMIT_HEADERS, "Retry-After": RETRY_AFTER_HEADER}}
     return {
         **CALL_OPENAPI,
@@ -146,7 +195,7 @@ def invoke(request: HttpRequest, api_name: str):
     """Send `{"prompt", "session_id"?, "parameters"?}`; get the model's response, its latency and cost."""
     call = ApiCall(request)
 
-    def flow() -> dict:
+    def flow() -> dict | StreamingHttpResponse:
         call.load_model(api_name)
         call.refuse_key_in_query()
         call.authenticate()
@@ -156,9 +205,21 @@ def invoke(request: HttpRequest, api_name: str):
             raise problem
         body = validate_body(InvokeIn, data)
         call.history_prompt = body.prompt
-        forwarded = call.forward(prompt=body.prompt, parameters=body.parameters, session_id=body.session_id)
+        forwarded = call.forward(
+            prompt=body.prompt, parameters=body.parameters, session_id=body.session_id, stream=body.stream
+        )
         if forwarded.error:
             raise forwarded.error
+        if forwarded.stream is not None:
+            history_id = _history_id(call)
+            events = InvokeEvents(
+                call_id=call.log_id,
+                created=int(forwarded.request_timestamp.timestamp()),
+                model=call.model.api_name,
+                session_id=forwarded.session_id,
+                history_id=history_id,
+            )
+            return api_stream_response(call, forwarded=forwarded, shape=events, history_id=history_id)
         call.finish_forwarded()
         return {
             "id": str(call.log_id),
@@ -175,14 +236,15 @@ def invoke(request: HttpRequest, api_name: str):
     return call.respond(flow)
 
 
+def _history_id(call: ApiCall) -> uuid.UUID | None:
+    """The id a streamed call's history row will have (its last event names it before it is written)."""
+    return uuid.uuid4() if call.caller is not None and call.caller.writes_history else None
+
+
 def _chat_prompt(messages: list[dict]) -> str:
     if len(messages) == 1:
         return messages[0]["content"]
     return "\n".join(f"{message['role']}: {message['content']}" for message in messages)
-
-
-def _words(text: str) -> int:
-    return len(text.split())
 
 
 @api.post(
@@ -196,7 +258,7 @@ def chat_completions(request: HttpRequest):
     """`model` is the api_name. Works with the official `openai` client pointed at `<site>/api/v1`."""
     call = ApiCall(request)
 
-    def flow() -> dict:
+    def flow() -> dict | StreamingHttpResponse:
         data, problem = call.load_json()
         name = data.get("model") if isinstance(data, dict) else None
         call.load_model(name)
@@ -208,8 +270,6 @@ def chat_completions(request: HttpRequest):
             raise error("invalid_request", "model: the model's api_name is required.")
         call.grant()
         body = validate_body(ChatIn, data)
-        if body.stream:
-            raise error("streaming_unsupported")
         messages = [{"role": message.role, "content": message.text()} for message in body.messages]
         prompt = _chat_prompt(messages)
         user_turns = [message["content"] for message in messages if message["role"] == "user"]
@@ -219,20 +279,24 @@ def chat_completions(request: HttpRequest):
             parameters=dict(body.model_extra or {}),
             messages=messages,
             session_id=body.session_id,
+            stream=body.stream,
         )
         if forwarded.error:
             raise forwarded.error
+        if forwarded.stream is not None:
+            history_id = _history_id(call)
+            chunks = ChatChunks(
+                call_id=call.log_id,
+                created=int(forwarded.request_timestamp.timestamp()),
+                model=call.model.api_name,
+                session_id=forwarded.session_id,
+                history_id=history_id,
+                prompt=prompt,
+                include_usage=bool(body.stream_options and body.stream_options.include_usage),
+            )
+            return api_stream_response(call, forwarded=forwarded, shape=chunks, history_id=history_id)
         call.finish_forwarded()
         text = forwarded.answer.text
-        usage = forwarded.answer.usage or {}
-        prompt_tokens = (
-            usage.get("prompt_tokens") if isinstance(usage.get("prompt_tokens"), int) else _words(prompt)
-        )
-        completion_tokens = (
-            usage.get("completion_tokens")
-            if isinstance(usage.get("completion_tokens"), int)
-            else _words(text)
-        )
         return {
             "id": f"chatcmpl-{call.log_id.hex}",
             "object": "chat.completion",
@@ -241,12 +305,9 @@ def chat_completions(request: HttpRequest):
             "choices": [
                 {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
             ],
-            "usage": {
-                "prompt_tokens": prompt_tokens,
-                "completion_tokens": completion_tokens,
-                "total_tokens": prompt_tokens + completion_tokens,
-                "cost": float(forwarded.cost),
-            },
+            "usage": chat_usage(
+                prompt=prompt, text=text, upstream=forwarded.answer.usage, cost=forwarded.cost
+            ),
             "session_id": forwarded.session_id,
             "history_id": str(call.exchange.history_id) if call.exchange else None,
         }

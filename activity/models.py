@@ -14,6 +14,7 @@ class HistoryStatus(models.TextChoices):
     COMPLETED = "completed", "Completed"
     FAILED = "failed", "Failed"
     TIMEOUT = "timeout", "Timed out"
+    CANCELLED = "cancelled", "Cancelled"
 
 
 class UserHistoryQuerySet(models.QuerySet):
@@ -49,6 +50,9 @@ class UserHistory(models.Model):
     )
     user_rating = models.PositiveSmallIntegerField(null=True, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    first_chunk_ms = models.IntegerField(
+        null=True, blank=True, help_text="Streamed calls: time to the answer's first piece."
+    )
     created_at = created_at()
 
     objects = UserHistoryQuerySet.as_manager()
@@ -65,6 +69,7 @@ class UserHistory(models.Model):
             check_in("status", HistoryStatus.choices, "user_history_status_valid"),
             check_non_negative("response_time_ms", "user_history_response_time_non_negative"),
             check_non_negative("cost_incurred", "user_history_cost_non_negative"),
+            check_non_negative("first_chunk_ms", "user_history_first_chunk_non_negative"),
             models.CheckConstraint(
                 condition=models.Q(user_rating__isnull=True)
                 | models.Q(user_rating__gte=1, user_rating__lte=5),
@@ -121,6 +126,9 @@ class ApiUsageLog(models.Model):
     request_size = models.IntegerField(default=0, db_default=0)
     response_size = models.IntegerField(default=0, db_default=0)
     processing_time_ms = models.IntegerField(default=0, db_default=0)
+    first_chunk_ms = models.IntegerField(
+        null=True, blank=True, help_text="Streamed calls: time to the answer's first piece."
+    )
     created_at = created_at()
 
     objects = ApiUsageLogQuerySet.as_manager()
@@ -137,6 +145,7 @@ class ApiUsageLog(models.Model):
             check_non_negative("request_size", "api_usage_logs_request_size_non_negative"),
             check_non_negative("response_size", "api_usage_logs_response_size_non_negative"),
             check_non_negative("processing_time_ms", "api_usage_logs_processing_time_non_negative"),
+            check_non_negative("first_chunk_ms", "api_usage_logs_first_chunk_non_negative"),
         ]
         indexes = [
             models.Index(fields=["model", "-created_at"], name="api_usage_logs_model_ts_idx"),

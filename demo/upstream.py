@@ -2,6 +2,10 @@
 
 Each route speaks the upstream protocol: ``POST {"prompt", "parameters"}`` → ``{"response"}``, and
 ``/chat/completions`` the OpenAI chat shape. ``/slow`` and ``/fail`` exist for tests of timeouts and errors.
+
+A request with ``"stream": true`` is answered as Server-Sent Events, word by word: ``data: {"response":
+"<word>"}`` events (OpenAI's chunks on ``/chat/completions``) and a last ``data: [DONE]``, one word every
+``stream_delay_ms`` milliseconds (in ``parameters``, or a top-level field of a chat request; default 30).
 """
 
 import json
@@ -9,11 +13,13 @@ import re
 import textwrap
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
 MAX_SLOW_SECONDS = 30.0
+DEFAULT_STREAM_DELAY_MS = 30
+MAX_STREAM_DELAY_MS = 10_000
 
 POSITIVE = {
     "good", "great", "excellent", "love", "loved", "like", "happy", "fast", "amazing", "wonderful", "best",
@@ -124,6 +130,20 @@ PROMPT_MODELS: dict[str, Callable[[str, dict], str]] = {
 }
 
 
+def stream_delay(value: object) -> float:
+    """Seconds between two words of a streamed answer, from `stream_delay_ms`."""
+    if value is None:
+        return DEFAULT_STREAM_DELAY_MS / 1000
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= MAX_STREAM_DELAY_MS:
+        raise BadRequest(f"stream_delay_ms must be a number of milliseconds from 0 to {MAX_STREAM_DELAY_MS}")
+    return value / 1000
+
+
+def word_pieces(text: str) -> list[str]:
+    """The text in pieces of one word and the spaces after it; joined, they are the text again."""
+    return re.findall(r"\S+\s*|\s+", text)
+
+
 def chat_reply(messages: list[dict]) -> str:
     last = next((m.get("content") for m in reversed(messages) if m.get("role") == "user"), None)
     if not isinstance(last, str) or not last.strip():
@@ -158,6 +178,36 @@ class DemoUpstreamHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def send_events(
+        self, words: list[dict], delay: float, before: Sequence[dict] = (), after: Sequence[dict] = ()
+    ) -> None:
+        """Server-Sent Events: `before` at once, the `words` one every `delay` seconds, `after`, then
+        [DONE]. Chunked, so the connection stays usable; a client that goes away ends the answer."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        try:
+            for event in before:
+                self.wfile.write(self.event_chunk(event))
+            for number, event in enumerate(words):
+                if number and delay:
+                    time.sleep(delay)
+                self.wfile.write(self.event_chunk(event))
+            ending = b"".join(self.event_chunk(event) for event in after)
+            self.wfile.write(ending + self.chunk(b"data: [DONE]\n\n") + b"0\r\n\r\n")
+        except OSError:  # the client hung up
+            self.close_connection = True
+
+    @staticmethod
+    def chunk(data: bytes) -> bytes:
+        return f"{len(data):x}\r\n".encode() + data + b"\r\n"
+
+    @classmethod
+    def event_chunk(cls, event: dict) -> bytes:
+        return cls.chunk(f"data: {json.dumps(event)}\n\n".encode())
+
     def do_GET(self):
         if self.path in ("/", "/healthz"):
             routes = sorted([*PROMPT_MODELS, "/chat/completions", "/fail", *self.extra_routes])
@@ -184,23 +234,29 @@ class DemoUpstreamHandler(BaseHTTPRequestHandler):
             elif path == "/fail":
                 self.send_json(500, {"error": "the demo model failed on purpose"})
             elif path.endswith("/chat/completions"):
-                self.send_json(200, self.chat(payload))
+                if payload.get("stream") is True:
+                    delay = stream_delay(payload.get("stream_delay_ms"))
+                    before, words, after = self.chat_chunks(payload)
+                    self.send_events(words, delay, before, after)
+                else:
+                    self.send_json(200, self.chat(payload))
             elif path in PROMPT_MODELS:
                 prompt, parameters = payload.get("prompt"), payload.get("parameters") or {}
                 if not isinstance(prompt, str) or not isinstance(parameters, dict):
                     raise BadRequest('expected {"prompt": "...", "parameters": {...}}')
-                self.send_json(200, {"response": PROMPT_MODELS[path](prompt, parameters)})
+                if payload.get("stream") is True:
+                    delay = stream_delay(parameters.get("stream_delay_ms"))
+                    text = PROMPT_MODELS[path](prompt, parameters)
+                    self.send_events([{"response": piece} for piece in word_pieces(text)], delay)
+                else:
+                    self.send_json(200, {"response": PROMPT_MODELS[path](prompt, parameters)})
             else:
                 self.send_json(404, {"error": f"no demo model at {path}"})
         except (ValueError, BadRequest) as exc:
             self.send_json(400, {"error": str(exc)})
 
     def chat(self, payload: dict) -> dict:
-        messages = payload.get("messages")
-        if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
-            raise BadRequest("expected messages: a list of {role, content}")
-        reply = chat_reply(messages)
-        prompt_words = sum(len(str(m.get("content") or "").split()) for m in messages)
+        reply, usage = self.chat_answer(payload)
         return {
             "id": "chatcmpl-demo",
             "object": "chat.completion",
@@ -209,12 +265,41 @@ class DemoUpstreamHandler(BaseHTTPRequestHandler):
             "choices": [
                 {"index": 0, "message": {"role": "assistant", "content": reply}, "finish_reason": "stop"}
             ],
-            "usage": {
-                "prompt_tokens": prompt_words,
-                "completion_tokens": len(reply.split()),
-                "total_tokens": prompt_words + len(reply.split()),
-            },
+            "usage": usage,
         }
+
+    def chat_answer(self, payload: dict) -> tuple[str, dict]:
+        messages = payload.get("messages")
+        if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
+            raise BadRequest("expected messages: a list of {role, content}")
+        reply = chat_reply(messages)
+        prompt_words = sum(len(str(m.get("content") or "").split()) for m in messages)
+        usage = {
+            "prompt_tokens": prompt_words,
+            "completion_tokens": len(reply.split()),
+            "total_tokens": prompt_words + len(reply.split()),
+        }
+        return reply, usage
+
+    def chat_chunks(self, payload: dict) -> tuple[list[dict], list[dict], list[dict]]:
+        """OpenAI's chunks: the role; a word each; the finish reason, and the usage when asked for."""
+        reply, usage = self.chat_answer(payload)
+        options = payload.get("stream_options")
+        head = {
+            "id": "chatcmpl-demo",
+            "object": "chat.completion.chunk",
+            "created": int(time.time()),
+            "model": str(payload.get("model") or "demo-chat"),
+        }
+
+        def chunk(delta: dict, finish_reason: str | None = None) -> dict:
+            return {**head, "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}]}
+
+        words = [chunk({"content": piece}) for piece in word_pieces(reply)]
+        after = [chunk({}, "stop")]
+        if isinstance(options, dict) and options.get("include_usage") is True:
+            after.append({**head, "choices": [], "usage": usage})
+        return [chunk({"role": "assistant", "content": ""})], words, after
 
 
 class DemoUpstreamServer(ThreadingHTTPServer):

@@ -15,7 +15,8 @@ from typing import Any, NoReturn, TypeVar, cast
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.http import parse_header_parameters
 from pydantic import BaseModel, ValidationError
 
@@ -286,7 +287,7 @@ class ApiCall:
                 ip=client_ip(self.request),
             )
 
-    def respond(self, flow: Callable[[], dict]) -> HttpResponse:
+    def respond(self, flow: Callable[[], dict | StreamingHttpResponse]) -> HttpResponseBase:
         headers: dict[str, str] = {}
         try:
             status, payload = 200, flow()
@@ -299,6 +300,11 @@ class ApiCall:
             ),
             **headers,
         }
+        if isinstance(payload, StreamingHttpResponse):
+            # A streamed answer records the call itself, when it ends (activity.gateway.streaming).
+            for name, value in headers.items():
+                payload[name] = value
+            return payload
         response = json_response(status, payload, headers)
         if self.model is not None:
             try:

@@ -29,7 +29,6 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
         "A field is missing or has the wrong type or value, or the Content-Type is not application/json.",
     ),
     "key_in_query": (400, "An API key was sent in the query string; send it in the Authorization header."),
-    "streaming_unsupported": (400, "stream=true is not supported; ask for the whole answer."),
     "missing_key": (401, "No Authorization: Bearer <key> header."),
     "invalid_key": (401, "The key is unknown, malformed or revoked."),
     "account_suspended": (403, "The account behind the key is suspended or inactive."),

@@ -26,9 +26,9 @@ ASYNC_COMMIT_CTE = """async_commit AS (
 
 LOG_INSERT = """
 INSERT INTO api_usage_logs (log_id, user_id, developer_id, model_id, api_key_used, request_method,
-                            response_code, request_size, response_size, processing_time_ms)
+                            response_code, request_size, response_size, processing_time_ms, first_chunk_ms)
 SELECT %s::uuid, %s::uuid, %s::uuid, %s::uuid, %s::text, %s::text, %s::integer, %s::integer, %s::integer,
-       %s::integer
+       %s::integer, %s::integer
 FROM async_commit
 """
 
@@ -36,9 +36,9 @@ LOG_SQL = f"WITH {ASYNC_COMMIT_CTE}{LOG_INSERT}"
 
 HISTORY_INSERT = """
 INSERT INTO user_history (history_id, user_id, model_id, session_id, prompt, response, status,
-                          request_timestamp, response_time_ms, cost_incurred, ip_address)
+                          request_timestamp, response_time_ms, cost_incurred, ip_address, first_chunk_ms)
 VALUES (%s::uuid, %s::uuid, %s::uuid, %s::text, %s::text, %s::text, %s::text, %s::timestamptz, %s::integer,
-        %s::numeric, %s::inet)
+        %s::numeric, %s::inet, %s::integer)
 ON CONFLICT (user_id, session_id, request_timestamp) DO NOTHING
 """
 
@@ -60,6 +60,8 @@ class Exchange:
     response_time_ms: int
     cost: Decimal
     ip_address: str | None
+    # Streamed calls: from the call's start to the answer's first piece (None before any came).
+    first_chunk_ms: int | None = None
 
 
 def call_record(
@@ -75,8 +77,11 @@ def call_record(
     response_size: int,
     processing_ms: int,
     exchange: Exchange | None = None,
+    first_chunk_ms: int | None = None,
 ) -> None:
-    """Write the call's log row and, for a user's call, its history row, in one statement."""
+    """Write the call's log row and, for a user's call, its history row, in one statement.
+
+    first_chunk_ms is a streamed call's time to the answer's first piece (None for calls not streamed)."""
     log: list[Any] = [
         log_id,
         user.pk if user else None,
@@ -88,6 +93,7 @@ def call_record(
         request_size,
         response_size,
         processing_ms,
+        first_chunk_ms,
     ]
     with prepared_cursor() as cursor:
         if exchange is None or user is None:
@@ -106,6 +112,7 @@ def call_record(
             exchange.response_time_ms,
             exchange.cost,
             exchange.ip_address,
+            exchange.first_chunk_ms,
         ]
         cursor.execute(LOG_AND_HISTORY_SQL, [async_commit_enabled(), *history, *log])
         saved = cursor.fetchone()[0]

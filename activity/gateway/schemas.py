@@ -65,6 +65,11 @@ class InvokeIn(BaseModel):
         description="Groups calls in the history; one is made when absent.",
     )
     parameters: dict[str, Any] = Field(default_factory=dict, description="Passed to the upstream unchanged.")
+    stream: bool = Field(
+        default=False,
+        description="Answer with Server-Sent Events as the upstream sends the text: InvokeStreamPiece events, "
+        "then InvokeStreamEnd, then `data: [DONE]` (or one InvokeStreamError event).",
+    )
 
 
 class InvokeOut(Schema):
@@ -111,6 +116,14 @@ class ChatMessage(BaseModel):
         return self.content or ""
 
 
+class ChatStreamOptions(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    include_usage: bool = Field(
+        default=False, description="Send a last chunk with no choices and the usage, cost included."
+    )
+
+
 class ChatIn(BaseModel):
     """OpenAI chat-completion request. Other fields (temperature, max_tokens, …) go to the upstream."""
 
@@ -118,7 +131,12 @@ class ChatIn(BaseModel):
 
     model: str = Field(description="The model's api_name.")
     messages: list[ChatMessage] = Field(min_length=1)
-    stream: bool = False
+    stream: bool = Field(
+        default=False,
+        description="Answer with Server-Sent Events in OpenAI's chunk format (ChatCompletionChunk), "
+        "ending with `data: [DONE]`.",
+    )
+    stream_options: ChatStreamOptions | None = None
     session_id: Text | None = Field(default=None, min_length=1, max_length=100)
 
 
@@ -149,6 +167,61 @@ class ChatOut(Schema):
     usage: ChatUsage
     session_id: str
     history_id: UUID | None
+
+
+class InvokeStreamPiece(Schema):
+    """An event of a streamed invoke: the next piece of the answer, as the upstream sent it."""
+
+    response: str
+
+
+class InvokeStreamEnd(Schema):
+    """The last event of a streamed invoke the upstream finished, before `data: [DONE]`."""
+
+    id: UUID = Field(description="The call's id (its api_usage_logs row).")
+    object: Literal["invocation.end"]
+    created: int
+    model: str
+    session_id: str
+    history_id: UUID | None
+    latency_ms: int = Field(description="From the call's arrival to the answer's end.")
+    first_chunk_ms: int | None = Field(description="From the call's arrival to the answer's first piece.")
+    cost: float
+
+
+class InvokeStreamError(Schema):
+    """The last event of a streamed invoke the upstream broke off (502/504 codes); no [DONE] follows."""
+
+    error: ErrorDetail
+    id: UUID
+    session_id: str
+    history_id: UUID | None
+    latency_ms: int
+
+
+class ChatChunkDelta(Schema):
+    role: Literal["assistant"] | None = None
+    content: str | None = None
+
+
+class ChatChunkChoice(Schema):
+    index: int
+    delta: ChatChunkDelta
+    finish_reason: Literal["stop", "length", "content_filter"] | None
+
+
+class ChatCompletionChunk(Schema):
+    """An event of a streamed chat completion. The chunk with `finish_reason` and the usage chunk also carry
+    `session_id` and `history_id`; an upstream failure on the way ends the stream with `{"error": {...}}`."""
+
+    id: str
+    object: Literal["chat.completion.chunk"]
+    created: int
+    model: str
+    choices: list[ChatChunkChoice]
+    usage: ChatUsage | None = None
+    session_id: str | None = None
+    history_id: UUID | None = None
 
 
 class KeyOut(Schema):

@@ -2,9 +2,13 @@
 
 Protocol: ``POST <endpoint_url>`` with ``{"prompt": "...", "parameters": {...}}`` answered by
 ``{"response": "..."}``; when the URL ends in ``/chat/completions`` both sides take the OpenAI
-chat-completion shape instead. One urllib3 PoolManager per process keeps connections to upstreams alive;
-urllib3 rather than httpx because a pooled call costs well under half the CPU, and that CPU is a large
-part of the gateway's own cost per call.
+chat-completion shape instead. A streamed call (stream_upstream) adds ``"stream": true`` and reads the
+answer as it arrives: Server-Sent Events of ``{"response": "<next piece>"}`` (or OpenAI's chunks) ending
+with ``data: [DONE]``, or an answer in one piece.
+
+One urllib3 PoolManager per process keeps connections to upstreams alive; urllib3 rather than httpx
+because a pooled call costs well under half the CPU, and that CPU is a large part of the gateway's own
+cost per call. Streams are read with preload_content=False, as every answer is, one socket read at a time.
 
 Unless UPSTREAM_PRIVATE_NETWORKS is on (the default with DEBUG, for the demo upstream on 127.0.0.1), an
 upstream is called only at a public address: a developer's endpoint URL must not reach the platform's own
@@ -20,6 +24,8 @@ import socket
 import threading
 import time
 from base64 import b64encode
+from collections.abc import Generator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
@@ -35,6 +41,7 @@ from urllib3.exceptions import (
     NewConnectionError,
     ProtocolError,
 )
+from urllib3.response import BaseHTTPResponse
 from urllib3.util import parse_url
 from urllib3.util.connection import create_connection
 
@@ -60,6 +67,14 @@ CONNECTIONS_PER_HOST = 16
 # Upstream hosts whose connections are kept; past this the least recently used host's are closed.
 HOSTS_KEPT = 32
 READ_CHUNK_BYTES = 64 * 1024
+EVENT_STREAM = "text/event-stream"
+# A streamed call asks for events (or an answer in one piece) and no compression: a compressed stream would
+# reach the gateway in the compressor's blocks rather than as the upstream sent it.
+STREAM_HEADERS = {"Accept": f"{EVENT_STREAM}, application/json", "Accept-Encoding": "identity"}
+# Events end at a blank line (CRLF line ends are made LF first).
+EVENT_END = re.compile(rb"\n\n")
+# Chat parameters the gateway sets itself.
+CHAT_RESERVED = {"model", "messages", "stream", "stream_options"}
 # urllib3 would take a URL without a scheme for http:// and percent-encode control characters (a newline,
 # say) into the path; such an endpoint is misconfigured, and is refused as unreachable instead.
 FORWARDABLE_SCHEMES = ("http://", "https://")
@@ -183,29 +198,48 @@ class UpstreamAnswer:
 
 
 def build_payload(
-    *, endpoint_url: str, model_name: str, prompt: str, parameters: dict, messages: list[dict] | None
+    *,
+    endpoint_url: str,
+    model_name: str,
+    prompt: str,
+    parameters: dict,
+    messages: list[dict] | None,
+    stream: bool = False,
 ) -> dict:
+    payload: dict[str, Any]
     if not is_chat_endpoint(endpoint_url):
-        return {"prompt": prompt, "parameters": parameters}
-    extra = {key: value for key, value in parameters.items() if key not in {"model", "messages", "stream"}}
-    return {
+        payload = {"prompt": prompt, "parameters": parameters}
+        return {**payload, "stream": True} if stream else payload
+    extra = {key: value for key, value in parameters.items() if key not in CHAT_RESERVED}
+    payload = {
         "model": model_name,
         "messages": messages if messages else [{"role": "user", "content": prompt}],
         **extra,
-        "stream": False,
+        "stream": stream,
     }
+    if stream:
+        # The token counts come in a last chunk only when asked for.
+        payload["stream_options"] = {"include_usage": True}
+    return payload
 
 
 def _storable(text: str) -> str:
-    """The answer without U+0000, which PostgreSQL text cannot hold (the history keeps every answer)."""
-    return text.replace("\x00", "")
+    """The answer without U+0000, which PostgreSQL text cannot hold, and with any lone surrogate (from an
+    escape like \\ud800 in the upstream's JSON, which no UTF-8 can carry) replaced by "?": the history keeps
+    every answer, and the caller is sent it as UTF-8."""
+    text = text.replace("\x00", "")
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "replace").decode()
+    return text
 
 
 def parse_answer(*, endpoint_url: str, body: bytes) -> UpstreamAnswer:
     invalid = error("upstream_invalid_response")
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise invalid from None
     if not isinstance(data, dict):
         raise invalid
@@ -230,6 +264,71 @@ def encode_payload(payload: dict) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
 
 
+@contextmanager
+def _upstream_errors() -> Iterator[None]:
+    """Turns what urllib3 raises into the gateway's 502 and 504 errors."""
+    try:
+        yield
+    except PrivateAddressRefused:
+        raise error("upstream_unreachable", PRIVATE_ADDRESS_MESSAGE) from None
+    # NewConnectionError (refused, unresolvable) is a subclass of urllib3's TimeoutError, so it comes first.
+    except NewConnectionError:
+        raise error("upstream_unreachable") from None
+    except urllib3.exceptions.TimeoutError:
+        raise error("upstream_timeout") from None
+    except ProtocolError as exc:
+        # Sending the request is bounded by the connect timeout, and a send that outlasts it arrives wrapped
+        # in a ProtocolError: the upstream stopped reading, which is lateness, not a broken connection.
+        late = any(isinstance(arg, TimeoutError) for arg in exc.args)
+        raise error("upstream_timeout" if late else "upstream_unreachable") from None
+    except HTTPError:  # TLS failures, invalid URLs, undecodable compressed answers
+        raise error("upstream_unreachable") from None
+
+
+def _send(*, endpoint_url: str, payload: dict, headers: dict[str, str]) -> BaseHTTPResponse:
+    """POST the payload and wait for the answer's status and headers; the body is left to read."""
+    if not endpoint_url.lower().startswith(FORWARDABLE_SCHEMES) or CONTROL_CHARACTERS.search(endpoint_url):
+        raise error("upstream_unreachable")
+    body = encode_payload(payload)
+    connect, read = settings.UPSTREAM_CONNECT_TIMEOUT, settings.UPSTREAM_READ_TIMEOUT
+    return get_client().urlopen(
+        "POST",
+        endpoint_url,
+        body=body,
+        headers=headers,
+        timeout=urllib3.Timeout(connect=connect, read=read),
+        retries=False,
+        redirect=False,
+        preload_content=False,
+    )
+
+
+def _read_whole(response: BaseHTTPResponse, *, deadline: float) -> bytes:
+    """The whole body, within the size cap and the deadline."""
+    cap = settings.UPSTREAM_MAX_RESPONSE_BYTES
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > cap:
+        raise error("upstream_response_too_large")
+    answer = bytearray()
+    # read1 returns what one socket read brings, so the deadline is checked as bytes arrive; read()
+    # would wait for a whole chunk however slowly it came.
+    while chunk := response.read1(READ_CHUNK_BYTES):
+        answer += chunk
+        if len(answer) > cap:
+            raise error("upstream_response_too_large")
+        if time.monotonic() > deadline:
+            raise error("upstream_timeout")
+    return bytes(answer)
+
+
+def _finish(response: BaseHTTPResponse | None, *, complete: bool) -> None:
+    """Give the connection back to the pool when its answer was read to the end, else close it."""
+    if response is not None:
+        if not complete:
+            response.close()
+        response.release_conn()
+
+
 def call_upstream(
     *, endpoint_url: str, model_name: str, prompt: str, parameters: dict, messages: list[dict] | None = None
 ) -> UpstreamAnswer:
@@ -245,60 +344,185 @@ def call_upstream(
         parameters=parameters,
         messages=messages,
     )
-    if not endpoint_url.lower().startswith(FORWARDABLE_SCHEMES) or CONTROL_CHARACTERS.search(endpoint_url):
-        raise error("upstream_unreachable")
-    body = encode_payload(payload)
-    connect, read = settings.UPSTREAM_CONNECT_TIMEOUT, settings.UPSTREAM_READ_TIMEOUT
-    cap = settings.UPSTREAM_MAX_RESPONSE_BYTES
     # The read timeout bounds each wait for bytes; the deadline also stops an upstream that drips slowly.
-    deadline = time.monotonic() + connect + read
-    response = None
+    deadline = time.monotonic() + settings.UPSTREAM_CONNECT_TIMEOUT + settings.UPSTREAM_READ_TIMEOUT
+    response: BaseHTTPResponse | None = None
     complete = False
     try:
-        headers = request_headers(endpoint_url)
-        response = get_client().urlopen(
-            "POST",
-            endpoint_url,
-            body=body,
-            headers=headers,
-            timeout=urllib3.Timeout(connect=connect, read=read),
-            retries=False,
-            redirect=False,
-            preload_content=False,
-        )
-        declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > cap:
-            raise error("upstream_response_too_large")
-        answer = bytearray()
-        # read1 returns what one socket read brings, so the deadline is checked as bytes arrive; read()
-        # would wait for a whole chunk however slowly it came.
-        while chunk := response.read1(READ_CHUNK_BYTES):
-            answer += chunk
-            if len(answer) > cap:
-                raise error("upstream_response_too_large")
-            if time.monotonic() > deadline:
-                raise error("upstream_timeout")
-        complete = True
-        status = response.status
-    except PrivateAddressRefused:
-        raise error("upstream_unreachable", PRIVATE_ADDRESS_MESSAGE) from None
-    # NewConnectionError (refused, unresolvable) is a subclass of urllib3's TimeoutError, so it comes first.
-    except NewConnectionError:
-        raise error("upstream_unreachable") from None
-    except urllib3.exceptions.TimeoutError:
-        raise error("upstream_timeout") from None
-    except ProtocolError as exc:
-        # Sending the request is bounded by the connect timeout, and a send that outlasts it arrives wrapped
-        # in a ProtocolError: the upstream stopped reading, which is lateness, not a broken connection.
-        late = any(isinstance(arg, TimeoutError) for arg in exc.args)
-        raise error("upstream_timeout" if late else "upstream_unreachable") from None
-    except HTTPError:  # TLS failures, invalid URLs, undecodable compressed answers
-        raise error("upstream_unreachable") from None
+        with _upstream_errors():
+            response = _send(
+                endpoint_url=endpoint_url, payload=payload, headers=request_headers(endpoint_url)
+            )
+            answer = _read_whole(response, deadline=deadline)
+            status = response.status
+            complete = True
     finally:
-        if response is not None:
-            if not complete:
-                response.close()
-            response.release_conn()
+        _finish(response, complete=complete)
     if not 200 <= status < 300:
         raise error("upstream_error", f"The model's upstream answered HTTP {status}.")
-    return parse_answer(endpoint_url=endpoint_url, body=bytes(answer))
+    return parse_answer(endpoint_url=endpoint_url, body=answer)
+
+
+def _event_data(event: bytes) -> tuple[str, str] | None:
+    """(event type, data) of one Server-Sent Event; None for an event with no data (a comment, say)."""
+    kind, data = "message", []
+    for line in event.decode("utf-8", errors="replace").split("\n"):
+        name, _, value = line.partition(":")
+        value = value.removeprefix(" ")
+        if name == "data":
+            data.append(value)
+        elif name == "event":
+            kind = value
+    return (kind, "\n".join(data)) if data else None
+
+
+class UpstreamStream:
+    """An upstream's answer to a streamed call, read as it arrives.
+
+    pieces() yields the answer's text in the pieces the upstream sends (an answer in one JSON body is one
+    piece) and raises a 502/504 GatewayError when the upstream fails on the way: a wait for the next bytes
+    longer than UPSTREAM_READ_TIMEOUT, more than UPSTREAM_MAX_RESPONSE_BYTES in all, a dropped connection,
+    an event not in the protocol. close() ends the call at once; the connection goes back to the pool only
+    when the answer was read to its end. `usage` and `finish_reason` are a chat upstream's, when it gave
+    them.
+    """
+
+    def __init__(self, *, response: BaseHTTPResponse, endpoint_url: str, deadline: float):
+        self._response: BaseHTTPResponse | None = response
+        self.chat = is_chat_endpoint(endpoint_url)
+        self.endpoint_url = endpoint_url
+        self.events = response.headers.get("content-type", "").split(";")[0].strip().lower() == EVENT_STREAM
+        self._deadline = deadline
+        self.received = 0
+        self.complete = False
+        self.usage: dict[str, Any] | None = None
+        self.finish_reason: str | None = None
+
+    def pieces(self) -> Generator[str, None, None]:
+        response = self._response
+        if response is None:
+            return
+        with _upstream_errors():
+            if not self.events:
+                answer = parse_answer(
+                    endpoint_url=self.endpoint_url, body=_read_whole(response, deadline=self._deadline)
+                )
+                self.complete = True
+                self.usage = answer.usage
+                if answer.text:
+                    yield answer.text
+                return
+            yield from self._from_events(response)
+
+    def _from_events(self, response: BaseHTTPResponse) -> Iterator[str]:
+        cap = settings.UPSTREAM_MAX_RESPONSE_BYTES
+        buffer = b""
+        while chunk := response.read1(READ_CHUNK_BYTES):
+            self.received += len(chunk)
+            if self.received > cap:
+                raise error("upstream_response_too_large")
+            *events, buffer = EVENT_END.split((buffer + chunk).replace(b"\r\n", b"\n"))
+            for event in events:
+                parsed = _event_data(event)
+                if parsed is None:
+                    continue
+                kind, data = parsed
+                if data.strip() == "[DONE]":
+                    self.complete = True
+                    return
+                piece = self._piece(kind, data)
+                if piece:
+                    yield piece
+        last = _event_data(buffer.strip())
+        if last is not None and last[1].strip() == "[DONE]":  # without the blank line after it
+            self.complete = True
+            return
+        if self.chat and self.finish_reason is not None:
+            # A chat stream that gave its finish reason and ended without [DONE] is complete all the same.
+            self.complete = True
+            return
+        raise error("upstream_unreachable", "The model's upstream ended its stream before data: [DONE].")
+
+    def _piece(self, kind: str, data: str) -> str:
+        try:
+            parsed = json.loads(data)
+        except (ValueError, RecursionError):
+            raise error("upstream_invalid_response") from None
+        if kind == "error" or (isinstance(parsed, dict) and parsed.get("error")):
+            # Its message stays in the upstream's logs, as an error status's body does.
+            raise error("upstream_error", "The model's upstream reported an error while streaming.")
+        if not isinstance(parsed, dict):
+            raise error("upstream_invalid_response")
+        if not self.chat:
+            text = parsed.get("response")
+            if not isinstance(text, str):
+                raise error("upstream_invalid_response")
+            return _storable(text)
+        usage = parsed.get("usage")
+        if isinstance(usage, dict):
+            self.usage = usage
+        choices = parsed.get("choices")
+        if not isinstance(choices, list):
+            raise error("upstream_invalid_response")
+        if not choices:  # the usage chunk
+            return ""
+        choice = choices[0]
+        delta = choice.get("delta") if isinstance(choice, dict) else None
+        if not isinstance(delta, dict):
+            raise error("upstream_invalid_response")
+        reason = choice.get("finish_reason")
+        if isinstance(reason, str):
+            self.finish_reason = reason
+        content = delta.get("content")
+        if content is None:
+            return ""
+        if not isinstance(content, str):
+            raise error("upstream_invalid_response")
+        return _storable(content)
+
+    def close(self) -> None:
+        """End the call at once. The connection goes back to the pool only when the answer was read to its
+        end: after [DONE], the end of the body must follow at once (read here, once the caller has had
+        everything), or the connection is closed."""
+        response, self._response = self._response, None
+        if response is None:
+            return
+        complete = self.complete
+        if complete and self.events:
+            try:
+                complete = not response.read1(READ_CHUNK_BYTES)
+            except (HTTPError, OSError):
+                complete = False
+        _finish(response, complete=complete)
+
+
+def stream_upstream(
+    *, endpoint_url: str, model_name: str, prompt: str, parameters: dict, messages: list[dict] | None = None
+) -> UpstreamStream:
+    """Forward one call with "stream": true and wait for the upstream's status and headers.
+
+    Raises a 502/504 GatewayError when the upstream cannot be reached, is late to answer or answers an error
+    status: nothing has been relayed yet, so the caller gets a plain error. The answer itself is read by the
+    UpstreamStream returned, which the caller must close.
+    """
+    payload = build_payload(
+        endpoint_url=endpoint_url,
+        model_name=model_name,
+        prompt=prompt,
+        parameters=parameters,
+        messages=messages,
+        stream=True,
+    )
+    # An answer in one piece keeps the whole call's deadline; events are bounded by the read timeout
+    # between them and by the size cap.
+    deadline = time.monotonic() + settings.UPSTREAM_CONNECT_TIMEOUT + settings.UPSTREAM_READ_TIMEOUT
+    with _upstream_errors():
+        response = _send(
+            endpoint_url=endpoint_url,
+            payload=payload,
+            headers={**request_headers(endpoint_url), **STREAM_HEADERS},
+        )
+    if not 200 <= response.status < 300:
+        _finish(response, complete=False)
+        raise error("upstream_error", f"The model's upstream answered HTTP {response.status}.")
+    return UpstreamStream(response=response, endpoint_url=endpoint_url, deadline=deadline)

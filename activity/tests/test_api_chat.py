@@ -178,16 +178,17 @@ def test_it_keeps_the_session_id_given_in_the_body(client, chatty, alice_key):
     assert UserHistory.objects.get().session_id == "conv-7"
 
 
-def test_streaming_is_refused_with_a_400(client, chatty, alice_key):
+def test_stream_true_is_answered_with_server_sent_events(client, chatty, alice_key):
     response = chat(
         client,
         {"model": "chatty", "messages": [{"role": "user", "content": "hi"}], "stream": True},
         alice_key,
     )
 
-    assert response.status_code == 400
-    assert response.json()["error"]["code"] == "streaming_unsupported"
-    assert ApiUsageLog.objects.get().response_code == 400
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/event-stream")
+    assert b"".join(response.streaming_content).endswith(b"data: [DONE]\n\n")
+    assert ApiUsageLog.objects.get().response_code == 200
 
 
 def test_a_body_without_a_model_is_a_400_without_a_log(client, chatty, alice_key):

@@ -65,7 +65,7 @@ def test_every_reference_resolves(document):
 def test_the_invoke_body_schema_matches_what_the_view_accepts(document):
     schema = document["components"]["schemas"]["InvokeIn"]
     assert schema["required"] == ["prompt"]
-    assert set(schema["properties"]) == {"prompt", "session_id", "parameters"}
+    assert set(schema["properties"]) == {"prompt", "session_id", "parameters", "stream"}
     assert schema["additionalProperties"] is False
 
 
