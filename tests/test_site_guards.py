@@ -336,6 +336,10 @@ ROUTES: dict[str, Route] = {
         kind="redirect",
         redirect_to="/models/dana-summarizer/",
     ),
+    # The streamed turn (static/js/playground.js): a form error comes back as the panel, with a 400.
+    "playground:stream": Route(
+        "alice", _model, method="post", data=lambda o: {"prompt": ""}, status=400, kind="fragment"
+    ),
 }
 
 

@@ -5,13 +5,17 @@ to continue it with its settings (system prompt, temperature, maximum length) fo
 a choice of the user's earlier sessions with the model. A chat-shaped upstream (endpoint ending in
 /chat/completions) is sent the earlier turns as messages; a plain upstream gets the prompt alone.
 
-The form POSTs here. With htmx the panel is answered in place; without JavaScript the view redirects back to
-the model page, with ``?exchange=<history id>`` (shown only to its owner, with the rest of its session) or,
+The form POSTs here; with JavaScript (static/js/playground.js) it goes to the stream view instead, which
+answers Server-Sent Events: the answer's text as it comes, then how it ended (history id, latency, cost),
+and the script then fetches the panel again for the session, the answer drawn from Markdown. With htmx
+(and no streaming) the panel is answered in place; without JavaScript the view redirects back to the
+model page, with ``?exchange=<history id>`` (shown only to its owner, with the rest of its session) or,
 for an error, the message and the typed prompt kept once in the session. The model page opens a session
 with ``?session=<id>``; without one it starts a new chat. Settings are kept across turns in the form, and
 for the next visit in the user's session (SETTINGS_KEY), per model.
 """
 
+import json
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -20,14 +24,15 @@ from urllib.parse import urlencode
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_POST
 
 from activity.gateway.errors import GatewayError
 from activity.gateway.records import Exchange
-from activity.gateway.service import client_ip, playground_call
+from activity.gateway.service import PlaygroundResult, client_ip, playground_call, playground_stream
+from activity.gateway.streaming import DONE, StreamEnd, error_json, event_stream_response, sse_body
 from activity.gateway.upstream import is_chat_endpoint
 from activity.models import HistoryStatus, UserHistory
 from activity.selectors import recent_sessions
@@ -346,17 +351,22 @@ def session_url(model: AIModel, session_id: str | None) -> str:
     return f"{model.get_absolute_url()}{query}#playground"
 
 
+def _panel(request, model, *, form, conversation, error=None, status=200) -> HttpResponse:
+    response = render(
+        request,
+        PANEL_TEMPLATE,
+        panel_context(request, model, form=form, conversation=conversation, error=error),
+        status=status,
+    )
+    if conversation.session_id:
+        # A reload shows the same conversation.
+        response["HX-Replace-Url"] = session_url(model, conversation.session_id)
+    return response
+
+
 def _respond(request, model, *, form, conversation, shown=None, error=None) -> HttpResponse:
     if request.headers.get("HX-Request") == "true":
-        response = render(
-            request,
-            PANEL_TEMPLATE,
-            panel_context(request, model, form=form, conversation=conversation, error=error),
-        )
-        if conversation.session_id:
-            # A reload shows the same conversation.
-            response["HX-Replace-Url"] = session_url(model, conversation.session_id)
-        return response
+        return _panel(request, model, form=form, conversation=conversation, error=error)
     if error or form.errors:
         fields = ("prompt", "session", *SETTING_FIELDS)
         request.session[FLASH_KEY] = {
@@ -369,34 +379,120 @@ def _respond(request, model, *, form, conversation, shown=None, error=None) -> H
     return redirect(model.get_absolute_url() + "#playground")
 
 
-@login_required
-@require_POST
-def playground_run(request: HttpRequest, api_name: str) -> HttpResponse:
-    model = get_object_or_404(AIModel.objects.select_related("developer__user"), api_name=api_name)
+UNVERIFIED = {"title": "Verify your email first.", "message": "The playground is for verified accounts."}
+
+
+def _posted_form(request: HttpRequest, model: AIModel) -> PlaygroundForm | None:
+    """The posted turn, validated for the user and the model; None for an unverified user."""
     if not request.user.is_verified:
-        form = PlaygroundForm(request.POST)
-        error = {"title": "Verify your email first.", "message": "The playground is for verified accounts."}
-        return _respond(request, model, form=form, conversation=Conversation(), error=error)
+        return None
     form = PlaygroundForm(request.POST, user=request.user, model=model)
-    if not form.is_valid():
-        return _respond(request, model, form=form, conversation=form.conversation)
+    form.is_valid()
+    return form
+
+
+def _call_inputs(request: HttpRequest, model: AIModel, form: PlaygroundForm) -> dict:
+    """What playground_call and playground_stream are given for a valid form."""
     parameters, messages = form.call_inputs(chat=is_chat_endpoint(model.endpoint_url))
-    result = playground_call(
-        user=request.user,
-        model=model,
-        prompt=form.cleaned_data["prompt"],
-        session_id=form.cleaned_data["session"] or None,
-        parameters=parameters,
-        messages=messages,
-        ip=client_ip(request),
-        request_size=int(request.headers.get("content-length") or 0),
-    )
+    return {
+        "user": request.user,
+        "model": model,
+        "prompt": form.cleaned_data["prompt"],
+        "session_id": form.cleaned_data["session"] or None,
+        "parameters": parameters,
+        "messages": messages,
+        "ip": client_ip(request),
+        "request_size": int(request.headers.get("content-length") or 0),
+    }
+
+
+def _outcome(
+    form: PlaygroundForm, result: PlaygroundResult
+) -> tuple[Shown | None, Conversation, dict | None]:
+    """The turn shown, the conversation and the error of a call answered in one piece, refused, or failed
+    before its answer began."""
     if result.error is not None and result.error.status == 404:
         raise Http404("No such model.")
-    remember_settings(request, model, form.settings_values())
     # Upstream failures are in the history (shown with their message); refusals before the model (quota,
     # deprecated) leave none, and the message comes back with the typed prompt.
     shown = Shown.from_exchange(result.exchange) if result.exchange else None
     conversation = form.conversation.add(shown) if shown else form.conversation
     error = _error_message(result.error) if result.error else None
+    return shown, conversation, error
+
+
+@login_required
+@require_POST
+def playground_run(request: HttpRequest, api_name: str) -> HttpResponse:
+    model = get_object_or_404(AIModel.objects.select_related("developer__user"), api_name=api_name)
+    form = _posted_form(request, model)
+    if form is None:
+        form = PlaygroundForm(request.POST)
+        return _respond(request, model, form=form, conversation=Conversation(), error=UNVERIFIED)
+    if form.errors:
+        return _respond(request, model, form=form, conversation=form.conversation)
+    result = playground_call(**_call_inputs(request, model, form))
+    remember_settings(request, model, form.settings_values())
+    shown, conversation, error = _outcome(form, result)
     return _respond(request, model, form=form, conversation=conversation, shown=shown, error=error)
+
+
+def event(name: str, data: dict) -> bytes:
+    """One named Server-Sent Event; JSON keeps the data on one line."""
+    return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False, separators=(',', ':'))}\n\n".encode()
+
+
+@dataclass(frozen=True)
+class PanelEvents:
+    """The playground's stream: "start" (the session), a "piece" per piece of text, then "done" (history
+    id, latency, cost, the address of the session) or "error" (the same with the message), and [DONE]."""
+
+    model: AIModel
+    session_id: str
+    history_id: uuid.UUID | None
+
+    def opening(self) -> list[bytes]:
+        return [
+            event("start", {"session_id": self.session_id, "url": session_url(self.model, self.session_id)})
+        ]
+
+    def piece(self, text: str) -> bytes:
+        return event("piece", {"text": text})
+
+    def closing(self, end: StreamEnd) -> list[bytes]:
+        ending = {
+            "session_id": self.session_id,
+            "history_id": str(self.history_id) if self.history_id else None,
+            "status": end.status,
+            "latency_ms": end.processing_ms,
+            "cost": str(end.cost),
+            "url": session_url(self.model, self.session_id),
+        }
+        if end.error is not None:
+            return [event("error", {**ending, "error": error_json(end.error)}), DONE]
+        return [event("done", ending), DONE]
+
+
+@login_required
+@require_POST
+def playground_stream_run(request: HttpRequest, api_name: str) -> HttpResponse | StreamingHttpResponse:
+    """The form's turn with the answer streamed (text/event-stream, see PanelEvents). Form errors and
+    refusals come back as the panel (HTML, a 4xx status), as does a failure before the answer began (its
+    turn in the panel, with the upstream's error status)."""
+    model = get_object_or_404(AIModel.objects.select_related("developer__user"), api_name=api_name)
+    form = _posted_form(request, model)
+    if form is None:
+        form = PlaygroundForm(request.POST)
+        return _panel(request, model, form=form, conversation=Conversation(), error=UNVERIFIED, status=403)
+    if form.errors:
+        return _panel(request, model, form=form, conversation=form.conversation, status=400)
+    started = playground_stream(**_call_inputs(request, model, form))
+    # Before the answer begins: the session is saved as the response starts, not when it ends.
+    remember_settings(request, model, form.settings_values())
+    if started.relay is None:
+        assert started.result is not None
+        _, conversation, error = _outcome(form, started.result)
+        status = started.result.error.status if started.result.error else 200
+        return _panel(request, model, form=form, conversation=conversation, error=error, status=status)
+    shape = PanelEvents(model=model, session_id=started.session_id, history_id=started.history_id)
+    return event_stream_response(sse_body(started.relay, shape))
