@@ -146,6 +146,7 @@ class DeveloperStatus(models.TextChoices):
 
 class DeveloperQuerySet(models.QuerySet):
     def active(self):
+        """Developers whose models may be served and shown (Developer.serves)."""
         return self.filter(status=DeveloperStatus.ACTIVE, user__status=UserStatus.ACTIVE)
 
 
@@ -207,6 +208,12 @@ class Developer(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == DeveloperStatus.ACTIVE
+
+    @property
+    def serves(self) -> bool:
+        """The developer is active and so is the account behind it: Developer.objects.active() holds this
+        row, and only such a developer's models are served and listed."""
+        return self.status == DeveloperStatus.ACTIVE and self.user.status == UserStatus.ACTIVE
 
     @property
     def display_name(self) -> str:

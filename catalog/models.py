@@ -265,9 +265,8 @@ class AIModel(models.Model):
     # developer's account came with the model (select_related("developer__user"), the gateway's rows).
     @property
     def developer_serves(self) -> bool:
-        """The model's developer is active and so is the account behind it."""
-        developer = self.developer
-        return developer.status == DeveloperStatus.ACTIVE and developer.user.status == UserStatus.ACTIVE
+        """The model's developer is active and so is the account behind it (Developer.serves)."""
+        return self.developer.serves
 
     @property
     def is_listed(self) -> bool:

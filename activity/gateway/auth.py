@@ -12,7 +12,7 @@ from typing import Any
 from django.utils import timezone
 
 from accounts import keys
-from accounts.models import Developer, DeveloperStatus, User, UserApiKey, UserStatus
+from accounts.models import Developer, User, UserApiKey, UserStatus
 from activity.gateway.errors import error
 from activity.gateway.rows import active_key_with_user, model_by_key_hash
 from catalog.models import AIModel
@@ -91,7 +91,7 @@ def check_active(caller: Caller) -> None:
     if caller.is_model_key:
         developer = caller.developer
         assert developer is not None  # a model key's caller is its developer
-        if developer.status != DeveloperStatus.ACTIVE or developer.user.status != UserStatus.ACTIVE:
+        if not developer.serves:
             raise error("account_suspended", "The developer account that owns this key is not active.")
         return
     user = caller.user
