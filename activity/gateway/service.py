@@ -366,18 +366,7 @@ def playground_stream(
     opened = forwarded
 
     def record(end: StreamEnd) -> None:
-        exchange = Exchange(
-            history_id=history_id,
-            session_id=opened.session_id,
-            prompt=prompt,
-            response=end.text,
-            status=end.status,
-            request_timestamp=opened.request_timestamp,
-            response_time_ms=end.processing_ms,
-            cost=end.cost,
-            ip_address=ip,
-            first_chunk_ms=end.first_chunk_ms,
-        )
+        exchange = end.exchange(history_id=history_id, forwarded=opened, prompt=prompt, ip=ip)
         call_record(
             log_id=uuid.uuid4(),
             model=model,

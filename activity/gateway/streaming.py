@@ -64,6 +64,23 @@ class StreamEnd:
         """The usage log's code: the error's for a stream the upstream broke off, else the 200 it began with."""
         return self.error.status if self.error is not None else 200
 
+    def exchange(
+        self, *, history_id: uuid.UUID, forwarded: Forwarded, prompt: str, ip: str | None
+    ) -> Exchange:
+        """The history row of the stream that ended so, for a call made for a user."""
+        return Exchange(
+            history_id=history_id,
+            session_id=forwarded.session_id,
+            prompt=prompt,
+            response=self.text,
+            status=self.status,
+            request_timestamp=forwarded.request_timestamp,
+            response_time_ms=self.processing_ms,
+            cost=self.cost,
+            ip_address=ip,
+            first_chunk_ms=self.first_chunk_ms,
+        )
+
 
 class StreamRelay:
     """One upstream stream, relayed: iterate it for the text pieces and the StreamEnd; close it when done
@@ -337,17 +354,8 @@ def api_stream_response(
         call.processing_ms = end.processing_ms
         exchange = None
         if caller.user is not None and history_id is not None:
-            exchange = Exchange(
-                history_id=history_id,
-                session_id=forwarded.session_id,
-                prompt=call.history_prompt,
-                response=end.text,
-                status=end.status,
-                request_timestamp=forwarded.request_timestamp,
-                response_time_ms=end.processing_ms,
-                cost=end.cost,
-                ip_address=ip,
-                first_chunk_ms=end.first_chunk_ms,
+            exchange = end.exchange(
+                history_id=history_id, forwarded=forwarded, prompt=call.history_prompt, ip=ip
             )
         call_record(
             log_id=call.log_id,
