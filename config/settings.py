@@ -97,6 +97,7 @@ TEMPLATES = [
 FORM_RENDERER = "core.forms.FormRenderer"
 
 WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
 
 # --- Database -----------------------------------------------------------------------------------------
 if env.str("DATABASE_URL", default=""):
@@ -107,7 +108,22 @@ else:
     DATABASES = {"default": embedded_database(BASE_DIR)}
 DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
 DATABASES["default"].setdefault("OPTIONS", {})
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# Connections come from a pool in each process (psycopg_pool): under the ASGI server every request has a
+# thread of its own, so a connection kept per thread (CONN_MAX_AGE) would be opened for each request. A call
+# to a model gives its connection back while the upstream answers (core.db.release_connection).
+DB_POOL_SIZE = env.int("DB_POOL_SIZE", default=10)
+if DB_POOL_SIZE:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"]["pool"] = {
+        "min_size": min(2, DB_POOL_SIZE),
+        "max_size": DB_POOL_SIZE,
+        # A request waits this long for a free connection before it fails (a 500, or /healthz's 503).
+        "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# A connection is checked before use, so that one the server dropped (a restart, a failover) is replaced
+# instead of failing a request: by the pool as it hands it out, or without one, before a request's first query.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Fail fast when the database is away, so /healthz answers 503 within its 2 s budget.
 DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=2))

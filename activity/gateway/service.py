@@ -32,6 +32,7 @@ from activity.gateway.records import Exchange, call_record
 from activity.gateway.upstream import UpstreamAnswer, UpstreamStream, call_upstream, stream_upstream
 from activity.models import HistoryStatus
 from catalog.models import AIModel
+from core.db import release_connection
 
 if TYPE_CHECKING:
     from activity.gateway.streaming import StreamRelay
@@ -123,6 +124,8 @@ def call_forward(
     prompt_check(prompt)
     request_timestamp = timezone.now()
     quota = quota_reserve(developer=model.developer, now=request_timestamp)
+    # The reservation is committed: no connection is held while the upstream answers, however long.
+    release_connection()
     answer: UpstreamAnswer | None = None
     opened: UpstreamStream | None = None
     failure: GatewayError | None = None

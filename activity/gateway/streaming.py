@@ -5,9 +5,10 @@ the playground): it yields the upstream's text pieces as they come, then one Str
 call exactly once: when the StreamEnd has been taken, or, if it is closed before that (the caller went
 away), as cancelled with the text so far, right after closing the upstream's connection. It is a plain
 iterator. Under WSGI the response iterates it, and the server closes it when the client disconnects (the
-write fails, the server calls close() on the response, which closes sse_body and with it the relay). An
-asynchronous server can drive the same object from a worker thread, one next() per piece, and call close()
-when its client goes away.
+write fails, the server calls close() on the response, which closes sse_body and with it the relay). Under
+ASGI (config.asgi) asgi_body drives the same iterator from the request's own thread, one next() per event,
+leaving the event loop free while the upstream is silent; when the client goes away, or a clean stop runs
+out of time, Django cancels it and abort() wakes the thread's read at once.
 
 Time is counted from the call's start (the request's arrival): first_chunk_ms to the answer's first piece,
 processing_ms to its end. Users are charged (the model's price) only for answers the upstream finished.
@@ -16,15 +17,18 @@ The API's two event shapes follow (InvokeEvents, ChatChunks), with sse_body(), w
 bytes of a text/event-stream answer, and api_stream_response(), which ties one to a call of the JSON API.
 """
 
+import asyncio
 import json
 import logging
 import uuid
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import AsyncIterator, Callable, Generator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
-from django.http import StreamingHttpResponse
+from asgiref.sync import sync_to_async
+from django.core.handlers.asgi import ASGIRequest
+from django.http import HttpRequest, StreamingHttpResponse
 
 from activity.gateway.errors import GatewayError, error
 from activity.gateway.records import Exchange, call_record
@@ -100,6 +104,7 @@ class StreamRelay:
     ):
         self.stream = stream
         self.sent = 0
+        self.aborted = False
         self.end: StreamEnd | None = None
         self._started = started
         self._price = price
@@ -121,6 +126,12 @@ class StreamRelay:
         if self.end is None:
             self.stream.close()
             self._finish(self._ending(cancelled=True))
+
+    def abort(self) -> None:
+        """From another thread, while this one may be waiting on the upstream: the caller has gone. The
+        upstream's socket is shut down, which ends that wait at once, and the call ends as cancelled."""
+        self.aborted = True
+        self.stream.abort()
 
     def _relay(self) -> Generator[str | StreamEnd, None, None]:
         pieces = self.stream.pieces()
@@ -147,7 +158,7 @@ class StreamRelay:
             self._finish(end)
 
     def _ending(self, *, failure: GatewayError | None = None, cancelled: bool = False) -> StreamEnd:
-        if cancelled:
+        if cancelled or self.aborted:
             status = HistoryStatus.CANCELLED
         elif failure is None:
             status = HistoryStatus.COMPLETED
@@ -195,7 +206,7 @@ class EventShape(Protocol):
     def closing(self, end: StreamEnd) -> list[bytes]: ...
 
 
-def sse_body(relay: StreamRelay, shape: EventShape) -> Iterator[bytes]:
+def sse_body(relay: StreamRelay, shape: EventShape) -> Generator[bytes, None, None]:
     """The bytes of a text/event-stream answer, each event as soon as its piece came. The call is recorded
     before its last events are sent (a caller who has them finds the rows), and as cancelled if the
     iterator is closed early (the server's close() when the client disconnects)."""
@@ -209,12 +220,38 @@ def sse_body(relay: StreamRelay, shape: EventShape) -> Iterator[bytes]:
                 closing = shape.closing(item)
                 item.response_size = relay.sent + sum(len(data) for data in closing)
                 continue  # taking what follows the StreamEnd records the call
+            if relay.aborted:
+                return  # recorded as cancelled by relay.close(), in this step (see asgi_body)
             data = shape.piece(item)
             relay.sent += len(data)
             yield data
         yield from closing
     finally:
         relay.close()
+
+
+async def asgi_body(body: Generator[bytes, None, None], relay: StreamRelay) -> AsyncIterator[bytes]:
+    """`body` (sse_body's) for an ASGI server: each next() runs in the request's own thread, the one its view
+    ran in (thread_sensitive), so the records at the end use the same database connection.
+
+    When the client disconnects Django cancels this while a next() may be waiting on the upstream: abort()
+    shuts the upstream's socket, and that same next() records the call as cancelled and returns, so the
+    records do not depend on anything awaited after a cancellation. Closing `body` afterwards (or after a
+    cancellation between events) records it if that had not happened yet.
+    """
+
+    def step() -> bytes | None:
+        return next(body, None)
+
+    next_event = sync_to_async(step, thread_sensitive=True)
+    try:
+        while (data := await next_event()) is not None:
+            yield data
+    except asyncio.CancelledError:
+        relay.abort()
+        raise
+    finally:
+        await sync_to_async(body.close, thread_sensitive=True)()
 
 
 def error_json(exc: GatewayError) -> dict[str, Any]:
@@ -326,11 +363,14 @@ class ChatChunks:
 
 
 def event_stream_response(
-    body: Iterator[bytes], headers: dict[str, str] | None = None
+    request: HttpRequest, relay: StreamRelay, shape: EventShape, headers: dict[str, str] | None = None
 ) -> StreamingHttpResponse:
-    """A text/event-stream answer that nothing on the way keeps back: no caching, and no buffering by a
-    proxy (X-Accel-Buffering, which nginx honours). The site's middleware leaves streaming answers as they
-    are (no compression, no ETag)."""
+    """The relay's events as a text/event-stream answer that nothing on the way keeps back: no caching, and
+    no buffering by a proxy (X-Accel-Buffering, which nginx honours). The site's middleware leaves streaming
+    answers as they are (no compression, no ETag). Under ASGI the body is asynchronous (asgi_body): Django
+    would read a plain iterator to its end before sending anything."""
+    events = sse_body(relay, shape)
+    body = asgi_body(events, relay) if isinstance(request, ASGIRequest) else events
     response = StreamingHttpResponse(body, content_type=EVENT_STREAM)
     response["Cache-Control"] = "no-store"
     response["X-Accel-Buffering"] = "no"
@@ -375,4 +415,4 @@ def api_stream_response(
     relay = StreamRelay(
         stream=stream, started=call.started, price=price_for(caller=caller, model=model), record=record
     )
-    return event_stream_response(sse_body(relay, shape))
+    return event_stream_response(call.request, relay, shape)

@@ -25,7 +25,7 @@ import threading
 import time
 from base64 import b64encode
 from collections.abc import Generator, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
@@ -479,6 +479,15 @@ class UpstreamStream:
         if not isinstance(content, str):
             raise error("upstream_invalid_response")
         return _storable(content)
+
+    def abort(self) -> None:
+        """From another thread: shut the upstream's socket down, so that a read waiting on it returns at
+        once (pieces() then fails, and close() closes the connection rather than pooling it)."""
+        response = self._response
+        sock = getattr(getattr(response, "connection", None), "sock", None)
+        if sock is not None:
+            with suppress(OSError):  # already closed
+                sock.shutdown(socket.SHUT_RDWR)
 
     def close(self) -> None:
         """End the call at once. The connection goes back to the pool only when the answer was read to its

@@ -32,7 +32,7 @@ from django.views.decorators.http import require_POST
 from activity.gateway.errors import GatewayError
 from activity.gateway.records import Exchange
 from activity.gateway.service import PlaygroundResult, client_ip, playground_call, playground_stream
-from activity.gateway.streaming import DONE, StreamEnd, error_json, event_stream_response, sse_body
+from activity.gateway.streaming import DONE, StreamEnd, error_json, event_stream_response
 from activity.gateway.upstream import is_chat_endpoint
 from activity.models import HistoryStatus, UserHistory
 from activity.selectors import recent_sessions
@@ -495,4 +495,4 @@ def playground_stream_run(request: HttpRequest, api_name: str) -> HttpResponse |
         status = started.result.error.status if started.result.error else 200
         return _panel(request, model, form=form, conversation=conversation, error=error, status=status)
     shape = PanelEvents(model=model, session_id=started.session_id, history_id=started.history_id)
-    return event_stream_response(sse_body(started.relay, shape))
+    return event_stream_response(request, started.relay, shape)
