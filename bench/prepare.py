@@ -6,7 +6,9 @@ Runs inside Django (the run's own settings, so session hashes match the server's
 - a fresh personal API key for bench-heaviest (older bench keys are revoked);
 - bench-popular and 15 other public models of 15 other developers pointed at the demo upstream's echo,
   and one more of a 17th developer at its /slow route (answers after the pause the call asks for), their
-  developers given a quota the run cannot spend.
+  developers given a quota the run cannot spend;
+- one more model of an 18th developer at the upstream's OpenAI-shaped /chat/completions, with a fresh model
+  key (its developer's own key for it): the chat call bench/peers.py compares with other gateways.
 
     DATABASE_URL=… SECRET_KEY=… python -m bench.prepare --upstream http://127.0.0.1:PORT
 """
@@ -42,6 +44,7 @@ def prepare(*, upstream: str) -> dict:
     from accounts.models import Developer, User, UserApiKey
     from bench.seed_scale import BUSIEST, HEAVIEST, POPULAR
     from catalog.models import AIModel
+    from catalog.services import model_api_key_rotate
 
     busiest = Developer.objects.select_related("user").get(username=BUSIEST)
     heaviest = User.objects.get(username=HEAVIEST)
@@ -68,6 +71,18 @@ def prepare(*, upstream: str) -> dict:
         if paced is not None:  # the small database has too few developers; it is not used for calls
             AIModel.objects.filter(pk=paced.pk).update(endpoint_url=upstream.rstrip("/") + "/slow")
             developers.add(paced.developer_id)
+        # And one called with its developer's model key on the chat route: the peers' comparison.
+        chat = (
+            AIModel.objects.public()
+            .exclude(developer_id__in=developers)
+            .order_by("-total_requests", "model_id")
+            .first()
+        )
+        chat_key = None
+        if chat is not None:
+            AIModel.objects.filter(pk=chat.pk).update(endpoint_url=upstream.rstrip("/") + "/chat/completions")
+            chat_key = model_api_key_rotate(model=chat)
+            developers.add(chat.developer_id)
         Developer.objects.filter(pk__in=developers).update(api_quota=UNSPENDABLE_QUOTA)
 
         UserApiKey.objects.filter(
@@ -89,6 +104,8 @@ def prepare(*, upstream: str) -> dict:
         "popular": popular.api_name,
         "spread": [m.api_name for m in spread],
         "paced": paced.api_name if paced else None,
+        "chat": chat.api_name if chat else None,
+        "chat_key": chat_key,
         "endpoint": endpoint,
         "counts": {
             "models": AIModel.objects.count(),

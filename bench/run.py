@@ -5,16 +5,20 @@
 1. Makes sure the benchmark database exists, is migrated and is seeded (bench/seed_scale.py at --scale 1:
    10M usage logs; --reseed to start again), and the same for a small database (--small-scale 0.001)
    that gives the dashboard's time on small data.
-2. Starts gunicorn with production settings (DEBUG off, a random SECRET_KEY, plain HTTP on 127.0.0.1,
-   the /__bench__/bare ceiling view switched on) on each database, and the demo upstream the gateway
-   forwards to.
+2. Starts the site as the Procfile's `web:` line does (gunicorn config.asgi:application, which reads
+   gunicorn.conf.py: uvicorn workers, one per core) with production settings (DEBUG off, a random SECRET_KEY,
+   plain HTTP on 127.0.0.1, the /__bench__/bare ceiling view switched on) on each database, and the demo
+   upstream the gateway forwards to.
 3. Drives each page with wrk (Debian's package) from a separate process: requests per second at
    saturation (--connections, default 2 per worker), then latency at one connection per core
    (--latency-connections) — and the gateway at the concurrency its targets name. The dashboard is
    measured on the big and the small data in turn, DASHBOARD_ROUNDS times, and each row keeps its median
    round: its target is a ratio of the two, which a change in the machine's other load between two
    separate measurements would move.
-4. Prints the tables (and writes them to --output, and into bench/README.md with --update-readme).
+4. With --peers (the default), the same chat call through LiteLLM's proxy and Portkey's gateway beside the
+   site's, in interleaved rounds (bench/peers.py).
+5. Prints the tables (and writes them to --output, and into bench/README.md and README.md with
+   --update-readme).
 
 Exits non-zero when a server does not start or a page does not answer 200.
 """
@@ -23,11 +27,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import http.client
 import json
 import os
 import platform
 import re
 import secrets
+import shlex
 import shutil
 import signal
 import socket
@@ -49,9 +55,10 @@ sys.path.insert(0, str(BASE_DIR))
 from bench import seed_scale  # noqa: E402
 
 PYTHON = sys.executable
-GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
+PROCFILE = BASE_DIR / "Procfile"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/amp_bench"
 README = BASE_DIR / "bench" / "README.md"
+READMES = (README, BASE_DIR / "README.md")  # both hold the results between the same markers
 RESULTS_START, RESULTS_END = "<!-- bench:results -->", "<!-- /bench:results -->"
 SEARCH_TERMS = ["translation", "maritime", "fast chat", "python code", "summ", "vector retrieval"]
 HOT_ROUNDS = 3
@@ -97,6 +104,48 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def procfile_command(process: str, env: dict[str, str]) -> list[str]:
+    """The command of one of the Procfile's processes, as a platform would run it: $VARIABLES from `env`,
+    and a program the run's virtualenv has (gunicorn) taken from there rather than from PATH."""
+    for line in PROCFILE.read_text().splitlines():
+        name, sep, command = line.partition(":")
+        if sep and name.strip() == process:
+            break
+    else:
+        raise SystemExit(f"The Procfile has no {process}: line.")
+    expanded = re.sub(r"\$\{?(\w+)\}?", lambda m: env.get(m.group(1), ""), command)
+    args = shlex.split(expanded)
+    local = Path(PYTHON).with_name(args[0])
+    if local.exists():
+        args[0] = str(local)
+    return args
+
+
+def keep_alive_problem(
+    base: str, path: str, method: str = "GET", body: str | None = None, headers: dict | None = None
+) -> str | None:
+    """Two requests on one connection: None when the server kept it open after the first (no
+    `Connection: close`, the same socket answered the second), else what went wrong."""
+    parts = urlsplit(base)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    try:
+        sockets = []
+        for _ in range(2):
+            conn.request(
+                method, path, body=body.encode() if body is not None else None, headers=headers or {}
+            )
+            answer = conn.getresponse()
+            answer.read()
+            if (answer.getheader("Connection") or "").lower() == "close" or answer.will_close:
+                return f"answered {answer.status} with Connection: close (HTTP/{answer.version / 10:g})"
+            sockets.append(conn.sock)
+        return None if sockets[0] is sockets[1] else "the second request needed a new connection"
+    except (OSError, http.client.HTTPException) as exc:
+        return f"failed: {exc}"
+    finally:
+        conn.close()
 
 
 def wait_for(url: str, child: subprocess.Popen, timeout: float, what: str, log: Path) -> None:
@@ -253,8 +302,15 @@ class Load:
         path.write_text(text)
         return path
 
-    def check(self, row: Row) -> float:
-        """Every path must answer 200 before it is timed; returns the slowest answer's time in ms."""
+    def check(self, row: Row, *, keep_alive: bool = False) -> float:
+        """Every path must answer 200 before it is timed; returns the slowest answer's time in ms. With
+        `keep_alive`, the server must also keep the connection open between two calls (wrk measures
+        keep-alive calls; a server that closed would be measured with a new connection per call)."""
+        problem = keep_alive_problem(row.base, row.paths[0], row.method, row.body, row.headers)
+        if problem and keep_alive:
+            raise SystemExit(f"{row.label}: the connection is not kept alive: {problem}.")
+        if problem:
+            self.say(f"  ! {row.label}: the connection is not kept alive: {problem}")
         slowest = 0.0
         for path in row.paths:
             data = row.body.encode() if row.body is not None else None
@@ -367,24 +423,13 @@ class Site:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         log = logdir / f"gunicorn-{self.port}.log"
-        self.child = procs.start(
-            [
-                GUNICORN,
-                "config.wsgi",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                str(workers),
-                "--worker-class",
-                "sync",
-                "--log-level",
-                "warning",
-                "--timeout",
-                "60",
-            ],
-            self.env,
-            log,
-        )
+        # As the Procfile's web: line runs in production: gunicorn.conf.py (read from the working directory)
+        # takes the address, the worker count and the worker class from the environment. The access log is
+        # off, as for the peers in bench/peers.py: the bench measures the call, not the log shipper.
+        env = {**self.env, "HOST": "127.0.0.1", "PORT": str(self.port), "WEB_CONCURRENCY": str(workers)}
+        env["ACCESS_LOG"] = ""
+        self.command = procfile_command("web", env)
+        self.child = procs.start(self.command, env, log)
         wait_for(self.base + "/healthz", self.child, 60, "gunicorn", log)
         wait_for(self.base + "/__bench__/bare", self.child, 10, "the bench view", log)
 
@@ -412,14 +457,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reseed", action="store_true", help="drop and seed both databases again")
     parser.add_argument("--duration", type=int, default=8, help="seconds of load per measure")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of untimed load before each")
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1), help="gunicorn workers")
-    parser.add_argument("--connections", type=int, default=0, help="connections for req/s (2 per worker)")
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="WEB_CONCURRENCY: uvicorn worker processes"
+    )
+    parser.add_argument("--connections", type=int, default=0, help="connections for req/s (4 per core)")
     parser.add_argument("--latency-connections", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--only", default="", help="comma-separated row keys to run (bare always runs)")
     parser.add_argument("--output", default="", help="also write the Markdown here")
-    parser.add_argument("--update-readme", action="store_true", help="put the tables into bench/README.md")
+    parser.add_argument(
+        "--update-readme", action="store_true", help="put the tables into bench/README.md and README.md"
+    )
+    parser.add_argument(
+        "--peers",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also compare the chat call with LiteLLM's proxy and Portkey's gateway (bench/peers.py)",
+    )
+    parser.add_argument("--peer-rounds", type=int, default=5, help="interleaved rounds of the peers' table")
     args = parser.parse_args(argv)
-    connections = args.connections or 2 * args.workers
+    connections = args.connections or 4 * (os.cpu_count() or 1)
     small_url = args.small_database_url or with_database(
         args.database_url, urlsplit(args.database_url).path.lstrip("/") + "_small"
     )
@@ -468,7 +524,7 @@ def run(args, connections: int, small_url: str, workdir: Path, procs: Processes,
     def measure(row: Row, *, chosen: bool = False) -> tuple[Measure, Measure] | None:
         if only and not chosen and row.key not in only and row.key != "bare":
             return None
-        one_ms = load.check(row)
+        one_ms = load.check(row, keep_alive=row.key == "gateway")
         say(f"{row.label}: {connections} connections")
         throughput = load.run(row, connections)
         load.settle(row.base)
@@ -571,6 +627,7 @@ def run(args, connections: int, small_url: str, workdir: Path, procs: Processes,
             headers={"Content-Type": "application/json"},
             base=upstream,
         )
+        load.check(direct, keep_alive=True)
         say("demo upstream direct, 4 connections")
         gateway["upstream"] = load.run(direct, 4)
         load.settle(site.base)
@@ -598,7 +655,8 @@ def run(args, connections: int, small_url: str, workdir: Path, procs: Processes,
             headers=api_headers,
             base=site.base,
         )
-        load.check(paced)
+        load.check(paced_direct, keep_alive=True)
+        load.check(paced, keep_alive=True)
         for key, row in (("paced_upstream", paced_direct), ("paced_gateway", paced)):
             say(f"{row.label}, 4 connections")
             gateway[key] = load.run(row, 4)
@@ -622,7 +680,7 @@ def run(args, connections: int, small_url: str, workdir: Path, procs: Processes,
             headers=api_headers,
             base=site.base,
         )
-        load.check(spread)
+        load.check(spread, keep_alive=True)
         # Interleaved rounds, so a change in the machine's other load falls on both sides alike.
         rounds: dict[str, list[Measure]] = {"one": [], "spread": []}
         for number in range(1, HOT_ROUNDS + 1):
@@ -631,23 +689,43 @@ def run(args, connections: int, small_url: str, workdir: Path, procs: Processes,
                 rounds[key].append(load.run(row, 16, duration=max(3, args.duration // 2)))
                 load.settle(site.base)
         gateway["one"], gateway["spread"] = combine(rounds["one"]), combine(rounds["spread"])
+    peer_table = ""
+    if args.peers:
+        from bench import peers
+
+        peer_table = peers.compare(
+            procs=procs,
+            site=site,
+            upstream=upstream,
+            upstream_child=upstream_child,
+            database_url=args.database_url,
+            workers=args.workers,
+            rounds=args.peer_rounds,
+            duration=max(3, args.duration // 2),
+            warmup=1,
+            workdir=workdir,
+            say=say,
+        )
     site.stop()
 
-    markdown = report(args, connections, results, gateway, info)
+    markdown = report(args, connections, results, gateway, info, site.command)
+    if peer_table:
+        markdown += "\n\n" + peer_table
     print(markdown)
     if args.output:
         Path(args.output).write_text(markdown + "\n")
     if args.update_readme:
-        text = README.read_text()
-        if RESULTS_START in text and RESULTS_END in text:
-            head, rest = text.split(RESULTS_START, 1)
-            _, tail = rest.split(RESULTS_END, 1)
-            README.write_text(f"{head}{RESULTS_START}\n{markdown}\n{RESULTS_END}{tail}")
+        for readme in READMES:
+            text = readme.read_text()
+            if RESULTS_START in text and RESULTS_END in text:
+                head, rest = text.split(RESULTS_START, 1)
+                _, tail = rest.split(RESULTS_END, 1)
+                readme.write_text(f"{head}{RESULTS_START}\n{markdown}\n{RESULTS_END}{tail}")
     say("done")
     return 0
 
 
-def report(args, connections: int, results, gateway, info) -> str:
+def report(args, connections: int, results, gateway, info, command: list[str]) -> str:
     bare = results["bare"][0].rps if "bare" in results else None
 
     def ratio(key: str) -> float | None:
@@ -707,7 +785,8 @@ def report(args, connections: int, results, gateway, info) -> str:
     lines = [
         f"Run of {now} on {os.cpu_count()} cores ({cpu}), load average at the end {load} (1/5/15 min; "
         "anything above the benchmark's own load is other work on the machine); "
-        f"gunicorn {args.workers} sync workers, DEBUG off; "
+        f"`{' '.join([Path(command[0]).name, *command[1:]])}` (the Procfile's web: line, gunicorn.conf.py) with "
+        f"{args.workers} uvicorn workers (WEB_CONCURRENCY), keep-alive, access log off, DEBUG off; "
         f"{info['counts']['models']:,} models, busiest developer {info['counts']['busiest_models']} models, "
         f"heaviest user {info['counts']['heaviest_history']:,} history rows. req/s with {connections} connections "
         f"(saturation), latency with {args.latency_connections} (one per core); {args.duration:g} s each after "
