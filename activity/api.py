@@ -8,7 +8,6 @@ validated by the schemas published in the OpenAPI document.
 """
 
 import logging
-import uuid
 from collections.abc import Callable, Iterable
 from functools import wraps
 
@@ -33,6 +32,7 @@ from activity.gateway.call import (
 from activity.gateway.catalog import public_model, public_models
 from activity.gateway.docs import LocalSwagger
 from activity.gateway.errors import ERROR_CODES, GatewayError, error
+from activity.gateway.pipeline import CallInput
 from activity.gateway.quota import next_month_start, personal_key_calls, quota_state
 from activity.gateway.schemas import (
     ChatCompletionChunk,
@@ -49,7 +49,7 @@ from activity.gateway.schemas import (
     ModelsPage,
     ModelsQuery,
 )
-from activity.gateway.streaming import ChatChunks, InvokeEvents, api_stream_response, chat_usage
+from activity.gateway.streaming import ChatChunks, InvokeEvents, chat_usage, event_stream_response
 from catalog.models import AIModel
 
 logger = logging.getLogger(__name__)
@@ -195,50 +195,47 @@ def invoke(request: HttpRequest, api_name: str):
     """Send `{"prompt", "session_id"?, "parameters"?}`; get the model's response, its latency and cost."""
     call = ApiCall(request)
 
-    def flow() -> dict | StreamingHttpResponse:
-        call.load_model(api_name)
-        call.refuse_key_in_query()
-        call.authenticate()
-        call.grant()
+    def read() -> CallInput:
         data, problem = call.load_json()
         if problem:
             raise problem
         body = validate_body(InvokeIn, data)
-        call.history_prompt = body.prompt
-        forwarded = call.forward(
+        return CallInput(
             prompt=body.prompt, parameters=body.parameters, session_id=body.session_id, stream=body.stream
         )
-        if forwarded.error:
-            raise forwarded.error
-        if forwarded.stream is not None:
-            history_id = _history_id(call)
+
+    def flow() -> dict | StreamingHttpResponse:
+        call.load_model(api_name)
+        call.refuse_key_in_query()
+        call.authenticate()
+        outcome = call.run(read)
+        forwarded = outcome.forwarded
+        assert forwarded is not None  # run() raised unless the call was forwarded
+        created = int(forwarded.request_timestamp.timestamp())
+        if outcome.relay is not None:
             events = InvokeEvents(
-                call_id=call.log_id,
-                created=int(forwarded.request_timestamp.timestamp()),
-                model=call.model.api_name,
+                call_id=outcome.origin.log_id,
+                created=created,
+                model=outcome.model.api_name,
                 session_id=forwarded.session_id,
-                history_id=history_id,
+                history_id=outcome.history_id,
             )
-            return api_stream_response(call, forwarded=forwarded, shape=events, history_id=history_id)
-        call.finish_forwarded()
+            return event_stream_response(request, outcome.relay, events)
+        outcome.finish()
+        assert forwarded.answer is not None
         return {
-            "id": str(call.log_id),
+            "id": str(outcome.origin.log_id),
             "object": "invocation",
-            "created": int(forwarded.request_timestamp.timestamp()),
-            "model": call.model.api_name,
+            "created": created,
+            "model": outcome.model.api_name,
             "response": forwarded.answer.text,
             "session_id": forwarded.session_id,
-            "history_id": str(call.exchange.history_id) if call.exchange else None,
-            "latency_ms": call.processing_ms,
+            "history_id": str(outcome.exchange.history_id) if outcome.exchange else None,
+            "latency_ms": outcome.processing_ms,
             "cost": float(forwarded.cost),
         }
 
     return call.respond(flow)
-
-
-def _history_id(call: ApiCall) -> uuid.UUID | None:
-    """The id a streamed call's history row will have (its last event names it before it is written)."""
-    return uuid.uuid4() if call.caller is not None and call.caller.writes_history else None
 
 
 def _chat_prompt(messages: list[dict]) -> str:
@@ -257,6 +254,7 @@ def _chat_prompt(messages: list[dict]) -> str:
 def chat_completions(request: HttpRequest):
     """`model` is the api_name. Works with the official `openai` client pointed at `<site>/api/v1`."""
     call = ApiCall(request)
+    parsed: list[ChatIn] = []
 
     def flow() -> dict | StreamingHttpResponse:
         data, problem = call.load_json()
@@ -268,48 +266,53 @@ def chat_completions(request: HttpRequest):
             raise problem
         if not isinstance(name, str):
             raise error("invalid_request", "model: the model's api_name is required.")
-        call.grant()
-        body = validate_body(ChatIn, data)
-        messages = [{"role": message.role, "content": message.text()} for message in body.messages]
-        prompt = _chat_prompt(messages)
-        user_turns = [message["content"] for message in messages if message["role"] == "user"]
-        call.history_prompt = user_turns[-1] if user_turns else prompt
-        forwarded = call.forward(
-            prompt=prompt,
-            parameters=dict(body.model_extra or {}),
-            messages=messages,
-            session_id=body.session_id,
-            stream=body.stream,
-        )
-        if forwarded.error:
-            raise forwarded.error
-        if forwarded.stream is not None:
-            history_id = _history_id(call)
-            chunks = ChatChunks(
-                call_id=call.log_id,
-                created=int(forwarded.request_timestamp.timestamp()),
-                model=call.model.api_name,
-                session_id=forwarded.session_id,
-                history_id=history_id,
+
+        def read() -> CallInput:
+            body = validate_body(ChatIn, data)
+            parsed.append(body)
+            messages = [{"role": message.role, "content": message.text()} for message in body.messages]
+            prompt = _chat_prompt(messages)
+            user_turns = [message["content"] for message in messages if message["role"] == "user"]
+            return CallInput(
                 prompt=prompt,
+                parameters=dict(body.model_extra or {}),
+                history_prompt=user_turns[-1] if user_turns else prompt,
+                messages=messages,
+                session_id=body.session_id,
+                stream=body.stream,
+            )
+
+        outcome = call.run(read)
+        forwarded, body = outcome.forwarded, parsed[0]
+        assert forwarded is not None and outcome.input is not None  # run() raised unless forwarded
+        created = int(forwarded.request_timestamp.timestamp())
+        if outcome.relay is not None:
+            chunks = ChatChunks(
+                call_id=outcome.origin.log_id,
+                created=created,
+                model=outcome.model.api_name,
+                session_id=forwarded.session_id,
+                history_id=outcome.history_id,
+                prompt=outcome.input.prompt,
                 include_usage=bool(body.stream_options and body.stream_options.include_usage),
             )
-            return api_stream_response(call, forwarded=forwarded, shape=chunks, history_id=history_id)
-        call.finish_forwarded()
+            return event_stream_response(request, outcome.relay, chunks)
+        outcome.finish()
+        assert forwarded.answer is not None
         text = forwarded.answer.text
         return {
-            "id": f"chatcmpl-{call.log_id.hex}",
+            "id": f"chatcmpl-{outcome.origin.log_id.hex}",
             "object": "chat.completion",
-            "created": int(forwarded.request_timestamp.timestamp()),
-            "model": call.model.api_name,
+            "created": created,
+            "model": outcome.model.api_name,
             "choices": [
                 {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
             ],
             "usage": chat_usage(
-                prompt=prompt, text=text, upstream=forwarded.answer.usage, cost=forwarded.cost
+                prompt=outcome.input.prompt, text=text, upstream=forwarded.answer.usage, cost=forwarded.cost
             ),
             "session_id": forwarded.session_id,
-            "history_id": str(call.exchange.history_id) if call.exchange else None,
+            "history_id": str(outcome.exchange.history_id) if outcome.exchange else None,
         }
 
     return call.respond(flow)

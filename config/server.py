@@ -7,8 +7,13 @@ activity.gateway.streaming). gunicorn's own graceful_timeout is longer, so that 
 the worker could be killed.
 """
 
+import asyncio
 import os
+import socket
+import sys
 
+from gunicorn.arbiter import Arbiter
+from uvicorn import Server
 from uvicorn_worker import UvicornWorker
 
 
@@ -20,6 +25,17 @@ def graceful_seconds() -> float:
     return float(os.environ.get("GRACEFUL_SECONDS", connect + read + 5))
 
 
+class DrainingServer(Server):
+    """uvicorn's server, waiting at the end of a stop for the requests it cancelled: a cancelled stream
+    records its call as it ends (core.asgi), and uvicorn would otherwise exit without waiting for that."""
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().shutdown(sockets)
+        cancelled = [task for task in self.server_state.tasks if not task.done()]
+        if cancelled:
+            await asyncio.wait(cancelled, timeout=10)
+
+
 class Worker(UvicornWorker):
     CONFIG_KWARGS = {
         "loop": "uvloop",
@@ -28,3 +44,12 @@ class Worker(UvicornWorker):
         "lifespan": "off",
         "timeout_graceful_shutdown": graceful_seconds(),
     }
+
+    async def _serve(self) -> None:
+        # UvicornWorker._serve, with the server above.
+        self.config.app = self.wsgi
+        server = DrainingServer(config=self.config)
+        self._install_sigquit_handler()
+        await server.serve(sockets=self.sockets)
+        if not server.started:
+            sys.exit(Arbiter.WORKER_BOOT_ERROR)

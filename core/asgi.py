@@ -6,17 +6,60 @@ in the request's own thread (asgiref's ThreadSensitiveContext, one per request).
 slow model upstream say, holds that thread and nothing else: the event loop goes on accepting and answering
 other requests. Streamed answers are async iterators (activity.gateway.streaming) whose steps run in that
 same thread, so the call's records use the connection its checks used.
+
+A request is cancelled when the server stops and its grace period has run out (a stream still open). Code
+in the request's thread registers what must happen then with on_cancel(): the callbacks run on the event
+loop at once, before the request's thread is waited for, so that they can wake it (a stream's upstream
+socket shut down, say) and let it record what it was doing.
 """
 
-from asgiref.sync import sync_to_async
+import asyncio
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import Any
+
+from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.core.handlers.asgi import ASGIHandler as DjangoASGIHandler
 from django.http import FileResponse
 from django.http.response import HttpResponseBase
+
+_cancel_callbacks: ContextVar[list[Callable[[], None]]] = ContextVar("cancel_callbacks")
+
+
+def on_cancel(callback: Callable[[], None]) -> None:
+    """Run `callback` on the event loop if this request is cancelled (nothing happens outside ASGI). It must
+    be quick and safe to call from another thread than the request's."""
+    callbacks = _cancel_callbacks.get(None)
+    if callbacks is not None:
+        callbacks.append(callback)
+
+
+def _nothing() -> None:
+    pass
 
 
 class ASGIHandler(DjangoASGIHandler):
     def load_middleware(self, is_async: bool = False) -> None:
         super().load_middleware(is_async=False)
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
+        callbacks: list[Callable[[], None]] = []
+        token = _cancel_callbacks.set(callbacks)
+        try:
+            async with ThreadSensitiveContext():
+                try:
+                    await self.handle(scope, receive, send)
+                except asyncio.CancelledError:
+                    for callback in callbacks:
+                        callback()
+                    # Wait for the request's thread to finish what it was doing (woken by the callbacks),
+                    # so that a stopping server exits only once it is done.
+                    await sync_to_async(_nothing, thread_sensitive=True)()
+                    raise
+        finally:
+            _cancel_callbacks.reset(token)
 
     async def run_get_response(self, request):  # type: ignore[no-untyped-def]
         response: HttpResponseBase = await sync_to_async(self.get_response, thread_sensitive=True)(request)

@@ -9,7 +9,6 @@ import json
 import math
 import re
 import time
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NoReturn, TypeVar, cast
 
@@ -21,19 +20,10 @@ from django.utils.http import parse_header_parameters
 from pydantic import BaseModel, ValidationError
 
 from accounts.models import UserApiKey
-from activity.gateway import auth, rows
-from activity.gateway.access import check_serving, check_visible
+from activity.gateway import auth, pipeline, rows
 from activity.gateway.errors import ERROR_CODES, GatewayError, error
 from activity.gateway.quota import QuotaState
-from activity.gateway.records import Exchange, call_record
-from activity.gateway.service import (
-    Forwarded,
-    call_forward,
-    client_ip,
-    elapsed_ms,
-    exchange_for,
-    quota_headers,
-)
+from activity.gateway.service import client_ip, quota_headers
 from catalog.models import AIModel
 
 QUERY_KEY_NAMES = {"key", "api_key", "apikey", "api-key", "access_token", "token", "bearer"}
@@ -213,23 +203,20 @@ def lookup_name(api_name: object) -> str | None:
 
 
 class ApiCall:
-    """One request to a call endpoint: what is known so far, and its answer with the records it leaves."""
+    """One request to a call endpoint: what is known so far (key, model, caller), the pipeline's outcome,
+    and its answer with the records it leaves."""
 
     def __init__(self, request: HttpRequest):
-        self.started = time.perf_counter()
         self.request = request
-        self.log_id = uuid.uuid4()
+        self.origin_started = time.perf_counter()
         self.token = auth.bearer_token(request.headers.get("Authorization"))
         self.caller: auth.Caller | None = None
         self.model: AIModel | None = None
         self.personal_key: UserApiKey | None = None
         self.personal_key_fetched = False
-        self.model_visible = False
+        self.outcome: pipeline.Outcome | None = None
+        # The quota its answer's headers show, when known without the pipeline (GET /key).
         self.quota: QuotaState | None = None
-        self.forwarded: Forwarded | None = None
-        self.history_prompt = ""
-        self.exchange: Exchange | None = None
-        self.processing_ms: int | None = None
 
     @property
     def body(self) -> bytes:
@@ -261,31 +248,31 @@ class ApiCall:
         auth.admit(self.caller)
         return self.caller
 
-    def grant(self) -> None:
+    def origin(self) -> pipeline.Origin:
+        try:
+            request_size = len(self.request.body)
+        except RequestDataTooBig:
+            request_size = int(self.request.headers.get("content-length") or 0)
+        return pipeline.Origin(
+            ip=client_ip(self.request),
+            request_size=request_size,
+            method=cast(str, self.request.method),  # set on every request the handler makes
+            key_prefix=auth.loggable_prefix(self.token),
+            started=self.origin_started,
+        )
+
+    def run(self, read: Callable[[], pipeline.CallInput]) -> pipeline.Outcome:
+        """The call through the pipeline (activity.gateway.pipeline), once its caller is identified. Raises
+        the refusal or the upstream's failure; the outcome stays here, for the answer and its records."""
         if self.model is None:
             raise error("model_not_found", "No model with that name.")
         assert self.caller is not None  # authenticate() came first
-        check_visible(caller=self.caller, model=self.model)
-        self.model_visible = True
-        check_serving(model=self.model)
-
-    def forward(self, **kwargs: Any) -> Forwarded:
-        assert self.caller is not None and self.model is not None  # grant() came first
-        self.forwarded = call_forward(caller=self.caller, model=self.model, **kwargs)
-        self.quota = self.forwarded.quota
-        return self.forwarded
-
-    def finish_forwarded(self) -> None:
-        """Fix the call's time and its history entry, so the answer can name them."""
-        self.processing_ms = elapsed_ms(self.started)
-        caller, forwarded = self.caller, self.forwarded
-        if forwarded is not None and caller is not None and caller.writes_history and self.exchange is None:
-            self.exchange = exchange_for(
-                forwarded=forwarded,
-                prompt=self.history_prompt,
-                processing_ms=self.processing_ms,
-                ip=client_ip(self.request),
-            )
+        outcome = self.outcome = pipeline.run(
+            caller=self.caller, model=self.model, read=read, origin=self.origin()
+        )
+        if outcome.error is not None:
+            raise outcome.error
+        return outcome
 
     def respond(self, flow: Callable[[], dict | StreamingHttpResponse]) -> HttpResponseBase:
         headers: dict[str, str] = {}
@@ -293,37 +280,24 @@ class ApiCall:
             status, payload = 200, flow()
         except GatewayError as exc:
             status, payload, headers = exc.status, exc.as_json(), dict(exc.headers)
-            self.finish_forwarded()
+        outcome = self.outcome
         headers = {
             **quota_headers(
-                caller=self.caller, model=self.model, visible=self.model_visible, quota=self.quota
+                caller=self.caller,
+                model=self.model,
+                visible=outcome is not None and outcome.visible,
+                quota=outcome.quota if outcome else self.quota,
             ),
             **headers,
         }
         if isinstance(payload, StreamingHttpResponse):
-            # A streamed answer records the call itself, when it ends (activity.gateway.streaming).
+            # A streamed answer is recorded by its relay, when it ends (activity.gateway.streaming).
             for name, value in headers.items():
                 payload[name] = value
             return payload
         response = json_response(status, payload, headers)
         if self.model is not None:
-            try:
-                request_size = len(self.request.body)
-            except RequestDataTooBig:
-                request_size = int(self.request.headers.get("content-length") or 0)
-            call_record(
-                log_id=self.log_id,
-                model=self.model,
-                user=self.caller.user if self.caller else None,
-                developer=self.caller.developer if self.caller else None,
-                key_prefix=self.caller.key_prefix if self.caller else auth.loggable_prefix(self.token),
-                method=cast(str, self.request.method),  # set on every request the handler makes
-                status_code=status,
-                request_size=request_size,
-                response_size=len(response.content),
-                processing_ms=self.processing_ms
-                if self.processing_ms is not None
-                else elapsed_ms(self.started),
-                exchange=self.exchange,
-            )
+            if outcome is None:  # refused before the pipeline: the key, or the body of a chat call
+                outcome = pipeline.refusal(model=self.model, caller=self.caller, origin=self.origin())
+            outcome.record(response_size=len(response.content), status_code=status)
         return response

@@ -14,7 +14,7 @@ Time is counted from the call's start (the request's arrival): first_chunk_ms to
 processing_ms to its end. Users are charged (the model's price) only for answers the upstream finished.
 
 The API's two event shapes follow (InvokeEvents, ChatChunks), with sse_body(), which turns a relay into the
-bytes of a text/event-stream answer, and api_stream_response(), which ties one to a call of the JSON API.
+bytes of a text/event-stream answer, and event_stream_response(), which answers with them.
 """
 
 import asyncio
@@ -24,20 +24,18 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Generator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, StreamingHttpResponse
 
 from activity.gateway.errors import GatewayError, error
-from activity.gateway.records import Exchange, call_record
-from activity.gateway.service import ZERO, Forwarded, client_ip, elapsed_ms, price_for
+from activity.gateway.records import Exchange
+from activity.gateway.service import ZERO, Forwarded, elapsed_ms
 from activity.gateway.upstream import UpstreamStream
 from activity.models import HistoryStatus
-
-if TYPE_CHECKING:
-    from activity.gateway.call import ApiCall
+from core.asgi import on_cancel
 
 logger = logging.getLogger(__name__)
 
@@ -160,6 +158,7 @@ class StreamRelay:
     def _ending(self, *, failure: GatewayError | None = None, cancelled: bool = False) -> StreamEnd:
         if cancelled or self.aborted:
             status = HistoryStatus.CANCELLED
+            failure = None  # what a read failed with once the upstream's socket was shut down here
         elif failure is None:
             status = HistoryStatus.COMPLETED
         elif failure.code == "upstream_timeout":
@@ -217,7 +216,9 @@ def sse_body(relay: StreamRelay, shape: EventShape) -> Generator[bytes, None, No
         closing: list[bytes] = []
         for item in relay:
             if isinstance(item, StreamEnd):
-                closing = shape.closing(item)
+                # A stream cut off here (abort: the caller left, the server stopped) ends without its
+                # closing events: no [DONE] for an answer that did not finish.
+                closing = [] if relay.aborted else shape.closing(item)
                 item.response_size = relay.sent + sum(len(data) for data in closing)
                 continue  # taking what follows the StreamEnd records the call
             if relay.aborted:
@@ -234,10 +235,11 @@ async def asgi_body(body: Generator[bytes, None, None], relay: StreamRelay) -> A
     """`body` (sse_body's) for an ASGI server: each next() runs in the request's own thread, the one its view
     ran in (thread_sensitive), so the records at the end use the same database connection.
 
-    When the client disconnects Django cancels this while a next() may be waiting on the upstream: abort()
-    shuts the upstream's socket, and that same next() records the call as cancelled and returns, so the
-    records do not depend on anything awaited after a cancellation. Closing `body` afterwards (or after a
-    cancellation between events) records it if that had not happened yet.
+    When the client disconnects, Django cancels this while a next() may be waiting on the upstream; when
+    the server stops and its grace period runs out, it cancels the request (core.asgi.on_cancel). Either
+    way relay.abort() shuts the upstream's socket, and the next() under way records the call as cancelled
+    and returns, so the records do not depend on anything awaited after a cancellation. Closing `body`
+    afterwards records it if that had not happened yet.
     """
 
     def step() -> bytes | None:
@@ -251,7 +253,11 @@ async def asgi_body(body: Generator[bytes, None, None], relay: StreamRelay) -> A
         relay.abort()
         raise
     finally:
-        await sync_to_async(body.close, thread_sensitive=True)()
+        try:
+            await sync_to_async(body.close, thread_sensitive=True)()
+        except RuntimeError:
+            # The request's thread is gone (a stop cancelled the request before this): close here.
+            body.close()
 
 
 def error_json(exc: GatewayError) -> dict[str, Any]:
@@ -370,49 +376,13 @@ def event_stream_response(
     answers as they are (no compression, no ETag). Under ASGI the body is asynchronous (asgi_body): Django
     would read a plain iterator to its end before sending anything."""
     events = sse_body(relay, shape)
-    body = asgi_body(events, relay) if isinstance(request, ASGIRequest) else events
+    body: Generator[bytes, None, None] | AsyncIterator[bytes] = events
+    if isinstance(request, ASGIRequest):
+        on_cancel(relay.abort)
+        body = asgi_body(events, relay)
     response = StreamingHttpResponse(body, content_type=EVENT_STREAM)
     response["Cache-Control"] = "no-store"
     response["X-Accel-Buffering"] = "no"
     for name, value in (headers or {}).items():
         response[name] = value
     return response
-
-
-def api_stream_response(
-    call: "ApiCall", *, forwarded: Forwarded, shape: EventShape, history_id: uuid.UUID | None
-) -> StreamingHttpResponse:
-    """The streamed answer to a call of the JSON API that passed every check and whose upstream began to
-    answer: its records are written when the stream ends (one usage row, and the history row for a user)."""
-    caller, model, stream = call.caller, call.model, forwarded.stream
-    assert caller is not None and model is not None and stream is not None  # forwarded: checks passed
-    ip = client_ip(call.request)
-    request_size = len(call.request.body)
-    method = call.request.method or "POST"
-
-    def record(end: StreamEnd) -> None:
-        call.processing_ms = end.processing_ms
-        exchange = None
-        if caller.user is not None and history_id is not None:
-            exchange = end.exchange(
-                history_id=history_id, forwarded=forwarded, prompt=call.history_prompt, ip=ip
-            )
-        call_record(
-            log_id=call.log_id,
-            model=model,
-            user=caller.user,
-            developer=caller.developer,
-            key_prefix=caller.key_prefix,
-            method=method,
-            status_code=end.status_code,
-            request_size=request_size,
-            response_size=end.response_size,
-            processing_ms=end.processing_ms,
-            exchange=exchange,
-            first_chunk_ms=end.first_chunk_ms,
-        )
-
-    relay = StreamRelay(
-        stream=stream, started=call.started, price=price_for(caller=caller, model=model), record=record
-    )
-    return event_stream_response(call.request, relay, shape)

@@ -1,6 +1,6 @@
 """The streamed call's parts below the API, against real upstreams on 127.0.0.1: the upstream client's
 event reader (activity.gateway.upstream.stream_upstream), and the relay as the playground uses it
-(activity.gateway.service.playground_stream)."""
+(activity.gateway.pipeline.run with the playground's caller)."""
 
 import json
 import time
@@ -8,9 +8,11 @@ from decimal import Decimal
 
 import pytest
 
+from activity.gateway import pipeline
 from activity.gateway import upstream as upstream_client
+from activity.gateway.auth import playground_caller
 from activity.gateway.errors import GatewayError
-from activity.gateway.service import playground_stream
+from activity.gateway.pipeline import CallInput, Origin
 from activity.gateway.streaming import StreamEnd
 from activity.gateway.upstream import stream_upstream
 from activity.models import ApiUsageLog, DeveloperMonthlyUsage, HistoryStatus, UserHistory
@@ -148,6 +150,21 @@ def test_a_finished_stream_gives_its_connection_back_to_the_pool(upstream):
     assert pieces(f"{upstream.url}/port") == pieces(f"{upstream.url}/port")
 
 
+def playground_stream(*, user, model, prompt, session_id, ip, request_size, parameters=None):
+    """A streamed playground call through the pipeline, recorded as the playground view records it."""
+    outcome = pipeline.run(
+        caller=playground_caller(user=user),
+        model=model,
+        read=lambda: CallInput(
+            prompt=prompt, parameters=parameters or {}, session_id=session_id, stream=True
+        ),
+        origin=Origin(ip=ip, request_size=request_size, size_of_text=True),
+    )
+    if outcome.relay is None:
+        outcome.record(response_size=0)
+    return outcome
+
+
 @pytest.fixture
 def echo(dana, upstream):
     return AIModelFactory(developer=dana, api_name="echo", endpoint_url=f"{upstream.url}/echo")
@@ -164,7 +181,7 @@ def test_the_playground_streams_and_records_when_the_stream_ends(db, alice, echo
         parameters={"stream_delay_ms": 50},
     )
 
-    assert started.result is None
+    assert started.error is None
     items = []
     arrived = []
     for item in started.relay:
@@ -237,7 +254,7 @@ def test_a_refused_playground_stream_says_why_and_is_logged(db, alice, echo, dan
     started = playground_stream(user=alice, model=echo, prompt="hi", session_id=None, ip=None, request_size=2)
 
     assert started.relay is None
-    assert (started.result.status_code, started.result.error.code) == (429, "quota_exceeded")
+    assert (started.status_code, started.error.code) == (429, "quota_exceeded")
     assert ApiUsageLog.objects.get().response_code == 429
     assert not UserHistory.objects.exists()
 

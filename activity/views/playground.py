@@ -29,9 +29,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_POST
 
+from activity.gateway import pipeline
+from activity.gateway.auth import playground_caller
 from activity.gateway.errors import GatewayError
+from activity.gateway.pipeline import CallInput, Origin, Outcome
 from activity.gateway.records import Exchange
-from activity.gateway.service import PlaygroundResult, client_ip, playground_call, playground_stream
+from activity.gateway.service import client_ip
 from activity.gateway.streaming import DONE, StreamEnd, error_json, event_stream_response
 from activity.gateway.upstream import is_chat_endpoint
 from activity.models import HistoryStatus, UserHistory
@@ -391,24 +394,34 @@ def _posted_form(request: HttpRequest, model: AIModel) -> PlaygroundForm | None:
     return form
 
 
-def _call_inputs(request: HttpRequest, model: AIModel, form: PlaygroundForm) -> dict:
-    """What playground_call and playground_stream are given for a valid form."""
+def _call(request: HttpRequest, model: AIModel, form: PlaygroundForm, *, stream: bool) -> Outcome:
+    """A valid form's turn through the gateway's pipeline, as the user's call: same checks, quota, upstream
+    and records as the API's. A refusal or an answer in one piece is recorded here; a stream, by its relay."""
     parameters, messages = form.call_inputs(chat=is_chat_endpoint(model.endpoint_url))
-    return {
-        "user": request.user,
-        "model": model,
-        "prompt": form.cleaned_data["prompt"],
-        "session_id": form.cleaned_data["session"] or None,
-        "parameters": parameters,
-        "messages": messages,
-        "ip": client_ip(request),
-        "request_size": int(request.headers.get("content-length") or 0),
-    }
+    call = CallInput(
+        prompt=form.cleaned_data["prompt"],
+        parameters=parameters,
+        messages=messages,
+        session_id=form.cleaned_data["session"] or None,
+        stream=stream,
+    )
+    outcome = pipeline.run(
+        caller=playground_caller(user=request.user),
+        model=model,
+        read=lambda: call,
+        origin=Origin(
+            ip=client_ip(request),
+            request_size=int(request.headers.get("content-length") or 0),
+            size_of_text=True,
+        ),
+    )
+    if outcome.relay is None:
+        answer = outcome.answer
+        outcome.record(response_size=len(answer.text.encode()) if answer else 0)
+    return outcome
 
 
-def _outcome(
-    form: PlaygroundForm, result: PlaygroundResult
-) -> tuple[Shown | None, Conversation, dict | None]:
+def _outcome(form: PlaygroundForm, result: Outcome) -> tuple[Shown | None, Conversation, dict | None]:
     """The turn shown, the conversation and the error of a call answered in one piece, refused, or failed
     before its answer began."""
     if result.error is not None and result.error.status == 404:
@@ -431,7 +444,7 @@ def playground_run(request: HttpRequest, api_name: str) -> HttpResponse:
         return _respond(request, model, form=form, conversation=Conversation(), error=UNVERIFIED)
     if form.errors:
         return _respond(request, model, form=form, conversation=form.conversation)
-    result = playground_call(**_call_inputs(request, model, form))
+    result = _call(request, model, form, stream=False)
     remember_settings(request, model, form.settings_values())
     shown, conversation, error = _outcome(form, result)
     return _respond(request, model, form=form, conversation=conversation, shown=shown, error=error)
@@ -486,13 +499,12 @@ def playground_stream_run(request: HttpRequest, api_name: str) -> HttpResponse |
         return _panel(request, model, form=form, conversation=Conversation(), error=UNVERIFIED, status=403)
     if form.errors:
         return _panel(request, model, form=form, conversation=form.conversation, status=400)
-    started = playground_stream(**_call_inputs(request, model, form))
+    started = _call(request, model, form, stream=True)
     # Before the answer begins: the session is saved as the response starts, not when it ends.
     remember_settings(request, model, form.settings_values())
     if started.relay is None:
-        assert started.result is not None
-        _, conversation, error = _outcome(form, started.result)
-        status = started.result.error.status if started.result.error else 200
+        _, conversation, error = _outcome(form, started)
+        status = started.status_code
         return _panel(request, model, form=form, conversation=conversation, error=error, status=status)
     shape = PanelEvents(model=model, session_id=started.session_id, history_id=started.history_id)
     return event_stream_response(request, started.relay, shape)

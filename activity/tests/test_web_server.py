@@ -1,0 +1,379 @@
+"""The web process as the Procfile starts it: gunicorn with uvicorn workers over the ASGI application.
+
+Each test starts the Procfile's `web:` command on a free port against this test's database, with one worker
+process, and talks to it over real sockets:
+- a hung upstream holds no worker: with 200 calls waiting on an upstream that never answers, /healthz and a
+  page still answer within 100 ms, and every one of the 200 is logged when the upstream lets go;
+- keep-alive: an API client's calls share one connection;
+- a clean stop (SIGTERM) lets calls in flight finish or, past the grace period, ends open streams as
+  cancelled: every call answered 200 has its usage row.
+"""
+
+import http.client
+import json
+import os
+import shlex
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from accounts import keys
+from activity.models import ApiUsageLog, HistoryStatus, UserHistory
+from catalog.tests.factories import AIModelFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BASE_DIR = Path(settings.BASE_DIR)
+VENV_BIN = Path(sys.executable).parent
+
+
+def slow_answer(handler, payload) -> tuple[int, bytes]:
+    time.sleep(float(payload.get("parameters", {}).get("seconds", 1)))
+    return 200, json.dumps({"response": "late but whole"}).encode()
+
+
+UPSTREAM_ROUTES = {"/sleepy": slow_answer}
+
+
+def web_command() -> list[str]:
+    """The Procfile's web: line, its programs taken from this virtualenv."""
+    for line in (BASE_DIR / "Procfile").read_text().splitlines():
+        name, _, command = line.partition(":")
+        if name.strip() == "web":
+            argv = shlex.split(command)
+            program = VENV_BIN / argv[0]
+            return [str(program) if program.exists() else argv[0], *argv[1:]]
+    raise AssertionError("The Procfile has no web: line")
+
+
+def database_url() -> str:
+    db = connection.settings_dict
+    host = db["HOST"] or "127.0.0.1"
+    port = f":{db['PORT']}" if db["PORT"] else ""
+    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
+    return f"postgres://{quote(db['USER'], safe='')}{password}@{quote(host, safe='')}{port}/{db['NAME']}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class WebServer:
+    process: subprocess.Popen
+    port: int
+    log: Path
+
+    def connection(self, timeout: float = 10) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+
+    def get(self, path: str) -> tuple[int, float]:
+        """The status of a GET on a new connection, and its time in milliseconds."""
+        started = time.perf_counter()
+        conn = self.connection()
+        try:
+            conn.request("GET", path)
+            response = conn.getresponse()
+            response.read()
+            return response.status, (time.perf_counter() - started) * 1000
+        finally:
+            conn.close()
+
+
+@contextmanager
+def web_server(tmp_path: Path, **env: str) -> Iterator[WebServer]:
+    port = free_port()
+    log = tmp_path / "web.log"
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "DEBUG": "1",
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "1",
+        "LOG_LEVEL": "WARNING",
+        **env,
+    }
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            web_command(), cwd=BASE_DIR, env=environment, stdout=output, stderr=subprocess.STDOUT
+        )
+    server = WebServer(process=process, port=port, log=log)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise AssertionError(f"The web process exited:\n{log.read_text()[-3000:]}")
+            try:
+                if server.get("/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError(f"The web process did not answer /healthz:\n{log.read_text()[-3000:]}")
+            time.sleep(0.2)
+        yield server
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+class HungUpstream:
+    """An upstream that reads each call and never answers, until release() closes every connection."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0), backlog=512)
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.calls = 0
+        self.lock = threading.Lock()
+        self.sockets: list[socket.socket] = []
+        self.released = threading.Event()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self.released.is_set():
+            try:
+                sock, _ = self.listener.accept()
+            except OSError:
+                return
+            with self.lock:
+                self.sockets.append(sock)
+            threading.Thread(target=self._hold, args=(sock,), daemon=True).start()
+
+    def _hold(self, sock: socket.socket) -> None:
+        received = b""
+        while b"\r\n\r\n" not in received:
+            chunk = sock.recv(65536)
+            if not chunk:
+                return
+            received += chunk
+        with self.lock:
+            self.calls += 1
+
+    def release(self) -> None:
+        self.released.set()
+        self.listener.close()
+        with self.lock:
+            for sock in self.sockets:
+                sock.close()
+
+
+def raw_call(port: int, path: str, body: dict, key: str) -> socket.socket:
+    """Send one API call on a socket of its own, and leave its answer to be read later."""
+    data = json.dumps(body).encode()
+    sock = socket.create_connection(("127.0.0.1", port))
+    sock.sendall(
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {key}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n".encode()
+        + data
+    )
+    return sock
+
+
+def read_answer(sock: socket.socket, timeout: float = 60) -> bytes:
+    sock.settimeout(timeout)
+    answer = b""
+    while chunk := sock.recv(65536):
+        answer += chunk
+        if b"\r\n\r\n" in answer and not answer.startswith(b"HTTP/1.1 200"):
+            head, _, rest = answer.partition(b"\r\n\r\n")
+            length = [line for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")]
+            if length and len(rest) >= int(length[0].split(b":")[1]):
+                break
+    sock.close()
+    return answer
+
+
+def test_two_hundred_calls_to_a_hung_upstream_hold_no_worker(tmp_path, dana, model_key):
+    hung = HungUpstream()
+    AIModelFactory(developer=dana, api_name="hung", endpoint_url=f"{hung.url}/echo", key=model_key)
+    with web_server(tmp_path, UPSTREAM_READ_TIMEOUT="60") as server:
+        warm = [server.get(path)[0] for path in ("/healthz", "/models/")]  # templates compiled, pool open
+        calls = [
+            raw_call(server.port, "/api/v1/models/hung/invoke", {"prompt": f"call {n}"}, model_key)
+            for n in range(200)
+        ]
+        deadline = time.monotonic() + 60
+        while hung.calls < 200 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert hung.calls == 200, f"{hung.calls} of 200 calls reached the upstream"
+
+        pages = [server.get(path) for _ in range(10) for path in ("/healthz", "/models/")]
+
+        hung.release()
+        answers = [read_answer(sock) for sock in calls]
+
+    assert warm == [200, 200]
+    assert {status for status, _ in pages} == {200}
+    times = sorted(ms for _, ms in pages)
+    assert times[-1] < 100, f"pages answered in {times} ms with 200 calls waiting upstream"
+    assert all(answer.startswith(b"HTTP/1.1 502") for answer in answers), answers[0][:200]
+    assert ApiUsageLog.objects.filter(model__api_name="hung", response_code=502).count() == 200
+
+
+def test_an_api_clients_calls_share_one_kept_alive_connection(tmp_path, dana, upstream, model_key):
+    AIModelFactory(developer=dana, api_name="echo", endpoint_url=f"{upstream.url}/echo", key=model_key)
+    with web_server(tmp_path) as server:
+        conn = server.connection()
+        sockets, answers = [], []
+        for n in range(3):
+            conn.request(
+                "POST",
+                "/api/v1/models/echo/invoke",
+                body=json.dumps({"prompt": f"call {n}"}),
+                headers={"Authorization": f"Bearer {model_key}", "Content-Type": "application/json"},
+            )
+            response = conn.getresponse()
+            answers.append((response.status, response.getheader("Connection"), json.loads(response.read())))
+            sockets.append(conn.sock)
+        conn.close()
+
+    assert [status for status, _, _ in answers] == [200, 200, 200]
+    assert [connection for _, connection, _ in answers] == [None, None, None]  # no "close"
+    assert [body["response"] for _, _, body in answers] == ["call 0", "call 1", "call 2"]
+    assert sockets[0] is not None and sockets.count(sockets[0]) == 3
+
+
+def read_until_end(sock: socket.socket, into: dict, name: str) -> None:
+    sock.settimeout(60)
+    data = b""
+    try:
+        while chunk := sock.recv(65536):
+            data += chunk
+    except OSError:
+        pass
+    into[name] = data
+
+
+def test_a_clean_stop_records_every_call_it_answered(tmp_path, dana, upstream, model_key):
+    AIModelFactory(developer=dana, api_name="paced", endpoint_url=f"{upstream.url}/echo", key=model_key)
+    sleepy_key = keys.generate_model_key()
+    AIModelFactory(developer=dana, api_name="sleepy", endpoint_url=f"{upstream.url}/sleepy", key=sleepy_key)
+    words = " ".join(f"w{n}" for n in range(30))
+    path = "/api/v1/models/paced/invoke"
+    with web_server(tmp_path, GRACEFUL_SECONDS="3") as server:
+        calls = {
+            # 30 words a second apart: still streaming when the grace period ends.
+            **{
+                f"long-{n}": raw_call(
+                    server.port,
+                    path,
+                    {"prompt": words, "stream": True, "parameters": {"stream_delay_ms": 1000}},
+                    model_key,
+                )
+                for n in range(4)
+            },
+            # 30 words 40 ms apart: done well within it.
+            **{
+                f"short-{n}": raw_call(
+                    server.port,
+                    path,
+                    {"prompt": words, "stream": True, "parameters": {"stream_delay_ms": 40}},
+                    model_key,
+                )
+                for n in range(2)
+            },
+        }
+        for sock in calls.values():  # every stream has begun: its status line came
+            sock.settimeout(10)
+            assert sock.recv(12) == b"HTTP/1.1 200"
+        # Two calls answered in one piece, 2 s after they are sent: in flight when the stop begins.
+        calls.update(
+            {
+                f"sleepy-{n}": raw_call(
+                    server.port,
+                    "/api/v1/models/sleepy/invoke",
+                    {"prompt": "take your time", "parameters": {"seconds": 2}},
+                    sleepy_key,
+                )
+                for n in range(2)
+            }
+        )
+        time.sleep(0.5)
+        answers: dict[str, bytes] = {}
+        readers = [
+            threading.Thread(target=read_until_end, args=(sock, answers, name))
+            for name, sock in calls.items()
+        ]
+        for reader in readers:
+            reader.start()
+
+        stopped = time.monotonic()
+        server.process.send_signal(signal.SIGTERM)
+        server.process.wait(timeout=60)
+        stop_seconds = time.monotonic() - stopped
+        for reader in readers:
+            reader.join(timeout=10)
+        log = server.log.read_text()
+
+    assert server.process.returncode == 0, log[-3000:]
+    assert stop_seconds < 3 + 5, f"the stop took {stop_seconds:.1f} s"
+    short = [answers[f"short-{n}"] for n in range(2)]
+    assert all(b"data: [DONE]" in answer for answer in short), short[0][-500:]
+    long = [answers[f"long-{n}"] for n in range(4)]
+    assert all(b"data: [DONE]" not in answer for answer in long)
+    rows = list(
+        ApiUsageLog.objects.filter(model__api_name="paced").values_list("response_code", "response_size")
+    )
+    assert len(rows) == 6, log[-3000:]
+    assert sorted(status for status, _ in rows) == [200] * 6
+    # Each row says how much its caller was sent: the short streams' whole answers, the long ones' part.
+    sizes = sorted(size for _, size in rows)
+    assert sizes[0] > 0
+    assert statistics.median(sizes) < sizes[-1]
+    sleepy = [answers[f"sleepy-{n}"] for n in range(2)]
+    assert all(answer.startswith(b"HTTP/1.1 200") and b"late but whole" in answer for answer in sleepy)
+    assert ApiUsageLog.objects.filter(model__api_name="sleepy", response_code=200).count() == 2
+
+
+def test_a_caller_who_leaves_mid_stream_ends_the_call_at_once_as_cancelled(
+    tmp_path, dana, alice, alice_key, upstream
+):
+    AIModelFactory(
+        developer=dana, api_name="paced", endpoint_url=f"{upstream.url}/echo", price_per_request="0.0500"
+    )
+    words = " ".join(f"w{n}" for n in range(30))
+    with web_server(tmp_path) as server:
+        sock = raw_call(
+            server.port,
+            "/api/v1/models/paced/invoke",
+            {"prompt": words, "stream": True, "parameters": {"stream_delay_ms": 2000}},
+            alice_key,
+        )
+        sock.settimeout(10)
+        received = b""
+        while b'"response"' not in received:  # the first piece came
+            received += sock.recv(65536)
+        sock.close()
+        left = time.monotonic()
+        while not UserHistory.objects.filter(user=alice).exists() and time.monotonic() - left < 10:
+            time.sleep(0.05)
+        recorded_after = time.monotonic() - left
+
+    entry = UserHistory.objects.get(user=alice)
+    assert entry.status == HistoryStatus.CANCELLED
+    assert entry.response == "w0 "
+    assert entry.cost_incurred == 0  # users pay only for answers the upstream finished
+    # Recorded before the upstream's next word (2 s later) could have come: its connection was cut at once.
+    assert recorded_after < 1.5
+    assert ApiUsageLog.objects.filter(model__api_name="paced", user=alice, response_code=200).count() == 1
