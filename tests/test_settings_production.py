@@ -9,6 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from tests.processes import database_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 # A URL is needed to configure the database; `check` never connects to it.
 UNUSED_DATABASE = "postgres://postgres@127.0.0.1:1/unused"
@@ -53,3 +57,33 @@ def test_debug_defaults_to_off():
 
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
+
+
+PRINT_DATABASE = (
+    "from django.db import connection; connection.ensure_connection(); "
+    "db = connection.settings_dict; "
+    "print(db['CONN_MAX_AGE'], db['OPTIONS'].get('pool'), connection.cursor().connection.execute('SELECT 1').fetchone()[0])"
+)
+
+
+@pytest.mark.django_db
+def test_database_connections_are_pooled_by_default_and_persistent_without_the_pool():
+    url = database_url()
+    pooled = manage("shell", "-v", "0", "-c", PRINT_DATABASE, DEBUG="1", DATABASE_URL=url)
+    persistent = manage(
+        "shell", "-v", "0", "-c", PRINT_DATABASE, DEBUG="1", DATABASE_URL=url, DB_POOL_SIZE="0"
+    )
+
+    assert pooled.returncode == 0, pooled.stderr
+    assert pooled.stdout.split() == [
+        "0",
+        "{'min_size':",
+        "2,",
+        "'max_size':",
+        "10,",
+        "'timeout':",
+        "10.0}",
+        "1",
+    ]
+    assert persistent.returncode == 0, persistent.stderr
+    assert persistent.stdout.split() == ["60", "None", "1"]

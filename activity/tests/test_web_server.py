@@ -24,15 +24,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from accounts import keys
 from activity.models import ApiUsageLog, HistoryStatus, UserHistory
 from catalog.tests.factories import AIModelFactory
+from tests.processes import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -57,14 +56,6 @@ def web_command() -> list[str]:
             program = VENV_BIN / argv[0]
             return [str(program) if program.exists() else argv[0], *argv[1:]]
     raise AssertionError("The Procfile has no web: line")
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    host = db["HOST"] or "127.0.0.1"
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
-    return f"postgres://{quote(db['USER'], safe='')}{password}@{quote(host, safe='')}{port}/{db['NAME']}"
 
 
 def free_port() -> int:

@@ -1,0 +1,15 @@
+"""For tests that start the site in another process: the address of this test's database."""
+
+from urllib.parse import quote
+
+from django.db import connection
+
+
+def database_url() -> str:
+    """DATABASE_URL for the database this test uses (the test database, on the server the suite uses,
+    embedded or not), so that another process sees what the test wrote."""
+    db = connection.settings_dict
+    host = db["HOST"] or "127.0.0.1"
+    port = f":{db['PORT']}" if db["PORT"] else ""
+    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
+    return f"postgres://{quote(db['USER'], safe='')}{password}@{quote(host, safe='')}{port}/{db['NAME']}"
