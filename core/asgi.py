@@ -7,6 +7,9 @@ slow model upstream say, holds that thread and nothing else: the event loop goes
 other requests. Streamed answers are async iterators (activity.gateway.streaming) whose steps run in that
 same thread, so the call's records use the connection its checks used.
 
+The request threads are kept between requests (RequestThreads): starting a thread, and joining it after,
+cost more than the rest of a short request's hops between the event loop and its thread.
+
 A request is cancelled when the server stops and its grace period has run out (a stream still open). Code
 in the request's thread registers what must happen then with on_cancel(): the callbacks run on the event
 loop at once, before the request's thread is waited for, so that they can wake it (a stream's upstream
@@ -14,7 +17,9 @@ socket shut down, say) and let it record what it was doing.
 """
 
 import asyncio
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextvars import ContextVar
 from typing import Any
 
@@ -38,7 +43,48 @@ def _nothing() -> None:
     pass
 
 
+class RequestThread(ThreadPoolExecutor):
+    """One thread, running one request's synchronous steps in order; it counts the steps not yet done."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=1, thread_name_prefix="request")
+        self._lock = threading.Lock()
+        self.pending = 0
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        with self._lock:
+            self.pending += 1
+        future = super().submit(fn, *args, **kwargs)
+        future.add_done_callback(self._step_done)
+        return future
+
+    def _step_done(self, _: Future) -> None:
+        with self._lock:
+            self.pending -= 1
+
+
+class RequestThreads:
+    """Request threads kept idle between requests, at most `keep` of them. A thread is taken back only when
+    its request left nothing running in it: a view still waiting on an upstream after its client left
+    finishes in a thread no other request will wait behind. Used from the event loop's thread only."""
+
+    def __init__(self, keep: int = 64) -> None:
+        self.keep = keep
+        self.idle: list[RequestThread] = []
+
+    def take(self) -> RequestThread:
+        return self.idle.pop() if self.idle else RequestThread()
+
+    def give_back(self, thread: RequestThread) -> None:
+        if thread.pending == 0 and len(self.idle) < self.keep:
+            self.idle.append(thread)
+        else:
+            thread.shutdown(wait=False)
+
+
 class ASGIHandler(DjangoASGIHandler):
+    threads = RequestThreads()
+
     def load_middleware(self, is_async: bool = False) -> None:
         super().load_middleware(is_async=False)
 
@@ -47,8 +93,9 @@ class ASGIHandler(DjangoASGIHandler):
             raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
         callbacks: list[Callable[[], None]] = []
         token = _cancel_callbacks.set(callbacks)
+        thread = self.threads.take()
         try:
-            async with ThreadSensitiveContext():
+            async with ThreadSensitiveContext(executor=thread):
                 try:
                     await self.handle(scope, receive, send)
                 except asyncio.CancelledError:
@@ -60,6 +107,7 @@ class ASGIHandler(DjangoASGIHandler):
                     raise
         finally:
             _cancel_callbacks.reset(token)
+            self.threads.give_back(thread)
 
     async def run_get_response(self, request):  # type: ignore[no-untyped-def]
         response: HttpResponseBase = await sync_to_async(self.get_response, thread_sensitive=True)(request)
