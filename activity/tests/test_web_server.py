@@ -4,7 +4,7 @@ Each test starts the Procfile's `web:` command on a free port against this test'
 process, and talks to it over real sockets:
 - a hung upstream holds no worker: with 200 calls waiting on an upstream that never answers, /healthz and a
   page still answer within 100 ms, and every one of the 200 is logged when the upstream lets go;
-- keep-alive: an API client's calls share one connection;
+- keep-alive: an API client's calls share one connection; the official openai client streams;
 - a clean stop (SIGTERM) lets calls in flight finish or, past the grace period, ends open streams as
   cancelled: every call answered 200 has its usage row.
 """
@@ -368,3 +368,28 @@ def test_a_caller_who_leaves_mid_stream_ends_the_call_at_once_as_cancelled(
     # Recorded before the upstream's next word (2 s later) could have come: its connection was cut at once.
     assert recorded_after < 1.5
     assert ApiUsageLog.objects.filter(model__api_name="paced", user=alice, response_code=200).count() == 1
+
+
+def test_the_official_openai_client_streams_through_the_production_server(
+    tmp_path, dana, alice, alice_key, upstream
+):
+    from openai import OpenAI
+
+    AIModelFactory(developer=dana, api_name="chatty", endpoint_url=f"{upstream.url}/chat/completions")
+    with web_server(tmp_path) as server:
+        client = OpenAI(base_url=f"http://127.0.0.1:{server.port}/api/v1", api_key=alice_key, max_retries=0)
+        listed = [model.id for model in client.models.list()]
+        stream = client.chat.completions.create(
+            model="chatty",
+            messages=[{"role": "user", "content": "one two three"}],
+            stream=True,
+            stream_options={"include_usage": True},
+        )
+        chunks = list(stream)
+
+    assert listed == ["chatty"]
+    text = "".join(chunk.choices[0].delta.content or "" for chunk in chunks if chunk.choices)
+    assert text == "You said: one two three"
+    assert chunks[-1].usage is not None and chunks[-1].usage.completion_tokens > 0
+    history = UserHistory.objects.get(user=alice)
+    assert (history.status, history.response) == (HistoryStatus.COMPLETED, text)
