@@ -1,8 +1,9 @@
 """The site under an ASGI server: each request's middleware and view run in one step, in a thread of its own.
 
 The site's middleware and views are synchronous. Django's own ASGIHandler adapts each middleware hook to
-async on its own, one thread hop per hook; this handler runs the whole synchronous chain in one hop instead,
-in the request's own thread (asgiref's ThreadSensitiveContext, one per request). A view that waits, on a
+async on its own, one thread hop per hook, and takes two more hops for the request_started signal and the
+response's close(); this handler takes one hop for an answer in one piece: the signal, the middleware, the
+view and close() run together in the request's own thread (asgiref's ThreadSensitiveContext). A view that waits, on a
 slow model upstream say, holds that thread and nothing else: the event loop goes on accepting and answering
 other requests. Streamed answers are async iterators (activity.gateway.streaming) whose steps run in that
 same thread, so the call's records use the connection its checks used.
@@ -20,13 +21,18 @@ import asyncio
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import suppress
 from contextvars import ContextVar
 from typing import Any
 
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
+from django.core import signals
+from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler as DjangoASGIHandler
+from django.core.handlers.asgi import get_script_prefix
 from django.http import FileResponse
 from django.http.response import HttpResponseBase
+from django.urls import set_script_prefix
 
 _cancel_callbacks: ContextVar[list[Callable[[], None]]] = ContextVar("cancel_callbacks")
 
@@ -109,12 +115,49 @@ class ASGIHandler(DjangoASGIHandler):
             _cancel_callbacks.reset(token)
             self.threads.give_back(thread)
 
-    async def run_get_response(self, request):  # type: ignore[no-untyped-def]
-        response: HttpResponseBase = await sync_to_async(self.get_response, thread_sensitive=True)(request)
+    async def handle(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        try:
+            body_file = await self.read_body(receive)
+        except RequestAborted:
+            return
+        try:
+            response = await sync_to_async(self._respond, thread_sensitive=True)(scope, body_file)
+            if response.streaming:
+                await self._stream(response, receive, send)
+            else:
+                await self.send_response(response, send)
+        finally:
+            body_file.close()
+
+    def _respond(self, scope: dict[str, Any], body_file: Any) -> HttpResponseBase:
+        """In the request's thread: the request's start, its answer and, unless it streams, its end."""
+        set_script_prefix(get_script_prefix(scope))
+        signals.request_started.send(sender=self.__class__, scope=scope)
+        request, error_response = self.create_request(scope, body_file)
+        response: HttpResponseBase = error_response if request is None else self.get_response(request)
         response._handler_class = self.__class__  # type: ignore[attr-defined]
         if isinstance(response, FileResponse):
             response.block_size = self.chunk_size
+        if not response.streaming:
+            response.close()  # its content is made: the request is over (request_finished) but for sending
         return response
+
+    async def _stream(self, response: HttpResponseBase, receive: Any, send: Any) -> None:
+        """Send a streamed answer while listening for the client going away; then the sending is cancelled
+        (a relayed stream aborts its upstream, see activity.gateway.streaming.asgi_body)."""
+        sending = asyncio.create_task(self.send_response(response, send))
+        listening = asyncio.create_task(self.listen_for_disconnect(receive))
+        try:
+            done, _ = await asyncio.wait([sending, listening], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (listening, sending):
+                if not task.done():
+                    task.cancel()
+                    with suppress(asyncio.CancelledError, RequestAborted):
+                        await task
+            await sync_to_async(response.close, thread_sensitive=True)()
+        if sending in done:
+            sending.result()  # what the sending raised, if anything
 
 
 def get_asgi_application() -> ASGIHandler:
