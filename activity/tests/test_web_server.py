@@ -4,7 +4,8 @@ Each test starts the Procfile's `web:` command on a free port against this test'
 process, and talks to it over real sockets:
 - a hung upstream holds no worker: with 200 calls waiting on an upstream that never answers, /healthz and a
   page still answer within 100 ms, and every one of the 200 is logged when the upstream lets go;
-- keep-alive: an API client's calls share one connection; the official openai client streams;
+- keep-alive: an API client's calls share one connection; the official openai client streams, and so does
+  the playground, piece by piece;
 - a clean stop (SIGTERM) lets calls in flight finish or, past the grace period, ends open streams as
   cancelled: every call answered 200 has its usage row.
 """
@@ -27,6 +28,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.test import Client
 
 from accounts import keys
 from activity.models import ApiUsageLog, HistoryStatus, UserHistory
@@ -393,3 +395,38 @@ def test_the_official_openai_client_streams_through_the_production_server(
     assert chunks[-1].usage is not None and chunks[-1].usage.completion_tokens > 0
     history = UserHistory.objects.get(user=alice)
     assert (history.status, history.response) == (HistoryStatus.COMPLETED, text)
+
+
+def test_the_playground_streams_its_answer_piece_by_piece_through_the_production_server(
+    tmp_path, dana, alice, upstream
+):
+    import httpx
+
+    AIModelFactory(developer=dana, api_name="echo", endpoint_url=f"{upstream.url}/echo")
+    with web_server(tmp_path) as server, httpx.Client(base_url=f"http://127.0.0.1:{server.port}") as browser:
+        # Signed in as the test client signs in (the session is in the database both processes use): the
+        # server hashes passwords with the production hashers, the suite with a fast one.
+        session = Client()
+        session.force_login(alice)
+        browser.cookies.set("sessionid", session.cookies["sessionid"].value)
+        page = browser.get("/models/echo/")
+        assert page.status_code == 200 and "csrftoken" in browser.cookies
+        arrivals = []
+        with browser.stream(
+            "POST",
+            "/playground/echo/stream",
+            data={"prompt": "one two three four", "session": ""},
+            headers={"X-CSRFToken": browser.cookies["csrftoken"]},
+        ) as response:
+            assert response.status_code == 200
+            assert response.headers["content-type"] == "text/event-stream; charset=utf-8"
+            for line in response.iter_lines():
+                if line.startswith("data: "):
+                    arrivals.append((time.monotonic(), line))
+
+    assert arrivals[-1][1] == "data: [DONE]"
+    history = UserHistory.objects.get(user=alice)
+    assert (history.status, history.response) == (HistoryStatus.COMPLETED, "one two three four")
+    # The demo upstream sends a word every 30 ms: the first piece came well before the end, so nothing on
+    # the way held the stream back.
+    assert arrivals[-1][0] - arrivals[0][0] > 0.05
