@@ -51,6 +51,7 @@ from activity.gateway.schemas import (
 )
 from activity.gateway.streaming import ChatChunks, InvokeEvents, chat_usage, event_stream_response
 from catalog.models import AIModel
+from core.db import BUSY_RETRY_AFTER, pool_exhausted
 
 logger = logging.getLogger(__name__)
 
@@ -121,11 +122,14 @@ def _validation_error(request, exc: NinjaValidationError):
 
 @api.exception_handler(Exception)
 def _unexpected_error(request, exc: Exception):
+    if pool_exhausted(exc):
+        # Busy, not broken: nothing was reserved or forwarded, and no row can be written without a connection.
+        return json_response(503, error("service_busy").as_json(), {"Retry-After": str(BUSY_RETRY_AFTER)})
     logger.exception("Unexpected error in the API", exc_info=exc)
     return json_response(500, error("internal_error").as_json())
 
 
-ERROR_RESPONSES = {status: ErrorOut for status in (400, 401, 403, 404, 410, 413, 429, 502, 504)}
+ERROR_RESPONSES = {status: ErrorOut for status in (400, 401, 403, 404, 410, 413, 429, 502, 503, 504)}
 CALL_OPENAPI = {"security": [{"bearerAuth": []}]}
 RETRY_AFTER_HEADER = {"description": "Seconds until the quota resets.", "schema": {"type": "integer"}}
 

@@ -1,6 +1,18 @@
-"""Database connections held only while they are used."""
+"""Database connections held only while they are used, and what a request does when none is free."""
 
-from django.db import connection
+from django.db import OperationalError, connection
+from psycopg_pool import PoolTimeout
+
+# Seconds a client is asked to wait when the site had no free database connection for it.
+BUSY_RETRY_AFTER = 1
+
+
+def pool_exhausted(exc: BaseException) -> bool:
+    """Whether `exc` is a request's wait for a pooled connection that ran out (DB_POOL_TIMEOUT): the site is
+    busy, not broken. Django raises it as an OperationalError caused by psycopg_pool's PoolTimeout."""
+    return isinstance(exc, PoolTimeout) or (
+        isinstance(exc, OperationalError) and isinstance(exc.__cause__, PoolTimeout)
+    )
 
 
 def release_connection() -> None:

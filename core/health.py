@@ -7,7 +7,8 @@ for the length of a TCP timeout. A probe still waiting on a dead host ends by it
 
 import threading
 
-from django.db import DatabaseError, connections
+import psycopg
+from django.db import connections
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -17,15 +18,18 @@ DATABASE_ALIAS = "default"
 
 
 def _probe(alias: str, result: dict) -> None:
-    connection = connections[alias]  # this thread's own connection
+    """A connection of the probe's own, outside the pool: whether PostgreSQL answers, not whether the pool
+    has a connection free this instant (a burst of calls can take them all, and the host is still well)."""
+    params = {
+        name: value
+        for name, value in connections[alias].get_connection_params().items()
+        if name not in ("context", "cursor_factory", "prepare_threshold")
+    }
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            result["ok"] = cursor.fetchone() == (1,)
-    except DatabaseError:
+        with psycopg.connect(**params) as connection:
+            result["ok"] = connection.execute("SELECT 1").fetchone() == (1,)
+    except psycopg.Error:
         result["ok"] = False
-    finally:
-        connection.close()
 
 
 def database_answers(alias: str = DATABASE_ALIAS, timeout: float = HEALTHZ_TIMEOUT) -> bool:

@@ -50,6 +50,7 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "upstream_response_too_large": (502, "The upstream's answer exceeded UPSTREAM_MAX_RESPONSE_BYTES."),
     "upstream_timeout": (504, "The model's upstream did not answer in time."),
     "internal_error": (500, "Something went wrong on the platform."),
+    "service_busy": (503, "The platform is busy: no database connection was free in time. See Retry-After."),
 }
 
 

@@ -24,6 +24,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
@@ -216,23 +217,18 @@ def run(*, caller: Caller, model: AIModel, read: Callable[[], CallInput], origin
     release_connection()
     answer: UpstreamAnswer | None = None
     opened: UpstreamStream | None = None
+    request: dict[str, Any] = {
+        "endpoint_url": model.endpoint_url,
+        "model_name": model.api_name,
+        "prompt": call.prompt,
+        "parameters": call.parameters,
+        "messages": call.messages,
+    }
     try:
         if call.stream:
-            opened = stream_upstream(
-                endpoint_url=model.endpoint_url,
-                model_name=model.api_name,
-                prompt=call.prompt,
-                parameters=call.parameters,
-                messages=call.messages,
-            )
+            opened = stream_upstream(**request)
         else:
-            answer = call_upstream(
-                endpoint_url=model.endpoint_url,
-                model_name=model.api_name,
-                prompt=call.prompt,
-                parameters=call.parameters,
-                messages=call.messages,
-            )
+            answer = call_upstream(**request)
     except GatewayError as exc:
         outcome.error = exc
     price: Decimal = price_for(caller=caller, model=model)

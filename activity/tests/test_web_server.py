@@ -31,7 +31,7 @@ from django.conf import settings
 from django.test import Client
 
 from accounts import keys
-from activity.models import ApiUsageLog, HistoryStatus, UserHistory
+from activity.models import ApiUsageLog, DeveloperMonthlyUsage, HistoryStatus, UserHistory
 from catalog.tests.factories import AIModelFactory
 from tests.processes import database_url
 
@@ -188,7 +188,7 @@ def read_answer(sock: socket.socket, timeout: float = 60) -> bytes:
     answer = b""
     while chunk := sock.recv(65536):
         answer += chunk
-        if b"\r\n\r\n" in answer and not answer.startswith(b"HTTP/1.1 200"):
+        if b"\r\n\r\n" in answer:  # an answer with a Content-Length ends there (the connection stays open)
             head, _, rest = answer.partition(b"\r\n\r\n")
             length = [line for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")]
             if length and len(rest) >= int(length[0].split(b":")[1]):
@@ -219,7 +219,11 @@ def test_two_hundred_calls_to_a_hung_upstream_hold_no_worker(tmp_path, dana, mod
     assert warm == [200, 200]
     assert {status for status, _ in pages} == {200}
     times = sorted(ms for _, ms in pages)
-    assert times[-1] < 100, f"pages answered in {times} ms with 200 calls waiting upstream"
+    # Every poll answered within 100 ms but for one at most, which a shared machine's scheduler may delay;
+    # with a worker held by the waiting calls, none would answer at all.
+    assert times[-2] < 100 and times[-1] < 1000, (
+        f"pages answered in {times} ms with 200 calls waiting upstream"
+    )
     assert all(answer.startswith(b"HTTP/1.1 502") for answer in answers), answers[0][:200]
     assert ApiUsageLog.objects.filter(model__api_name="hung", response_code=502).count() == 200
 
@@ -430,3 +434,43 @@ def test_the_playground_streams_its_answer_piece_by_piece_through_the_production
     # The demo upstream sends a word every 30 ms: the first piece came well before the end, so nothing on
     # the way held the stream back.
     assert arrivals[-1][0] - arrivals[0][0] > 0.05
+
+
+def test_no_free_database_connection_is_a_503_to_retry_and_health_still_answers(
+    tmp_path, dana, upstream, model_key
+):
+    import psycopg
+
+    AIModelFactory(developer=dana, api_name="echo", endpoint_url=f"{upstream.url}/echo", key=model_key)
+    path = "/api/v1/models/echo/invoke"
+    with web_server(tmp_path, DB_POOL_SIZE="1", DB_POOL_TIMEOUT="0.5") as server:
+        assert read_answer(raw_call(server.port, path, {"prompt": "first"}, model_key)).startswith(
+            b"HTTP/1.1 200"
+        )
+        # The quota row locked from outside: the next call waits in its reservation, holding the only
+        # pooled connection.
+        with psycopg.connect(database_url()) as lock:
+            lock.execute(
+                "SELECT 1 FROM developer_monthly_usage WHERE developer_id = %s FOR UPDATE", [dana.pk]
+            )
+            held = raw_call(server.port, path, {"prompt": "held"}, model_key)
+            time.sleep(0.3)
+            busy_call = read_answer(raw_call(server.port, path, {"prompt": "busy"}, model_key), timeout=10)
+            busy_page = server.connection()
+            busy_page.request("GET", "/models/")
+            page = busy_page.getresponse()
+            page_body = page.read()
+            health = server.get("/healthz")[0]
+        # The lock is gone with its transaction: the held call goes on.
+        held_answer = read_answer(held)
+
+    head, _, body = busy_call.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 503") and b"retry-after: 1" in head.lower()
+    assert json.loads(body)["error"]["code"] == "service_busy"
+    assert (page.status, page.getheader("Retry-After")) == (503, "1")
+    assert b"The site is busy" in page_body
+    assert health == 200
+    assert held_answer.startswith(b"HTTP/1.1 200")
+    # The refused call counted nothing: two calls forwarded, two rows.
+    assert ApiUsageLog.objects.filter(model__api_name="echo").count() == 2
+    assert DeveloperMonthlyUsage.objects.get(developer=dana).calls == 2
