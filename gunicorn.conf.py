@@ -16,3 +16,6 @@ graceful_timeout = int(graceful_seconds()) + 10
 accesslog = os.environ.get("ACCESS_LOG", "-") or None
 # X-Forwarded-For is read by the site itself (TRUSTED_PROXY_COUNT), not by the server.
 forwarded_allow_ips = ""
+# gunicorn's runtime control socket lives at one path per user (~/.gunicorn/gunicorn.ctl), shared by every
+# instance on the host; nothing here uses it.
+control_socket_disable = True
