@@ -20,6 +20,22 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 TEST_OUTPUT = Path(__file__).resolve().parent / "test-output"
 
 
+# Tests that hold this many connections at once (tests/test_concurrency.py: a thread per writer) need a
+# bigger pool than a web process does.
+TEST_POOL_SIZE = 48
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    from django.db import connections
+
+    connection = connections["default"]
+    pool = connection.settings_dict["OPTIONS"].get("pool")
+    if pool:
+        pool["max_size"] = max(pool["max_size"], TEST_POOL_SIZE)
+        connection.close_pool()  # made again, with this size, at the next connection
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Hashing factory passwords with PBKDF2 dominates the suite's time; tests do not need its cost."""
