@@ -349,13 +349,10 @@ def site_gateway(site: run.Site, *, database_url: str, workers: int) -> Gateway:
         headers={"Content-Type": "application/json", "Authorization": f"Bearer {info['chat_key']}"},
         base=site.base,
     )
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=BASE_DIR, capture_output=True, text=True, check=False
-    ).stdout.strip()
     return Gateway(
         "site",
         "this site",
-        f"commit {commit}" if commit else "this checkout",
+        site.code,
         f"gunicorn (Procfile), {workers} uvicorn workers, PostgreSQL pool",
         "checks the model key, reserves the month's quota (an upsert), writes a usage-log row (its triggers "
         "keep the counters and the daily rollup): PostgreSQL, committed before the answer",

@@ -106,21 +106,40 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def procfile_command(process: str, env: dict[str, str]) -> list[str]:
-    """The command of one of the Procfile's processes, as a platform would run it: $VARIABLES from `env`,
-    and a program the run's virtualenv has (gunicorn) taken from there rather than from PATH."""
+def procfile_line(process: str) -> str:
+    """The command of one of the Procfile's processes, as written there."""
     for line in PROCFILE.read_text().splitlines():
         name, sep, command = line.partition(":")
         if sep and name.strip() == process:
-            break
-    else:
-        raise SystemExit(f"The Procfile has no {process}: line.")
+            return command.strip()
+    raise SystemExit(f"The Procfile has no {process}: line.")
+
+
+def procfile_command(process: str, env: dict[str, str]) -> list[str]:
+    """The command of one of the Procfile's processes, as a platform would run it: $VARIABLES from `env`,
+    and a program the run's virtualenv has (gunicorn) taken from there rather than from PATH."""
+    command = procfile_line(process)
     expanded = re.sub(r"\$\{?(\w+)\}?", lambda m: env.get(m.group(1), ""), command)
     args = shlex.split(expanded)
     local = Path(PYTHON).with_name(args[0])
     if local.exists():
-        args[0] = str(local)
+        # The virtualenv's script, run by the virtualenv's Python as its first line says.
+        args[0:1] = [PYTHON, str(local)]
     return args
+
+
+def code_version() -> str:
+    """The commit the servers run, and whether the checkout held uncommitted changes to tracked files."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=BASE_DIR, capture_output=True, text=True, check=False)
+        return done.stdout.strip()
+
+    commit = git("rev-parse", "--short", "HEAD")
+    if not commit:
+        return "this checkout"
+    changed = git("status", "--porcelain", "--untracked-files=no")
+    return f"commit {commit}" + (" with uncommitted changes" if changed else "")
 
 
 def keep_alive_problem(
@@ -428,6 +447,7 @@ class Site:
         # off, as for the peers in bench/peers.py: the bench measures the call, not the log shipper.
         env = {**self.env, "HOST": "127.0.0.1", "PORT": str(self.port), "WEB_CONCURRENCY": str(workers)}
         env["ACCESS_LOG"] = ""
+        self.code = code_version()
         self.command = procfile_command("web", env)
         self.child = procs.start(self.command, env, log)
         wait_for(self.base + "/healthz", self.child, 60, "gunicorn", log)
@@ -708,7 +728,8 @@ def run(args, connections: int, small_url: str, workdir: Path, procs: Processes,
         )
     site.stop()
 
-    markdown = report(args, connections, results, gateway, info, site.command)
+    info["code"] = site.code
+    markdown = report(args, connections, results, gateway, info)
     if peer_table:
         markdown += "\n\n" + peer_table
     print(markdown)
@@ -725,7 +746,7 @@ def run(args, connections: int, small_url: str, workdir: Path, procs: Processes,
     return 0
 
 
-def report(args, connections: int, results, gateway, info, command: list[str]) -> str:
+def report(args, connections: int, results, gateway, info) -> str:
     bare = results["bare"][0].rps if "bare" in results else None
 
     def ratio(key: str) -> float | None:
@@ -785,7 +806,7 @@ def report(args, connections: int, results, gateway, info, command: list[str]) -
     lines = [
         f"Run of {now} on {os.cpu_count()} cores ({cpu}), load average at the end {load} (1/5/15 min; "
         "anything above the benchmark's own load is other work on the machine); "
-        f"`{' '.join([Path(command[0]).name, *command[1:]])}` (the Procfile's web: line, gunicorn.conf.py) with "
+        f"the site at {info['code']}, `{procfile_line('web')}` (the Procfile's web: line, gunicorn.conf.py) with "
         f"{args.workers} uvicorn workers (WEB_CONCURRENCY), keep-alive, access log off, DEBUG off; "
         f"{info['counts']['models']:,} models, busiest developer {info['counts']['busiest_models']} models, "
         f"heaviest user {info['counts']['heaviest_history']:,} history rows. req/s with {connections} connections "
