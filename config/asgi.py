@@ -1,4 +1,4 @@
-"""The ASGI application the Procfile's web process serves (gunicorn with config.server.Worker)."""
+"""The ASGI application the Procfile's web process serves (gunicorn with core.server.Worker)."""
 
 import os
 
