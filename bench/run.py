@@ -63,6 +63,10 @@ RESULTS_START, RESULTS_END = "<!-- bench:results -->", "<!-- /bench:results -->"
 SEARCH_TERMS = ["translation", "maritime", "fast chat", "python code", "summ", "vector retrieval"]
 HOT_ROUNDS = 3
 DASHBOARD_ROUNDS = 3  # big and small data in turn, each row's latency from its median round
+# The rows measured against the bare view: in rounds, each with the bare view, so that a change in the
+# machine's other load between two rows does not show as a change of their ratio.
+PAGE_ROUNDS = 3
+ROUND_PAGES = ("bare", "home", "catalog", "search", "filtered", "model")
 PACED_SECONDS = 0.05  # the model-like answer time of the second added-latency measure
 PROMPT = "Summarize the quarterly report about pricing in three bullet points."
 
@@ -541,15 +545,17 @@ def run(args, connections: int, small_url: str, workdir: Path, procs: Processes,
     results: dict[str, tuple[Measure, Measure]] = {}
     gateway: dict[str, Measure] = {}
 
-    def measure(row: Row, *, chosen: bool = False) -> tuple[Measure, Measure] | None:
+    def measure(
+        row: Row, *, chosen: bool = False, duration: int | None = None
+    ) -> tuple[Measure, Measure] | None:
         if only and not chosen and row.key not in only and row.key != "bare":
             return None
         one_ms = load.check(row, keep_alive=row.key == "gateway")
         say(f"{row.label}: {connections} connections")
-        throughput = load.run(row, connections)
+        throughput = load.run(row, connections, duration=duration)
         load.settle(row.base)
         say(f"{row.label}: {args.latency_connections} connections")
-        latency = load.run(row, args.latency_connections)
+        latency = load.run(row, args.latency_connections, duration=duration)
         load.settle(row.base)
         if latency.requests < 3:
             latency = Measure(
@@ -561,6 +567,21 @@ def run(args, connections: int, small_url: str, workdir: Path, procs: Processes,
             f"p99 {latency.p99:.1f} ms"
         )
         return results[row.key]
+
+    def measure_pages(rows: list[Row]) -> None:
+        """The bare view and the pages compared with it, in interleaved rounds of shorter measures."""
+        rounds: dict[str, list[tuple[Measure, Measure]]] = {}
+        for number in range(1, PAGE_ROUNDS + 1):
+            for row in rows:
+                if only and row.key not in only and row.key != "bare":
+                    continue
+                label = f"{row.label} (round {number} of {PAGE_ROUNDS})"
+                turn = Row(row.key, label, row.paths, row.method, row.body, row.headers, row.base)
+                measured = measure(turn, chosen=True, duration=max(3, args.duration // 2))
+                if measured is not None:
+                    rounds.setdefault(row.key, []).append(measured)
+        for key, measured in rounds.items():
+            results[key] = (combine([t for t, _ in measured]), combine([lat for _, lat in measured]))
 
     def measure_dashboards(site: Site, small: Site) -> None:
         rounds: dict[str, list[tuple[Measure, Measure]]] = {}
@@ -631,9 +652,11 @@ def run(args, connections: int, small_url: str, workdir: Path, procs: Processes,
     ]
     for row in pages:
         row.base = site.base
-        measure(row)
-        if row.key == "model":
-            measure_dashboards(site, small)
+    measure_pages([row for row in pages if row.key in ROUND_PAGES])
+    measure_dashboards(site, small)
+    for row in pages:
+        if row.key not in ROUND_PAGES:
+            measure(row)
     small.stop()
 
     if not only or "gateway" in only:
@@ -811,8 +834,9 @@ def report(args, connections: int, results, gateway, info) -> str:
         f"{info['counts']['models']:,} models, busiest developer {info['counts']['busiest_models']} models, "
         f"heaviest user {info['counts']['heaviest_history']:,} history rows. req/s with {connections} connections "
         f"(saturation), latency with {args.latency_connections} (one per core); {args.duration:g} s each after "
-        f"{args.warmup:g} s warm-up. Dashboard rows: {DASHBOARD_ROUNDS} rounds, big and small data in turn; "
-        "req/s over all rounds, latency of the median round.",
+        f"{args.warmup:g} s warm-up. The bare view and the pages compared with it: {PAGE_ROUNDS} interleaved "
+        f"rounds of {max(3, args.duration // 2)} s each. Dashboard rows: {DASHBOARD_ROUNDS} rounds, big and "
+        "small data in turn. Rows in rounds: req/s over all rounds, latency of the median round.",
         "",
         "| page | req/s | × bare | p50 ms | p95 ms | p99 ms | target | met |",
         "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
