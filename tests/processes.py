@@ -12,4 +12,7 @@ def database_url() -> str:
     host = db["HOST"] or "127.0.0.1"
     port = f":{db['PORT']}" if db["PORT"] else ""
     password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
-    return f"postgres://{quote(db['USER'], safe='')}{password}@{quote(host, safe='')}{port}/{db['NAME']}"
+    user = f"{quote(db['USER'], safe='')}{password}"
+    if host.startswith("/"):  # a socket directory (the embedded database): django-environ reads it as ?host=
+        return f"postgres://{user}@{port}/{db['NAME']}?host={quote(host)}"
+    return f"postgres://{user}@{host}{port}/{db['NAME']}"
