@@ -39,23 +39,6 @@ def chatty(dana, upstream):
     )
 
 
-@pytest.fixture
-def openai_client(live_server):
-    """Makes openai clients for the live server and closes them after the test: a client's open keep-alive
-    connection keeps a live-server thread, and that thread's database connection, alive to the end of the
-    run, where it stops the test database from being dropped."""
-    clients = []
-
-    def make(api_key: str) -> openai.OpenAI:
-        client = openai.OpenAI(base_url=f"{live_server.url}/api/v1", api_key=api_key, max_retries=0)
-        clients.append(client)
-        return client
-
-    yield make
-    for client in clients:
-        client.close()
-
-
 def test_the_openai_package_performs_a_chat_completion_unchanged(openai_client, chatty, alice, alice_key):
     client = openai_client(alice_key)
 

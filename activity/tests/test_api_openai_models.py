@@ -17,22 +17,6 @@ from catalog.tests.factories import AIModelFactory
 
 
 @pytest.fixture
-def openai_client(live_server):
-    """Makes openai clients for the live server and closes them after the test (an open keep-alive
-    connection would keep a live-server thread, and its database connection, to the end of the run)."""
-    clients = []
-
-    def make(api_key: str) -> openai.OpenAI:
-        client = openai.OpenAI(base_url=f"{live_server.url}/api/v1", api_key=api_key, max_retries=0)
-        clients.append(client)
-        return client
-
-    yield make
-    for client in clients:
-        client.close()
-
-
-@pytest.fixture
 def catalog(dana, eve, upstream):
     now = timezone.now()
     models = [

@@ -135,21 +135,6 @@ def http(live_server):
         yield client
 
 
-@pytest.fixture
-def openai_client(live_server):
-    """openai clients for the live server, closed after the test (see test_api_chat.openai_client)."""
-    clients = []
-
-    def make(api_key: str) -> openai.OpenAI:
-        client = openai.OpenAI(base_url=f"{live_server.url}/api/v1", api_key=api_key, max_retries=0)
-        clients.append(client)
-        return client
-
-    yield make
-    for client in clients:
-        client.close()
-
-
 def stream_events(http, path: str, body: dict, key: str) -> tuple[httpx.Response, list[tuple[float, str]]]:
     """The answer and its events' data, each with the time it arrived (seconds since the call)."""
     started = time.monotonic()
