@@ -11,10 +11,9 @@ same thread, so the call's records use the connection its checks used.
 The request threads are kept between requests (RequestThreads): starting a thread, and joining it after,
 cost more than the rest of a short request's hops between the event loop and its thread.
 
-A request is cancelled when the server stops and its grace period has run out (a stream still open). Code
-in the request's thread registers what must happen then with on_cancel(): the callbacks run on the event
-loop at once, before the request's thread is waited for, so that they can wake it (a stream's upstream
-socket shut down, say) and let it record what it was doing.
+A request is cancelled when the server stops and its grace period has run out (a stream still open): the
+cancellation reaches the stream's sending (which aborts its upstream and records the call, see
+activity.gateway.streaming.asgi_body), and the request ends only once its thread is done.
 """
 
 import asyncio
@@ -22,7 +21,6 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
-from contextvars import ContextVar
 from typing import Any
 
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
@@ -33,16 +31,6 @@ from django.core.handlers.asgi import get_script_prefix
 from django.http import FileResponse
 from django.http.response import HttpResponseBase
 from django.urls import set_script_prefix
-
-_cancel_callbacks: ContextVar[list[Callable[[], None]]] = ContextVar("cancel_callbacks")
-
-
-def on_cancel(callback: Callable[[], None]) -> None:
-    """Run `callback` on the event loop if this request is cancelled (nothing happens outside ASGI). It must
-    be quick and safe to call from another thread than the request's."""
-    callbacks = _cancel_callbacks.get(None)
-    if callbacks is not None:
-        callbacks.append(callback)
 
 
 def _nothing() -> None:
@@ -97,22 +85,17 @@ class ASGIHandler(DjangoASGIHandler):
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
-        callbacks: list[Callable[[], None]] = []
-        token = _cancel_callbacks.set(callbacks)
         thread = self.threads.take()
         try:
             async with ThreadSensitiveContext(executor=thread):
                 try:
                     await self.handle(scope, receive, send)
                 except asyncio.CancelledError:
-                    for callback in callbacks:
-                        callback()
-                    # Wait for the request's thread to finish what it was doing (woken by the callbacks),
-                    # so that a stopping server exits only once it is done.
+                    # Wait for the request's thread to finish what it was doing (a view waiting on its
+                    # upstream, say), so that a stopping server exits only once it is done.
                     await sync_to_async(_nothing, thread_sensitive=True)()
                     raise
         finally:
-            _cancel_callbacks.reset(token)
             self.threads.give_back(thread)
 
     async def handle(self, scope: dict[str, Any], receive: Any, send: Any) -> None:

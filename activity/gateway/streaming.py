@@ -35,7 +35,6 @@ from activity.gateway.records import Exchange
 from activity.gateway.service import ZERO, Forwarded, elapsed_ms
 from activity.gateway.upstream import UpstreamStream
 from activity.models import HistoryStatus
-from core.asgi import on_cancel
 
 logger = logging.getLogger(__name__)
 
@@ -235,11 +234,10 @@ async def asgi_body(body: Generator[bytes, None, None], relay: StreamRelay) -> A
     """`body` (sse_body's) for an ASGI server: each next() runs in the request's own thread, the one its view
     ran in (thread_sensitive), so the records at the end use the same database connection.
 
-    When the client disconnects, Django cancels this while a next() may be waiting on the upstream; when
-    the server stops and its grace period runs out, it cancels the request (core.asgi.on_cancel). Either
-    way relay.abort() shuts the upstream's socket, and the next() under way records the call as cancelled
-    and returns, so the records do not depend on anything awaited after a cancellation. Closing `body`
-    afterwards records it if that had not happened yet.
+    When the client disconnects, or the server stops and its grace period runs out, core.asgi cancels this
+    while a next() may be waiting on the upstream: relay.abort() shuts the upstream's socket, and the next()
+    under way records the call as cancelled and returns. Closing `body` afterwards, in the same thread,
+    records it if that had not happened yet.
     """
 
     def step() -> bytes | None:
@@ -253,11 +251,7 @@ async def asgi_body(body: Generator[bytes, None, None], relay: StreamRelay) -> A
         relay.abort()
         raise
     finally:
-        try:
-            await sync_to_async(body.close, thread_sensitive=True)()
-        except RuntimeError:
-            # The request's thread is gone (a stop cancelled the request before this): close here.
-            body.close()
+        await sync_to_async(body.close, thread_sensitive=True)()
 
 
 def error_json(exc: GatewayError) -> dict[str, Any]:
@@ -378,7 +372,6 @@ def event_stream_response(
     events = sse_body(relay, shape)
     body: Generator[bytes, None, None] | AsyncIterator[bytes] = events
     if isinstance(request, ASGIRequest):
-        on_cancel(relay.abort)
         body = asgi_body(events, relay)
     response = StreamingHttpResponse(body, content_type=EVENT_STREAM)
     response["Cache-Control"] = "no-store"
