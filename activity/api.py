@@ -32,7 +32,7 @@ from activity.gateway.call import (
 from activity.gateway.catalog import public_model, public_models
 from activity.gateway.docs import LocalSwagger
 from activity.gateway.errors import ERROR_CODES, GatewayError, error
-from activity.gateway.pipeline import CallInput
+from activity.gateway.pipeline import CallInput, Outcome
 from activity.gateway.quota import next_month_start, personal_key_calls, quota_state
 from activity.gateway.schemas import (
     ChatCompletionChunk,
@@ -217,13 +217,7 @@ def invoke(request: HttpRequest, api_name: str):
         assert forwarded is not None  # run() raised unless the call was forwarded
         created = int(forwarded.request_timestamp.timestamp())
         if outcome.relay is not None:
-            events = InvokeEvents(
-                call_id=outcome.origin.log_id,
-                created=created,
-                model=outcome.model.api_name,
-                session_id=forwarded.session_id,
-                history_id=outcome.history_id,
-            )
+            events = InvokeEvents(**_stream_ids(outcome, created))
             return event_stream_response(request, outcome.relay, events)
         outcome.finish()
         assert forwarded.answer is not None
@@ -240,6 +234,18 @@ def invoke(request: HttpRequest, api_name: str):
         }
 
     return call.respond(flow)
+
+
+def _stream_ids(outcome: Outcome, created: int) -> dict:
+    """What both event shapes name in their events: the call, its model, its session and history entry."""
+    assert outcome.forwarded is not None
+    return {
+        "call_id": outcome.origin.log_id,
+        "created": created,
+        "model": outcome.model.api_name,
+        "session_id": outcome.forwarded.session_id,
+        "history_id": outcome.history_id,
+    }
 
 
 def _chat_prompt(messages: list[dict]) -> str:
@@ -292,11 +298,7 @@ def chat_completions(request: HttpRequest):
         created = int(forwarded.request_timestamp.timestamp())
         if outcome.relay is not None:
             chunks = ChatChunks(
-                call_id=outcome.origin.log_id,
-                created=created,
-                model=outcome.model.api_name,
-                session_id=forwarded.session_id,
-                history_id=outcome.history_id,
+                **_stream_ids(outcome, created),
                 prompt=outcome.input.prompt,
                 include_usage=bool(body.stream_options and body.stream_options.include_usage),
             )
