@@ -64,7 +64,7 @@ def python_history_rows(rows) -> str:
 
 def python_dashboard_rows(table, *, selected, days_count, badge) -> str:
     from core.http import around_slug
-    from dashboard.charts import NO_VALUE
+    from core.charts import NO_VALUE
 
     before, after = around_slug("dashboard:model_detail")
     badges: dict[str, str] = {}

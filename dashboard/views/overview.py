@@ -13,10 +13,10 @@ from django.views.decorators.http import require_GET
 from catalog.access import developer_block_reason, get_developer_for_user, own_models
 from catalog.forms import ChartRangeForm
 from catalog.models import AIModel
+from core import charts
+from core.charts import NO_VALUE
 from core.http import around_slug
 from core.templating import render_fragment
-from dashboard import charts
-from dashboard.charts import NO_VALUE
 from dashboard.selectors import (
     DEFAULT_PERIOD,
     ModelPeriodFigures,

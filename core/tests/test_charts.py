@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from dashboard import charts
+from core import charts
 
 SVG = "{http://www.w3.org/2000/svg}"
 DAYS = [dt.date(2025, 3, 1) + dt.timedelta(days=i) for i in range(3)]
