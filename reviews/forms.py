@@ -1,6 +1,6 @@
 from django import forms
 
-from reviews.models import ModelReview, ReviewReply
+from reviews.models import ModelReview, ReviewReply, ReviewReport
 
 RATING_CHOICES = [
     (5, "5 stars: excellent"),
@@ -46,3 +46,28 @@ class ReplyForm(forms.ModelForm):
         labels = {"reply_text": "Your public reply"}
         widgets = {"reply_text": forms.Textarea(attrs={"rows": 4})}
         error_messages = {"reply_text": {"required": "Write your reply before sending it."}}
+
+
+class ReviewReportForm(forms.ModelForm):
+    class Meta:
+        model = ReviewReport
+        fields = ["reason", "details"]
+        labels = {"reason": "What is wrong with this review?", "details": "Details (optional)"}
+        widgets = {
+            "reason": forms.RadioSelect,
+            "details": forms.Textarea(
+                attrs={"rows": 4, "placeholder": "Anything that helps the moderators decide"}
+            ),
+        }
+        error_messages = {
+            "reason": {
+                "required": "Choose why you are reporting this review.",
+                "invalid_choice": "Choose one of the reasons listed.",
+            },
+            "details": {"max_length": "Keep the details under %(limit_value)d characters."},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A ModelForm's radio list starts with an empty "---------" choice; a reason is required.
+        self.fields["reason"].choices = [c for c in self.fields["reason"].choices if c[0]]

@@ -3,7 +3,7 @@ from django.db import models
 
 from accounts.models import Developer
 from catalog.models import AIModel
-from core.fields import check_non_negative, counter, created_at, updated_at, uuid_pk
+from core.fields import check_in, check_non_negative, counter, created_at, updated_at, uuid_pk
 
 
 class ModelReviewQuerySet(models.QuerySet):
@@ -96,3 +96,91 @@ class ReviewReply(models.Model):
     class Meta:
         db_table = "review_replies"
         verbose_name_plural = "review replies"
+
+
+class ReportReason(models.TextChoices):
+    SPAM = "spam", "Spam or advertising"
+    OFFENSIVE = "offensive", "Offensive or abusive"
+    OFF_TOPIC = "off_topic", "Off-topic"
+    NOT_THIS_MODEL = "not_this_model", "Not about this model"
+    OTHER = "other", "Something else"
+
+
+class ReportResolution(models.TextChoices):
+    HIDDEN = "hidden", "Review hidden"
+    DISMISSED = "dismissed", "Report dismissed"
+
+
+class ReviewReportQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(resolved_at__isnull=True)
+
+
+class ReviewReport(models.Model):
+    """A user's report of a review to the moderators; open until staff hide the review or dismiss it.
+
+    A user holds one open report per review (a partial unique index), may report again after a dismissal,
+    and never reports their own review (a trigger, reviews/sql/triggers/review_reports_not_by_author.sql).
+    """
+
+    report_id = uuid_pk()
+    review = models.ForeignKey(
+        ModelReview, on_delete=models.CASCADE, db_column="review_id", related_name="reports"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, db_column="user_id", related_name="review_reports"
+    )
+    reason = models.CharField(max_length=16, choices=ReportReason)
+    details = models.TextField(max_length=2_000, blank=True, default="", db_default="")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.CharField(max_length=16, choices=ReportResolution, null=True, blank=True)
+    # The staff member who resolved it; cascades like every key to users (tests/test_cascades.py).
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        db_column="resolved_by_id",
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = created_at()
+
+    objects = ReviewReportQuerySet.as_manager()
+
+    class Meta:
+        db_table = "review_reports"
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "user"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="review_reports_one_open_per_user",
+                violation_error_message="You have already reported this review.",
+            ),
+            check_in("reason", ReportReason.choices, "review_reports_reason_valid"),
+            check_in("resolution", ReportResolution.choices, "review_reports_resolution_valid"),
+            # Open: no resolution, nobody resolved it. Resolved: how, always said.
+            models.CheckConstraint(
+                condition=models.Q(
+                    resolved_at__isnull=True, resolution__isnull=True, resolved_by__isnull=True
+                )
+                | models.Q(resolved_at__isnull=False, resolution__isnull=False),
+                name="review_reports_resolution_when_resolved",
+                violation_error_message="A resolved report says how it was resolved; an open one does not.",
+            ),
+        ]
+        indexes = [
+            # The moderators' queue: open reports, oldest first.
+            models.Index(
+                fields=["created_at"],
+                name="review_reports_open_idx",
+                condition=models.Q(resolved_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} report of “{self.review}”"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None

@@ -5,19 +5,26 @@ vote per user and review, one reply per review); these functions turn a violatio
 with a message a person can read. Ratings and vote counts are kept by triggers, never from here.
 """
 
+from collections.abc import Iterable
+
 from django.contrib.auth.models import AnonymousUser
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models.functions import Now
 
 from accounts.models import Developer, User
 from catalog.access import developer_block_reason
 from catalog.models import AIModel
 from core.constraints import violated_constraint
-from reviews.models import ModelReview, ReviewReply, ReviewVote
+from reviews.models import ModelReview, ReportResolution, ReviewReply, ReviewReport, ReviewVote
 
 ALREADY_REVIEWED = "You have already reviewed this model."
 VERIFY_TO_REVIEW = "Verify your email address to write reviews: follow the link in the mail we sent you."
 NOT_LISTED = "This model is not open to reviews."
 UNIQUE_REVIEW_CONSTRAINT = "model_reviews_model_user_unique"
+ALREADY_REPORTED = "You have already reported this review: moderators will look at it."
+OWN_REVIEW_REPORT = "You cannot report your own review."
+OPEN_REPORT_CONSTRAINT = "review_reports_one_open_per_user"
+NOT_BY_AUTHOR_CONSTRAINT = "review_reports_not_by_author"
 
 
 class ReviewError(Exception):
@@ -134,3 +141,77 @@ def reply_save(*, review: ModelReview, developer: Developer, text: str) -> Revie
             # Two first replies at once: the loser retries as an update of the winner's row.
             continue
     raise ReviewError("The reply could not be saved. Try again.")
+
+
+def report_refusal(*, user: User | AnonymousUser, review: ModelReview) -> str | None:
+    """Why `user` may not report `review`, or None when they may."""
+    if not user.is_authenticated:
+        return "Sign in to report reviews."
+    if not user.is_verified:
+        return "Verify your email address to report reviews: follow the link in the mail we sent you."
+    if review.user_id == user.pk:
+        return OWN_REVIEW_REPORT
+    return None
+
+
+def review_report_create(
+    *, user: User | AnonymousUser, review: ModelReview, reason: str, details: str = ""
+) -> ReviewReport:
+    """Report `review` to the moderators; a user holds one open report per review."""
+    refusal = report_refusal(user=user, review=review)
+    if refusal:
+        raise ReviewError(refusal)
+    assert user.is_authenticated  # report_refusal turned anonymous visitors away
+    try:
+        with transaction.atomic():
+            # The review's row lock orders this against hiding it (reviews_hide updates the row first):
+            # either the review is still visible and the report is in before the hide resolves the
+            # review's reports, or the hide came first and the review is gone for the reporter.
+            visible = ModelReview.objects.visible().select_for_update(no_key=True).filter(pk=review.pk)
+            if not visible.exists():
+                raise ReviewError("This review is no longer shown.")
+            if ReviewReport.objects.open().filter(review=review, user=user).exists():
+                raise ReviewError(ALREADY_REPORTED)
+            return ReviewReport.objects.create(review=review, user=user, reason=reason, details=details)
+    except IntegrityError as error:
+        # A second submission of the same user won the race past the check above (the partial unique
+        # index), or the row broke the database's own-review rule (the trigger).
+        constraint = violated_constraint(error)
+        if constraint == OPEN_REPORT_CONSTRAINT:
+            raise ReviewError(ALREADY_REPORTED) from error
+        if constraint == NOT_BY_AUTHOR_CONSTRAINT:
+            raise ReviewError(OWN_REVIEW_REPORT) from error
+        raise
+
+
+def moderator_name(*, staff: User) -> None:
+    """Tell the database who moderates in the current transaction: the trigger that resolves a hidden
+    review's reports (reviews/sql/functions/model_reviews_resolve_reports.sql) records them."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('reviews.moderator_id', %s, true)", [str(staff.pk)])
+
+
+@transaction.atomic
+def reviews_hide(*, review_ids: Iterable, staff: User) -> int:
+    """Hide the reviews in one UPDATE: they leave the page and the model's rating, their open reports are
+    resolved (both by trigger), and each author sees the moderators' notice on the model page. Returns how
+    many reviews this call hid."""
+    moderator_name(staff=staff)
+    return ModelReview.objects.filter(pk__in=list(review_ids), is_hidden=False).update(is_hidden=True)
+
+
+@transaction.atomic
+def review_reports_hide(*, report_ids: Iterable, staff: User) -> int:
+    """Hide the reviews the reports are about, which resolves every open report of them (not only these)."""
+    review_ids = ReviewReport.objects.filter(pk__in=list(report_ids)).values_list("review_id", flat=True)
+    return reviews_hide(review_ids=list(review_ids), staff=staff)
+
+
+@transaction.atomic
+def review_reports_dismiss(*, report_ids: Iterable, staff: User) -> int:
+    """Close open reports without hiding their reviews. Returns how many were open."""
+    return (
+        ReviewReport.objects.open()
+        .filter(pk__in=list(report_ids))
+        .update(resolved_at=Now(), resolution=ReportResolution.DISMISSED, resolved_by=staff)
+    )

@@ -1,4 +1,4 @@
-"""Writing, editing and deleting reviews, marking them helpful, and developers' replies.
+"""Writing, editing and deleting reviews, marking them helpful, reporting them, and developers' replies.
 
 Every view works without JavaScript (a POST answered by a redirect); the helpful button also answers
 htmx requests with the button alone, swapped in place.
@@ -15,7 +15,7 @@ from catalog.models import AIModel
 from catalog.selectors import get_listed_model
 from core.http import safe_next_url
 from reviews import selectors, services
-from reviews.forms import ReplyForm, ReviewForm
+from reviews.forms import ReplyForm, ReviewForm, ReviewReportForm
 from reviews.models import ModelReview
 
 
@@ -182,3 +182,38 @@ def reply_edit(request: HttpRequest, api_name: str, review_id) -> HttpResponse:
         "reviews/reply_form.html",
         {"model": model, "review": review, "reply_form": reply_form, "next_url": next_url},
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_report(request: HttpRequest, api_name: str, review_id) -> HttpResponse:
+    """Report a visible review to the moderators: a reason and optional details. Hidden reviews are 404
+    here as on the model page; a user who may not report sees why (403 to a POST)."""
+    model = get_listed_model(api_name)
+    review = get_object_or_404(
+        ModelReview.objects.visible().select_related("user"), pk=review_id, model=model
+    )
+    review.model = model
+    refusal = services.report_refusal(user=request.user, review=review)
+    already = (
+        refusal is None
+        and request.method == "GET"
+        and selectors.has_open_report(review=review, user=request.user)
+    )
+    form = ReviewReportForm(request.POST or None)
+    if request.method == "POST" and not refusal and form.is_valid():
+        try:
+            services.review_report_create(
+                user=request.user,
+                review=review,
+                reason=form.cleaned_data["reason"],
+                details=form.cleaned_data["details"],
+            )
+        except services.ReviewError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Thank you: the moderators will look at your report.")
+            return redirect(_review_anchor(review, model))
+    status = 403 if refusal and request.method == "POST" else 200
+    context = {"model": model, "review": review, "form": form, "refusal": refusal, "already": already}
+    return render(request, "reviews/report_form.html", context, status=status)

@@ -22,6 +22,7 @@ PLATFORM_TABLES = (
     "model_reviews",
     "review_votes",
     "review_replies",
+    "review_reports",
 )
 
 

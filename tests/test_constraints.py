@@ -38,6 +38,13 @@ def a_review():
     return "model_reviews", "review_id", ModelReviewFactory().pk
 
 
+def a_report():
+    from reviews.models import ReviewReport
+
+    report = ReviewReport.objects.create(review=ModelReviewFactory(), user=UserFactory(), reason="spam")
+    return "review_reports", "report_id", report.pk
+
+
 def a_log():
     return "api_usage_logs", "log_id", ApiUsageLogFactory().pk
 
@@ -90,6 +97,9 @@ CHECKS = {
     "model_reviews_rating_check": (a_review, "rating = -1"),
     "model_reviews_rating_range": (a_review, "rating = 6"),
     "model_reviews_helpful_votes_non_negative": (a_review, "helpful_votes = -1"),
+    "review_reports_reason_valid": (a_report, "reason = 'boring'"),
+    "review_reports_resolution_valid": (a_report, "resolved_at = now(), resolution = 'deleted'"),
+    "review_reports_resolution_when_resolved": (a_report, "resolution = 'dismissed'"),
     "api_usage_logs_response_code_check": (a_log, "response_code = -1"),
     "api_usage_logs_response_code_range": (a_log, "response_code = 600"),
     "api_usage_logs_request_size_non_negative": (a_log, "request_size = -1"),
@@ -237,6 +247,16 @@ def second_vote_by_one_user():
     return "INSERT INTO review_votes (review_id, user_id) VALUES (%s, %s)", [vote.review_id, vote.user_id]
 
 
+def second_open_report_by_one_user():
+    from reviews.models import ReviewReport
+
+    report = ReviewReport.objects.create(review=ModelReviewFactory(), user=UserFactory(), reason="spam")
+    return (
+        "INSERT INTO review_reports (review_id, user_id, reason) VALUES (%s, %s, 'other')",
+        [report.review_id, report.user_id],
+    )
+
+
 def second_usage_row_for_one_month():
     usage = DeveloperMonthlyUsage.objects.create(developer=DeveloperFactory(), month=date(2026, 5, 1))
     return (
@@ -294,6 +314,7 @@ UNIQUES = {
     "model_reviews_model_user_unique": second_review_by_one_user,
     "review_replies_review_id_key": second_reply_to_one_review,
     "review_votes_review_user_unique": second_vote_by_one_user,
+    "review_reports_one_open_per_user": second_open_report_by_one_user,
     "developer_monthly_usage_unique": second_usage_row_for_one_month,
     "model_daily_stats_model_day_unique": second_rollup_for_one_day,
     "model_users_model_user_unique": second_pair_row,

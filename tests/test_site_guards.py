@@ -261,6 +261,7 @@ ROUTES: dict[str, Route] = {
         "alice", _review, method="post", status=302, kind="redirect", redirect_to="/models/"
     ),
     "reviews:reply": Route("dana", _review),
+    "reviews:report": Route("alice", _review),
     # accounts
     "accounts:signup": Route(),
     "accounts:login": Route(),

@@ -3,25 +3,49 @@
 from django import template
 
 from reviews.forms import ReviewForm
-from reviews.selectors import ReviewSort, rating_histogram, review_of_user, review_page, review_sort_from
+from reviews.selectors import (
+    ReviewFilter,
+    ReviewSort,
+    rating_histogram,
+    review_filter_from,
+    review_of_user,
+    review_page,
+    review_sort_from,
+)
 from reviews.services import review_refusal
 
 register = template.Library()
 
+# The query parameter of the model page that narrows its reviews and histogram: ?reviews=verified.
+FILTER_PARAM = "reviews"
 
-@register.simple_tag
-def model_rating_histogram(model):
-    """Rows of stars, count and percent, five to one, over the model's visible reviews."""
-    return rating_histogram(model)
+
+def _review_filter(context) -> str:
+    request = context.get("request")
+    return review_filter_from(request.GET.get(FILTER_PARAM) if request is not None else None)
+
+
+@register.simple_tag(takes_context=True)
+def model_rating_histogram(context, model):
+    """Rows of stars, count and percent, five to one, over the model's visible reviews, or over those of
+    verified callers alone while the page shows only theirs (?reviews=verified)."""
+    return rating_histogram(model, review_filter=_review_filter(context))
+
+
+@register.inclusion_tag("reviews/_histogram_scope.html", takes_context=True)
+def rating_histogram_scope(context, model):
+    """Under the histogram: whose ratings it counts, with the link to the other view."""
+    return {"request": context.get("request"), "model": model, "review_filter": _review_filter(context)}
 
 
 @register.inclusion_tag("reviews/_section.html", takes_context=True)
 def model_reviews(context, model):
-    """The reviews section: sort links, the user's own review or the form to write one (or why not),
-    and a page of visible reviews."""
+    """The reviews section: filter and sort links, the user's own review or the form to write one (or why
+    not), and a page of visible reviews (all, or verified callers' only)."""
     request = context["request"]
     user = request.user
     sort = review_sort_from(request.GET.get("review_sort"))
+    review_filter = _review_filter(context)
     own_review = review_of_user(model=model, user=user)
     refusal = review_refusal(user=user, model=model) if model.is_listed else None
     return {
@@ -31,10 +55,16 @@ def model_reviews(context, model):
         "model": model,
         "is_owner": context.get("is_owner", False),
         "reviews_page": review_page(
-            model=model, user=user, sort=sort, page_number=request.GET.get("review_page")
+            model=model,
+            user=user,
+            sort=sort,
+            page_number=request.GET.get("review_page"),
+            review_filter=review_filter,
         ),
         "review_sort": sort,
         "review_sort_choices": ReviewSort.choices,
+        "review_filter": review_filter,
+        "review_filter_choices": ReviewFilter.choices,
         "own_review": own_review,
         "review_refusal": refusal,
         "review_form": ReviewForm() if model.is_listed and not refusal and not own_review else None,
