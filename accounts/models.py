@@ -87,6 +87,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         output_field=models.BooleanField(),
         db_persist=True,
     )
+    # Kept by the database from credit_ledger (see accounts/sql/functions/credit_ledger_apply.sql); a save()
+    # of a loaded user writes back a stale figure, which users_credit_balance_guard throws away.
+    credit_balance = models.DecimalField(
+        max_digits=12, decimal_places=4, default=0, db_default=0, editable=False
+    )
     created_at = created_at()
     updated_at = updated_at()
 
@@ -111,6 +116,7 @@ class User(AbstractBaseUser, PermissionsMixin):
                 violation_error_message="A user with that username already exists.",
             ),
             check_in("status", UserStatus.choices, "users_status_valid"),
+            check_non_negative("credit_balance", "users_credit_balance_non_negative"),
         ]
 
     def __str__(self) -> str:
@@ -220,6 +226,13 @@ class Developer(models.Model):
         return self.company_name or f"{self.first_name} {self.last_name}".strip() or self.username
 
 
+class LimitPeriod(models.TextChoices):
+    DAY = "day", "per day"
+    WEEK = "week", "per week"
+    MONTH = "month", "per month"
+    NONE = "none", "in all"
+
+
 class UserApiKeyQuerySet(models.QuerySet):
     def active(self):
         return self.filter(revoked_at__isnull=True)
@@ -234,6 +247,17 @@ class UserApiKey(models.Model):
     created_at = created_at()
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    spend_limit = models.DecimalField(
+        max_digits=12,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="Credits the key may spend per period; empty for no limit.",
+    )
+    limit_period = models.CharField(
+        max_length=8, choices=LimitPeriod, default=LimitPeriod.NONE, db_default=LimitPeriod.NONE
+    )
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserApiKeyQuerySet.as_manager()
 
@@ -245,6 +269,11 @@ class UserApiKey(models.Model):
             models.CheckConstraint(
                 condition=models.Q(key_hash__regex=r"^[0-9a-f]{64}$"), name="user_api_keys_hash_hex"
             ),
+            models.CheckConstraint(
+                condition=models.Q(spend_limit__isnull=True) | models.Q(spend_limit__gt=0),
+                name="user_api_keys_spend_limit_positive",
+            ),
+            check_in("limit_period", LimitPeriod.choices, "user_api_keys_limit_period_valid"),
         ]
         indexes = [models.Index(fields=["user", "-created_at"], name="user_api_keys_user_idx")]
 
@@ -257,3 +286,105 @@ class UserApiKey(models.Model):
 
     def revoke(self) -> None:
         self.revoked_at = timezone.now()
+
+
+class CreditKind(models.TextChoices):
+    GRANT = "grant", "Grant"
+    TOP_UP = "top_up", "Top-up"
+    RESERVATION = "reservation", "Reservation"
+    CHARGE = "charge", "Charge"
+    RELEASE = "release", "Release"
+    ADJUSTMENT = "adjustment", "Adjustment"
+
+
+# The sign each kind of entry must have: credits come in by grants, top-ups and releases, and go out by
+# reservations and charges; staff adjustments go either way.
+CREDIT_SIGNS = {
+    CreditKind.GRANT: "positive",
+    CreditKind.TOP_UP: "positive",
+    CreditKind.RELEASE: "positive",
+    CreditKind.RESERVATION: "negative",
+    CreditKind.CHARGE: "negative",
+    CreditKind.ADJUSTMENT: "nonzero",
+}
+
+
+class CreditLedgerEntry(models.Model):
+    """One movement of a user's credits. Append-only: the database refuses updates, and deletes except of a
+    deleted user's entries; every insert moves users.credit_balance by `amount` (credit_ledger_apply), and
+    users_credit_balance_non_negative refuses the insert that would take the balance below zero.
+
+    A user's call of a priced model reserves its price before it is forwarded (a negative reservation);
+    when the call is recorded the reservation is released (positive) and, when the upstream answered, the
+    price is charged (negative), all three naming the call's history entry. history_id and model_id are
+    plain values, not foreign keys: the entry outlives the history row and the model it names.
+    created_by_id is the staff member who granted or adjusted, kept as a plain value for the same reason.
+    """
+
+    entry_id = uuid_pk()
+    # DO_NOTHING in Django: the database's cascade deletes a deleted user's entries after the user's row,
+    # which is when credit_ledger_append_only lets them go (Django's own cascade would delete them first).
+    user = models.ForeignKey(
+        User, on_delete=models.DO_NOTHING, db_column="user_id", related_name="credit_entries", db_index=False
+    )
+    amount = models.DecimalField(max_digits=12, decimal_places=4)
+    kind = models.CharField(max_length=16, choices=CreditKind)
+    history_id = models.UUIDField(null=True, blank=True, editable=False)
+    model_id = models.UUIDField(null=True, blank=True, editable=False)
+    note = models.TextField(blank=True, db_default="")
+    created_by_id = models.UUIDField(null=True, blank=True, editable=False)
+    created_at = created_at()
+
+    class Meta:
+        db_table = "credit_ledger"
+        verbose_name = "credit ledger entry"
+        verbose_name_plural = "credit ledger"
+        ordering = ["-created_at"]
+        constraints = [
+            check_in("kind", CreditKind.choices, "credit_ledger_kind_valid"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind__in=["grant", "top_up", "release"], amount__gt=0)
+                    | models.Q(kind__in=["reservation", "charge"], amount__lt=0)
+                    | (models.Q(kind="adjustment") & ~models.Q(amount=0))
+                ),
+                name="credit_ledger_amount_sign",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="credit_ledger_user_idx"),
+            models.Index(
+                fields=["history_id"],
+                name="credit_ledger_history_idx",
+                condition=models.Q(history_id__isnull=False),
+            ),
+            models.Index(
+                fields=["model_id", "created_at"],
+                name="credit_ledger_model_charge_idx",
+                condition=models.Q(kind="charge"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount:+} for {self.user_id}"
+
+
+class ApiKeySpend(models.Model):
+    """Credits a personal key with a spending limit has spent in one period (its limit_period, from
+    period_start UTC): the key limit's counter. The gateway adds a call's price with one conditional upsert
+    (spent + price <= spend_limit) and takes it back when the call is released unanswered."""
+
+    id = uuid_pk()
+    api_key = models.ForeignKey(
+        UserApiKey, on_delete=models.CASCADE, db_column="key_id", related_name="spend", db_index=False
+    )
+    period_start = models.DateTimeField()
+    spent = models.DecimalField(max_digits=12, decimal_places=4, default=0, db_default=0)
+
+    class Meta:
+        db_table = "api_key_spend"
+        verbose_name_plural = "API key spend"
+        constraints = [
+            models.UniqueConstraint(fields=["api_key", "period_start"], name="api_key_spend_unique"),
+            check_non_negative("spent", "api_key_spend_spent_non_negative"),
+        ]

@@ -104,7 +104,7 @@ class ModelDailyStatsAdmin(ReadOnlyAdmin):
         "model",
         "calls",
         "successes",
-        "client_errors",
+        "refused",
         "server_errors",
         "mean_latency",
         "p95_latency",

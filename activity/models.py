@@ -53,6 +53,8 @@ class UserHistory(models.Model):
     first_chunk_ms = models.IntegerField(
         null=True, blank=True, help_text="Streamed calls: time to the answer's first piece."
     )
+    # The personal key's loggable prefix (as api_usage_logs.api_key_used), or "playground".
+    api_key_used = models.CharField(max_length=24, blank=True, db_default="", editable=False)
     created_at = created_at()
 
     objects = UserHistoryQuerySet.as_manager()
@@ -261,10 +263,41 @@ LATENCY_BUCKETS = (
 )
 
 
+class ModelConsumerUsage(models.Model):
+    """Calls one user made of one model in one calendar month (UTC): the counter behind the model's
+    consumer_monthly_limit, reserved like the quota (one conditional upsert, calls < limit)."""
+
+    id = uuid_pk()
+    model = models.ForeignKey(
+        AIModel, on_delete=models.CASCADE, db_column="model_id", related_name="consumer_usage", db_index=False
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        db_column="user_id",
+        related_name="model_usage",
+        db_index=False,
+    )
+    month = models.DateField(help_text="First day of the month, UTC.")
+    calls = counter()
+
+    class Meta:
+        db_table = "model_consumer_usage"
+        verbose_name_plural = "model consumer usage"
+        constraints = [
+            models.UniqueConstraint(fields=["model", "user", "month"], name="model_consumer_usage_unique"),
+            check_non_negative("calls", "model_consumer_usage_calls_non_negative"),
+        ]
+        indexes = [models.Index(fields=["user"], name="model_consumer_usage_user_idx")]
+
+
 class ModelDailyStats(models.Model):
     """Per-model, per-day rollup of api_usage_logs and user_history, kept current by triggers.
 
     The dashboard reads these instead of the raw logs, so its cost does not grow with the log table.
+    `calls` are the calls forwarded to the model's upstream (answered 2xx, or 502/504 when the upstream
+    failed); `refused` the calls the platform turned away before forwarding (4xx, 503), which no public
+    figure counts. Processing time and the latency histogram are of forwarded calls only.
     """
 
     id = uuid_pk()
@@ -274,7 +307,7 @@ class ModelDailyStats(models.Model):
     day = models.DateField()
     calls = counter()
     successes = counter()
-    client_errors = counter()
+    refused = counter()
     server_errors = counter()
     processing_ms_total = counter(big=True)
     latency_buckets = ArrayField(

@@ -123,6 +123,12 @@ class AIModel(models.Model):
         db_default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
     )
+    consumer_monthly_limit = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Calls each user may make of this model per calendar month (UTC); empty for no limit.",
+    )
     total_requests = counter(big=True)
     total_users = counter()
     average_rating = models.DecimalField(
@@ -156,6 +162,11 @@ class AIModel(models.Model):
             check_in("category", Category.choices, "models_category_valid"),
             check_in("status", ModelStatus.choices, "models_status_valid"),
             check_non_negative("price_per_request", "models_price_non_negative"),
+            models.CheckConstraint(
+                condition=models.Q(consumer_monthly_limit__isnull=True)
+                | models.Q(consumer_monthly_limit__gte=1),
+                name="models_consumer_monthly_limit_positive",
+            ),
             check_non_negative("total_requests", "models_total_requests_non_negative"),
             check_non_negative("total_users", "models_total_users_non_negative"),
             check_non_negative("rating_count", "models_rating_count_non_negative"),

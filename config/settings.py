@@ -260,6 +260,10 @@ DEFAULT_DEVELOPER_QUOTA = env.int("DEFAULT_DEVELOPER_QUOTA", default=10_000)
 # statements commit without waiting for the disk (synchronous_commit = off for them only), trading the
 # last fraction of a second of counts on a database crash for lower gateway latency.
 GATEWAY_ASYNC_COMMIT = env.bool("GATEWAY_ASYNC_COMMIT", default=False)
+
+# --- Credits ---------------------------------------------------------------------------------------------
+# What a user is granted when their email address is verified (credits are dollars; "0" for none).
+WELCOME_CREDITS = env.str("WELCOME_CREDITS", default="5.00")
 # The gateway's statements are prepared once per connection; set 0 behind PgBouncer in transaction mode
 # older than 1.21, which cannot track prepared statements.
 GATEWAY_PREPARED_STATEMENTS = env.bool("GATEWAY_PREPARED_STATEMENTS", default=True)

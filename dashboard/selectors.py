@@ -40,17 +40,20 @@ def first_of_next_month(day: dt.date) -> dt.date:
 
 @dataclass
 class DayFigures:
+    """One day's calls: `calls` forwarded to the upstream (`successes` answered, `server_errors` failed by
+    it), and `refused` by the platform before forwarding (bad requests, keys, credits, limits, quota)."""
+
     day: dt.date
     calls: int = 0
     successes: int = 0
-    client_errors: int = 0
+    refused: int = 0
     server_errors: int = 0
     revenue: Decimal = Decimal("0")
     histogram: list[int] = field(default_factory=lambda: [0] * LATENCY_BUCKETS)
 
     @property
     def errors(self) -> int:
-        return self.client_errors + self.server_errors
+        return self.server_errors
 
     @property
     def p50_ms(self) -> float | None:
@@ -63,10 +66,14 @@ class DayFigures:
 
 @dataclass
 class ModelPeriodFigures:
+    """A model's period: forwarded `calls`, of which `successes` and upstream failures (`errors`), and the
+    calls `refused` before forwarding."""
+
     model: AIModel
     calls: int = 0
     successes: int = 0
     errors: int = 0
+    refused: int = 0
     revenue: Decimal = Decimal("0")
     processing_ms: int = 0
 
@@ -92,7 +99,7 @@ _HISTOGRAM_SUM = "ARRAY[{}]".format(
 # model_daily_stats_model_day_unique (model_id, day) for each model instead of every model's rows.
 _PERIOD_SQL = f"""
     SELECT model_id, day, (%(charted)s::uuid IS NULL OR model_id = %(charted)s::uuid) AS charted,
-        SUM(calls), SUM(successes), SUM(client_errors), SUM(server_errors), SUM(revenue),
+        SUM(calls), SUM(successes), SUM(refused), SUM(server_errors), SUM(revenue),
         SUM(processing_ms_total)::bigint, {_HISTOGRAM_SUM}
     FROM model_daily_stats
     WHERE model_id = ANY(%(models)s) AND day BETWEEN %(first)s AND %(last)s
@@ -120,15 +127,16 @@ def period_figures(
                 },
             )
             rows = cursor.fetchall()
-        for model_id, day, charted, calls, successes, client, server, revenue, processing, buckets in rows:
+        for model_id, day, charted, calls, successes, refused, server, revenue, processing, buckets in rows:
             if model_id is not None:
                 figures = by_model[model_id]
-                figures.calls, figures.successes, figures.errors = calls, successes, client + server
+                figures.calls, figures.successes, figures.errors = calls, successes, server
+                figures.refused = refused
                 figures.revenue, figures.processing_ms = revenue, processing
             elif charted:
                 day_figures = by_day[day]
                 day_figures.calls, day_figures.successes = calls, successes
-                day_figures.client_errors, day_figures.server_errors = client, server
+                day_figures.refused, day_figures.server_errors = refused, server
                 day_figures.revenue = revenue
                 # A day whose rows carry no calls (only interactions) sums to NULLs.
                 day_figures.histogram = [count or 0 for count in buckets]
@@ -143,10 +151,11 @@ HEADLINE_SECONDS = 300
 # no result; it keeps PostgreSQL from flattening the subquery back into that join.
 _HEADLINE_VERSION_SQL = """
     SELECT count(*), count(*) FILTER (WHERE m.status = 'active'), sum(m.total_requests),
-        sum(m.total_users), sum(m.rating_count), sum(m.rating_sum), sum(today.calls), sum(today.interactions)
+        sum(m.total_users), sum(m.rating_count), sum(m.rating_sum), sum(today.calls), sum(today.refused),
+        sum(today.interactions)
     FROM models m
     LEFT JOIN LATERAL (
-        SELECT s.calls, s.interactions FROM model_daily_stats s WHERE s.model_id = m.model_id AND s.day = %s
+        SELECT s.calls, s.refused, s.interactions FROM model_daily_stats s WHERE s.model_id = m.model_id AND s.day = %s
         LIMIT 1
     ) today ON true
     WHERE m.developer_id = %s

@@ -23,7 +23,7 @@ WEDNESDAY = datetime(2026, 3, 4, 0, 0, 0, tzinfo=UTC)
 COLUMNS = (
     "calls",
     "successes",
-    "client_errors",
+    "refused",
     "server_errors",
     "processing_ms_total",
     "latency_buckets",
@@ -44,10 +44,13 @@ def from_raw_rows(model) -> dict:
         [model.pk],
     ):
         row = days.setdefault(day, empty())
+        forwarded = 200 <= code <= 299 or code in (502, 504)
+        row["refused"] += not forwarded
+        if not forwarded:
+            continue
         row["calls"] += 1
         row["successes"] += 200 <= code <= 299
-        row["client_errors"] += 400 <= code <= 499
-        row["server_errors"] += code >= 500
+        row["server_errors"] += code in (502, 504)
         row["processing_ms_total"] += ms
         row["latency_buckets"][bucket] += 1
     for day, interactions, revenue in sql(
@@ -95,9 +98,9 @@ def test_the_rollup_matches_rows_written_through_the_orm(model):
 
     assert_rollup_agrees(model)
     monday = ModelDailyStats.objects.get(model=model, day=MONDAY.date())
-    assert (monday.calls, monday.successes, monday.client_errors, monday.server_errors) == (4, 2, 1, 1)
+    assert (monday.calls, monday.successes, monday.refused, monday.server_errors) == (3, 2, 1, 1)
     assert (monday.interactions, monday.revenue) == (2, Decimal("0.0350"))
-    assert monday.processing_ms_total == 120 + 95 + 3 + 2000
+    assert monday.processing_ms_total == 120 + 95 + 2000  # the refused 404 is not the upstream's time
 
 
 def test_the_rollup_matches_rows_written_by_sql(model, alice):

@@ -2,6 +2,7 @@
 keys, and developer applications. Views call them as `services.<entity>_<action>`."""
 
 from accounts.services.api_keys import MAX_ACTIVE_KEYS, user_api_key_create, user_api_key_revoke
+from accounts.services.credits import MANUAL_KINDS, credits_add, welcome_grant
 from accounts.services.developers import DeveloperApplicationError, developer_apply
 from accounts.services.users import (
     AlreadyVerified,
@@ -17,9 +18,11 @@ from accounts.services.users import (
 )
 
 __all__ = [
+    "MANUAL_KINDS",
     "MAX_ACTIVE_KEYS",
     "AlreadyVerified",
     "DeveloperApplicationError",
+    "credits_add",
     "developer_apply",
     "user_api_key_create",
     "user_api_key_revoke",
@@ -32,4 +35,5 @@ __all__ = [
     "verification_email_send",
     "verification_resend_allowed",
     "verification_url",
+    "welcome_grant",
 ]

@@ -18,6 +18,7 @@ from django.urls import reverse
 from accounts import tokens
 from accounts.forms import ProfileForm
 from accounts.models import User, UserStatus
+from accounts.services.credits import welcome_grant
 from core.constraints import violated_constraint
 
 logger = logging.getLogger(__name__)
@@ -129,6 +130,8 @@ def user_verify_email(*, token: str) -> User:
                 default=F("status"),
             ),
         )
+        if updated:
+            welcome_grant(user=user)
     if not updated:
         raise AlreadyVerified
     user.refresh_from_db()

@@ -1,8 +1,12 @@
+from decimal import Decimal
+
 import factory
+from django.conf import settings
 from factory.django import DjangoModelFactory
 
 from accounts import keys
-from accounts.models import Developer, DeveloperStatus, User, UserApiKey, UserStatus
+from accounts.models import CreditKind, Developer, DeveloperStatus, User, UserApiKey, UserStatus
+from accounts.services.credits import credits_add
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -19,6 +23,17 @@ class UserFactory(DjangoModelFactory):
     status = UserStatus.ACTIVE
     email_verified = True
     password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def credits(user, create, extracted, **kwargs):
+        """A verified user has the welcome grant (settings.WELCOME_CREDITS), as verification gives it;
+        `credits=` sets the grant instead (0 for none)."""
+        if not create or not user.email_verified:
+            return
+        amount = Decimal(settings.WELCOME_CREDITS) if extracted is None else Decimal(extracted)
+        if amount > 0:
+            credits_add(user=user, amount=amount, kind=CreditKind.GRANT, note="Welcome grant")
+            user.refresh_from_db(fields=["credit_balance"])
 
 
 class PendingUserFactory(UserFactory):

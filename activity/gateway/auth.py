@@ -130,6 +130,11 @@ def _model_key_caller(digest: str, model: AIModel | None) -> Caller:
 def _personal_key_caller(digest: str, api_key: UserApiKey | None) -> Caller:
     if api_key is None or not hmac.compare_digest(api_key.key_hash, digest):
         raise error("invalid_key")
+    if api_key.expires_at is not None and api_key.expires_at <= timezone.now():
+        raise error(
+            "key_expired",
+            f"The key {api_key.key_prefix}… expired at {api_key.expires_at:%Y-%m-%dT%H:%M:%SZ}.",
+        )
     return Caller(kind="personal", key_prefix=api_key.key_prefix, user=api_key.user, api_key=api_key)
 
 

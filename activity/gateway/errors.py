@@ -31,6 +31,15 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "key_in_query": (400, "An API key was sent in the query string; send it in the Authorization header."),
     "missing_key": (401, "No Authorization: Bearer <key> header."),
     "invalid_key": (401, "The key is unknown, malformed or revoked."),
+    "key_expired": (401, "The personal key is past its expiry date; make a new one at /me/keys/."),
+    "insufficient_credits": (
+        402,
+        "The account's credit balance does not cover the model's price; nothing was forwarded or charged.",
+    ),
+    "key_limit_reached": (
+        402,
+        "The personal key's spending limit for its period is reached; nothing was forwarded or charged.",
+    ),
     "account_suspended": (403, "The account behind the key is suspended or inactive."),
     "account_not_verified": (403, "The account behind the key has not verified its email address."),
     "key_not_for_model": (403, "A model key may only call its own model."),
@@ -40,6 +49,10 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "model_deprecated": (410, "The model is deprecated and no longer answers."),
     "prompt_too_large": (413, "The prompt is longer than GATEWAY_MAX_PROMPT_CHARS characters."),
     "request_too_large": (413, "The request body is larger than the platform accepts."),
+    "consumer_limit_reached": (
+        429,
+        "This month's calls of the model that its developer allows each user are made; see Retry-After.",
+    ),
     "quota_exceeded": (429, "The developer's monthly quota is spent; see Retry-After."),
     "upstream_unreachable": (502, "The model's upstream could not be reached."),
     "upstream_error": (502, "The model's upstream answered with an error status."),

@@ -6,17 +6,21 @@ hands run() a function that reads the call's body; run() takes it from there, in
 1. access: the caller may see the model (404 otherwise), and the model is in service (410, 403);
 2. the body: the taker's read() parses and validates it (400);
 3. the prompt's size (413);
-4. the quota: one call of the model developer's monthly quota is reserved (429 when none is left), and the
-   request's database connection is given back while the upstream answers;
+4. the reservation (activity.gateway.reservation): the key's spending limit (402), the price out of the
+   user's credits (402), the user's monthly share of the model (429) and one call of the developer's
+   monthly quota (429), all or nothing; then the request's database connection is given back while the
+   upstream answers;
 5. the upstream, called for an answer in one piece or for a stream (502, 504 come back in the outcome:
    the call was forwarded and counts);
 6. the records: one api_usage_logs row per call and, for a user's call that was forwarded, one user_history
-   row. They are written once the answer's size is known: by Outcome.record() for an answer in one piece
-   or a refusal, by the outcome's relay when a stream ends (activity.gateway.streaming).
+   row, with the reservation's settlement (the price released, and charged when the upstream answered).
+   They are written once the answer's size is known: by Outcome.record() for an answer in one piece or a
+   refusal, by the outcome's relay when a stream ends (activity.gateway.streaming).
 
 Before step 1 the JSON API refuses a key in the query string (400) and an unknown or refused key (401, 403),
 in activity.gateway.call; such a refusal is recorded the same way (refusal()) when it names a model. Refused
-calls do not count against the quota; forwarded calls count whatever the upstream answers.
+calls reserve nothing and do not count against the quota; forwarded calls count whatever the upstream
+answers, and cost their caller only when it answered.
 """
 
 import time
@@ -31,8 +35,9 @@ from django.utils import timezone
 from activity.gateway.access import check_serving, check_visible
 from activity.gateway.auth import Caller
 from activity.gateway.errors import GatewayError
-from activity.gateway.quota import QuotaState, quota_reserve
+from activity.gateway.quota import QuotaState
 from activity.gateway.records import Exchange, call_record
+from activity.gateway.reservation import Reservation, reserve
 from activity.gateway.service import (
     ZERO,
     Forwarded,
@@ -90,6 +95,7 @@ class Outcome:
     input: CallInput | None = None
     visible: bool = False
     quota: QuotaState | None = None
+    reservation: Reservation | None = None
     error: GatewayError | None = None
     forwarded: Forwarded | None = None
     relay: StreamRelay | None = None
@@ -124,8 +130,9 @@ class Outcome:
         if self.processing_ms is not None:
             return
         self.processing_ms = elapsed_ms(self.origin.started)
-        if self.forwarded is not None and self.caller is not None and self.caller.writes_history:
+        if self.forwarded is not None and self.history_id is not None:
             self.exchange = exchange_for(
+                history_id=self.history_id,
                 forwarded=self.forwarded,
                 prompt=self.history_prompt,
                 processing_ms=self.processing_ms,
@@ -147,7 +154,7 @@ class Outcome:
     def _record_stream(self, end: StreamEnd) -> None:
         assert self.forwarded is not None
         self.processing_ms = end.processing_ms
-        if self.caller is not None and self.caller.user is not None and self.history_id is not None:
+        if self.history_id is not None:
             self.exchange = end.exchange(
                 history_id=self.history_id,
                 forwarded=self.forwarded,
@@ -175,6 +182,9 @@ class Outcome:
             return
         self.recorded = True
         caller = self.caller
+        settlement = None
+        if self.reservation is not None and self.reservation.holds_credits:
+            settlement = self.reservation.settlement(cost=exchange.cost if exchange else ZERO)
         call_record(
             log_id=self.origin.log_id,
             model=self.model,
@@ -188,6 +198,7 @@ class Outcome:
             processing_ms=processing_ms,
             exchange=exchange,
             first_chunk_ms=first_chunk_ms,
+            settlement=settlement,
         )
 
 
@@ -209,7 +220,17 @@ def run(*, caller: Caller, model: AIModel, read: Callable[[], CallInput], origin
         call = outcome.input = read()
         prompt_check(call.prompt)
         request_timestamp = timezone.now()
-        outcome.quota = quota_reserve(developer=model.developer, now=request_timestamp)
+        price: Decimal = price_for(caller=caller, model=model)
+        outcome.history_id = uuid.uuid4() if caller.writes_history else None
+        outcome.reservation = reserve(
+            model=model,
+            user_id=caller.user.pk if caller.user is not None else None,
+            api_key=caller.api_key,
+            price=price,
+            history_id=outcome.history_id,
+            now=request_timestamp,
+        )
+        outcome.quota = outcome.reservation.quota
     except GatewayError as exc:
         outcome.error = exc
         return outcome
@@ -231,7 +252,6 @@ def run(*, caller: Caller, model: AIModel, read: Callable[[], CallInput], origin
             answer = call_upstream(**request)
     except GatewayError as exc:
         outcome.error = exc
-    price: Decimal = price_for(caller=caller, model=model)
     outcome.forwarded = Forwarded(
         quota=outcome.quota,
         answer=answer,
@@ -242,7 +262,6 @@ def run(*, caller: Caller, model: AIModel, read: Callable[[], CallInput], origin
         stream=opened,
     )
     if opened is not None:
-        outcome.history_id = uuid.uuid4() if caller.writes_history else None
         outcome.relay = StreamRelay(
             stream=opened, started=origin.started, price=price, record=outcome._record_stream
         )

@@ -1,6 +1,9 @@
-"""The rows every call leaves behind: one api_usage_logs row, and a user_history row for a user's calls.
+"""The rows every call leaves behind: one api_usage_logs row, and a user_history row for a user's calls,
+with the settlement of a priced call's reservation (credit_settle: the reserved price released, the cost
+charged, see activity.gateway.reservation).
 
-Both are written by one statement (a data-modifying WITH), so they land together in one round trip.
+All are written by one statement (a data-modifying WITH), so they land together in one round trip: a
+call's history entry and its charge are never one without the other.
 Counters (models.total_requests, total_users, model_daily_stats) follow from the triggers on these two
 tables; nothing here touches them.
 
@@ -36,14 +39,25 @@ LOG_SQL = f"WITH {ASYNC_COMMIT_CTE}{LOG_INSERT}"
 
 HISTORY_INSERT = """
 INSERT INTO user_history (history_id, user_id, model_id, session_id, prompt, response, status,
-                          request_timestamp, response_time_ms, cost_incurred, ip_address, first_chunk_ms)
+                          request_timestamp, response_time_ms, cost_incurred, ip_address, first_chunk_ms,
+                          api_key_used)
 VALUES (%s::uuid, %s::uuid, %s::uuid, %s::text, %s::text, %s::text, %s::text, %s::timestamptz, %s::integer,
-        %s::numeric, %s::inet, %s::integer)
+        %s::numeric, %s::inet, %s::integer, %s::text)
 ON CONFLICT (user_id, session_id, request_timestamp) DO NOTHING
 """
 
 LOG_AND_HISTORY_SQL = f"""WITH {ASYNC_COMMIT_CTE}, history AS ({HISTORY_INSERT} RETURNING 1)
 {LOG_INSERT} RETURNING (SELECT count(*) FROM history)
+"""
+
+# The settlement runs once, with the rows: the log's INSERT reads its one row (a SELECT in a WITH runs only
+# when something reads it).
+SETTLE_CTE = """settle AS (
+    SELECT credit_settle(%s::uuid, %s::uuid, %s::uuid, %s::numeric, %s::numeric, %s::uuid, %s::timestamptz)
+)"""
+
+LOG_HISTORY_AND_SETTLE_SQL = f"""WITH {ASYNC_COMMIT_CTE}, {SETTLE_CTE}, history AS ({HISTORY_INSERT} RETURNING 1)
+{LOG_INSERT.replace("FROM async_commit", "FROM async_commit, settle")} RETURNING (SELECT count(*) FROM history)
 """
 
 
@@ -78,8 +92,11 @@ def call_record(
     processing_ms: int,
     exchange: Exchange | None = None,
     first_chunk_ms: int | None = None,
+    settlement: list | None = None,
 ) -> None:
-    """Write the call's log row and, for a user's call, its history row, in one statement.
+    """Write the call's log row and, for a user's call, its history row, in one statement, with the
+    settlement of its reservation when it holds credits (Reservation.settlement(), credit_settle's
+    arguments).
 
     first_chunk_ms is a streamed call's time to the answer's first piece (None for calls not streamed)."""
     log: list[Any] = [
@@ -97,6 +114,7 @@ def call_record(
     ]
     with prepared_cursor() as cursor:
         if exchange is None or user is None:
+            assert settlement is None, "credits are settled with the history entry they paid for"
             cursor.execute(LOG_SQL, [async_commit_enabled(), *log])
             return
         timestamp = exchange.request_timestamp
@@ -113,8 +131,12 @@ def call_record(
             exchange.cost,
             exchange.ip_address,
             exchange.first_chunk_ms,
+            key_prefix,
         ]
-        cursor.execute(LOG_AND_HISTORY_SQL, [async_commit_enabled(), *history, *log])
+        if settlement is None:
+            cursor.execute(LOG_AND_HISTORY_SQL, [async_commit_enabled(), *history, *log])
+        else:
+            cursor.execute(LOG_HISTORY_AND_SETTLE_SQL, [async_commit_enabled(), *settlement, *history, *log])
         saved = cursor.fetchone()[0]
         # (user, session, timestamp) is unique: two calls of one session within the same microsecond.
         while not saved:

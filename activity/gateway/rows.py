@@ -103,11 +103,14 @@ def fetch_one(sql: str, params: list) -> tuple | None:
 CALL_FIELDS: dict[type[Model], tuple[str, ...]] = {
     AIModel: (
         "model_id", "developer_id", "display_name", "api_name", "api_key", "api_key_prefix", "status",
-        "is_public", "is_served", "endpoint_url", "price_per_request",
+        "is_public", "is_served", "endpoint_url", "price_per_request", "consumer_monthly_limit",
     ),
     Developer: ("developer_id", "user_id", "username", "api_quota", "status"),
     User: ("user_id", "username", "status", "is_active"),
-    UserApiKey: ("key_id", "user_id", "name", "key_hash", "key_prefix", "last_used_at"),
+    UserApiKey: (
+        "key_id", "user_id", "name", "key_hash", "key_prefix", "last_used_at", "spend_limit", "limit_period",
+        "expires_at",
+    ),
 }  # fmt: skip
 
 

@@ -104,9 +104,11 @@ def quota_headers(
     return quota_state(developer=developer).headers()
 
 
-def exchange_for(*, forwarded: Forwarded, prompt: str, processing_ms: int, ip: str | None) -> Exchange:
+def exchange_for(
+    *, history_id: uuid.UUID, forwarded: Forwarded, prompt: str, processing_ms: int, ip: str | None
+) -> Exchange:
     return Exchange(
-        history_id=uuid.uuid4(),
+        history_id=history_id,
         session_id=forwarded.session_id,
         prompt=prompt,
         response=forwarded.answer.text if forwarded.answer else "",

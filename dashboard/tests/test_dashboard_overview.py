@@ -138,7 +138,7 @@ def test_it_charts_calls_errors_latency_and_revenue_per_day_from_the_rollups(cli
     calls = chart(response, "chart-calls")
     assert len(calls.days) == 7
     assert calls.days[-1] == timezone.now().astimezone(dt.UTC).date()
-    assert list(calls.series[0].values) == [0, 0, 0, 0, 20, 0, 2]
+    assert list(calls.series[0].values) == [0, 0, 0, 0, 20, 0, 1]  # the 429 was refused, not forwarded
     errors = chart(response, "chart-errors")
     assert [list(s.values) for s in errors.series] == [[0, 0, 0, 0, 0, 0, 1], [0, 0, 0, 0, 0, 0, 1]]
     latency = chart(response, "chart-latency")
@@ -153,7 +153,10 @@ def test_it_charts_calls_errors_latency_and_revenue_per_day_from_the_rollups(cli
     assert html.count('role="img"') == 4
     assert '<title id="chart-calls-title">Calls per day</title>' in html
     assert "The numbers" in html
-    assert "22 calls, 2 errors and $0.25 revenue in this period." in html
+    assert (
+        "21 calls forwarded to your upstreams, 1 of them failed there; 1 refused before forwarding "
+        "(bad requests, keys, credits, limits, quota); $0.25 revenue in this period."
+    ) in html
 
 
 @pytest.mark.parametrize(("days", "expected"), [("7", 7), ("30", 30), ("90", 90), ("13", 30), ("x", 30)])
@@ -185,11 +188,12 @@ def test_it_answers_404_for_a_model_that_is_not_the_developers(client, dana, eve
 
 def test_the_per_model_table_sums_the_period(client, dana, model):
     ApiUsageLogFactory(model=model, processing_time_ms=100, created_at=days_ago(1))
-    ApiUsageLogFactory(model=model, processing_time_ms=300, response_code=500, created_at=days_ago(1))
+    ApiUsageLogFactory(model=model, processing_time_ms=300, response_code=502, created_at=days_ago(1))
+    ApiUsageLogFactory(model=model, processing_time_ms=2, response_code=401, created_at=days_ago(1))
     ApiUsageLogFactory(model=model, created_at=days_ago(40))
     client.force_login(dana.user)
     row = client.get(URL, {"days": 30}).context["table"][0]
-    assert (row.calls, row.errors, row.error_rate, row.mean_ms) == (2, 1, 50.0, 200.0)
+    assert (row.calls, row.errors, row.error_rate, row.mean_ms, row.refused) == (2, 1, 50.0, 200.0, 1)
 
 
 def test_it_shows_an_invitation_when_the_developer_has_no_model(client, eve):
@@ -203,7 +207,7 @@ def _fill(developer, models: int, days: int):
     created = [AIModelFactory(developer=developer) for i in range(models)]
     ApiUsageLog.objects.bulk_create(
         ApiUsageLog(
-            model=m, response_code=200 if d % 5 else 500, processing_time_ms=50 + d, created_at=days_ago(d)
+            model=m, response_code=200 if d % 5 else 502, processing_time_ms=50 + d, created_at=days_ago(d)
         )
         for m in created
         for d in range(days)
@@ -239,6 +243,7 @@ TEMPLATE_ROWS = """{% load humanize %}{% for row in table %}
   <td>{% include "dashboard/_status_badge.html" with status=row.model.status label=row.model.get_status_display %}</td>
   <td>{{ row.calls|intcomma }}</td>
   <td>{{ row.errors|intcomma }}{% if row.error_rate is not None %} <span class="muted">({{ row.error_rate }}%)</span>{% endif %}</td>
+  <td>{{ row.refused|intcomma }}</td>
   <td>{% if row.mean_ms is not None %}{{ row.mean_ms }} ms{% else %}–{% endif %}</td>
   <td>${{ row.revenue|floatformat:2|intcomma }}</td>
   <td>{{ row.model.total_requests|intcomma }}</td>

@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db.models import F, Sum
+from django.db.models import Sum
 
 from activity import rollups
 from activity.models import ApiUsageLog, ModelDailyStats
@@ -62,7 +62,7 @@ def expected_days(models, days):
         expected[day] = (
             sum(r.calls for r in of_day),
             sum(r.successes for r in of_day),
-            sum(r.client_errors for r in of_day),
+            sum(r.refused for r in of_day),
             sum(r.server_errors for r in of_day),
             sum((r.revenue for r in of_day), Decimal("0")),
             rollups.merge(r.latency_buckets for r in of_day),
@@ -72,8 +72,7 @@ def expected_days(models, days):
 
 def as_tuples(figures):
     return {
-        f.day: (f.calls, f.successes, f.client_errors, f.server_errors, f.revenue, f.histogram)
-        for f in figures
+        f.day: (f.calls, f.successes, f.refused, f.server_errors, f.revenue, f.histogram) for f in figures
     }
 
 
@@ -82,7 +81,7 @@ def test_it_sums_each_day_over_the_models_with_merged_histograms(dana, days, tra
     assert [f.day for f in figures] == days
     assert as_tuples(figures) == expected_days(traffic, days)
     busy = figures[1]
-    assert (busy.calls, busy.client_errors, busy.server_errors) == (8, 2, 2)
+    assert (busy.calls, busy.refused, busy.server_errors) == (6, 2, 2)
     assert busy.p50_ms == rollups.percentile_ms(expected_days(traffic, days)[days[1]][5], 0.5)
     assert busy.p95_ms > 10_000
 
@@ -112,7 +111,8 @@ def test_it_totals_the_period_per_model_in_the_order_given(dana, days, traffic):
         .annotate(
             calls=Sum("calls"),
             successes=Sum("successes"),
-            errors=Sum(F("client_errors") + F("server_errors")),
+            errors=Sum("server_errors"),
+            refused=Sum("refused"),
             revenue=Sum("revenue"),
             processing=Sum("processing_ms_total"),
         )
@@ -129,7 +129,7 @@ def test_it_totals_the_period_per_model_in_the_order_given(dana, days, traffic):
         assert isinstance(row.processing_ms, int)
     quiet, first = table[0], table[1]
     assert (quiet.calls, quiet.mean_ms, quiet.error_rate, quiet.revenue) == (0, None, None, Decimal("0.5000"))
-    assert (first.calls, first.errors, first.error_rate) == (12, 6, 50.0)
+    assert (first.calls, first.errors, first.error_rate, first.refused) == (9, 3, 33.3, 3)
 
 
 def test_it_reads_the_rollups_in_one_query_and_none_without_models(

@@ -68,6 +68,7 @@ def overview(request):
             "charts": build_charts(days, figures),
             "period_calls": sum(f.calls for f in figures),
             "period_errors": sum(f.errors for f in figures),
+            "period_refused": sum(f.refused for f in figures),
             "period_revenue": sum((f.revenue for f in figures), start=0),
             "table": table,
             "table_body": per_model_rows(table, selected=selected, days_count=days_count),
@@ -87,6 +88,7 @@ class ModelRow:
     calls: str
     errors: str
     error_rate: float | None
+    refused: str
     latency: str
     revenue: str
     total_requests: str
@@ -131,6 +133,7 @@ def model_rows(table: list[ModelPeriodFigures], *, selected: AIModel | None) -> 
                 calls=f"{row.calls:,}",
                 errors=f"{row.errors:,}",
                 error_rate=row.error_rate,
+                refused=f"{row.refused:,}",
                 latency=NO_VALUE if row.mean_ms is None else f"{row.mean_ms} ms",
                 revenue=f"{revenue:,f}",
                 total_requests=f"{model.total_requests:,}",
@@ -150,11 +153,13 @@ def build_charts(days, figures) -> list[charts.Chart]:
         ),
         charts.bar_chart(
             chart_id="chart-errors",
-            title="Errors per day",
+            title="Failed and refused calls per day",
             days=days,
             series=[
-                charts.Series("4xx refused", [f.client_errors for f in figures], "series-client-errors"),
-                charts.Series("5xx failed", [f.server_errors for f in figures], "series-server-errors"),
+                charts.Series(
+                    "Upstream failed (502, 504)", [f.server_errors for f in figures], "series-server-errors"
+                ),
+                charts.Series("Refused, not forwarded", [f.refused for f in figures], "series-client-errors"),
             ],
         ),
         charts.line_chart(

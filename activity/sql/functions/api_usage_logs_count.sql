@@ -1,5 +1,8 @@
 -- models.total_requests: +1 for every api_usage_logs row with a 2xx code; and every row's share of
--- model_daily_stats (calls by status class, processing time, latency histogram).
+-- model_daily_stats. A call was forwarded to the model's upstream when it was answered 2xx or the upstream
+-- failed it (502, 504); any other code is the platform's refusal (400, 401, 402, 403, 404, 410, 413, 429,
+-- 503). Forwarded calls count as calls, with their processing time and latency; refused ones count apart,
+-- so no public figure (success rate, latency, trending) moves with them.
 --
 -- The model's row first. Concurrent calls on one model deadlocked: a call's statement locks up to three
 -- kinds of rows through the triggers, the model (total_requests, total_users), its model_users pair and its
@@ -24,8 +27,10 @@ BEGIN
         END IF;
         PERFORM activity_rollup_add(
             OLD.model_id, (OLD.created_at AT TIME ZONE 'UTC')::date,
-            -1, -(OLD.response_code BETWEEN 200 AND 299)::int, -(OLD.response_code BETWEEN 400 AND 499)::int,
-            -(OLD.response_code >= 500)::int, -OLD.processing_time_ms, OLD.processing_time_ms, 0, 0);
+            -activity_forwarded(OLD.response_code)::int, -(OLD.response_code BETWEEN 200 AND 299)::int,
+            -(NOT activity_forwarded(OLD.response_code))::int, -(OLD.response_code IN (502, 504))::int,
+            CASE WHEN activity_forwarded(OLD.response_code) THEN -OLD.processing_time_ms ELSE 0 END,
+            CASE WHEN activity_forwarded(OLD.response_code) THEN OLD.processing_time_ms END, 0, 0);
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
         IF NEW.response_code BETWEEN 200 AND 299 THEN
@@ -33,8 +38,10 @@ BEGIN
         END IF;
         PERFORM activity_rollup_add(
             NEW.model_id, (NEW.created_at AT TIME ZONE 'UTC')::date,
-            1, (NEW.response_code BETWEEN 200 AND 299)::int, (NEW.response_code BETWEEN 400 AND 499)::int,
-            (NEW.response_code >= 500)::int, NEW.processing_time_ms, NEW.processing_time_ms, 0, 0);
+            activity_forwarded(NEW.response_code)::int, (NEW.response_code BETWEEN 200 AND 299)::int,
+            (NOT activity_forwarded(NEW.response_code))::int, (NEW.response_code IN (502, 504))::int,
+            CASE WHEN activity_forwarded(NEW.response_code) THEN NEW.processing_time_ms ELSE 0 END,
+            CASE WHEN activity_forwarded(NEW.response_code) THEN NEW.processing_time_ms END, 0, 0);
     END IF;
     RETURN NULL;
 END;

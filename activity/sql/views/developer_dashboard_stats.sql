@@ -1,7 +1,7 @@
 -- Per developer: models, active models, requests, distinct users, average rating over visible reviews,
 -- revenue, calls this month (UTC) and the quota. total_revenue and calls_this_month come from
 -- model_daily_stats, the trigger-kept per-day rollup of user_history (cost_incurred) and api_usage_logs
--- (calls), so the view stays quick with years of logs.
+-- (calls, forwarded and refused alike: every call logged), so the view stays quick with years of logs.
 CREATE OR REPLACE VIEW developer_dashboard_stats AS
 SELECT d.developer_id, d.username,
        COALESCE(m.total_models, 0) AS total_models,
@@ -25,7 +25,7 @@ SELECT d.developer_id, d.username,
          WHERE mm.developer_id = d.developer_id) mu ON true
   LEFT JOIN LATERAL (
         SELECT sum(st.revenue) AS total_revenue,
-               sum(st.calls) FILTER (
+               sum(st.calls + st.refused) FILTER (
                    WHERE st.day >= date_trunc('month', now() AT TIME ZONE 'UTC')::date) AS calls_this_month
           FROM model_daily_stats st JOIN models mm ON mm.model_id = st.model_id
          WHERE mm.developer_id = d.developer_id) s ON true;

@@ -1,0 +1,23 @@
+-- The end of a priced call's reservation (activity/sql/functions/gateway_reserve.sql), written with the
+-- call's records: the reserved price is released, and what the call cost (its price when the upstream
+-- answered, nothing when it failed) is charged, in that order so the balance never dips. What the call
+-- did not cost goes back to the key's spending too. Rows are taken in gateway_reserve's order (the key's
+-- spending, then the user).
+CREATE OR REPLACE FUNCTION credit_settle(
+    p_user_id uuid, p_model_id uuid, p_history_id uuid, p_reserved numeric, p_cost numeric,
+    p_key_id uuid, p_key_period_start timestamptz
+) RETURNS integer LANGUAGE plpgsql AS $$
+BEGIN
+    IF p_key_id IS NOT NULL AND p_cost < p_reserved THEN
+        UPDATE api_key_spend SET spent = greatest(spent - (p_reserved - p_cost), 0)
+         WHERE key_id = p_key_id AND period_start = p_key_period_start;
+    END IF;
+    INSERT INTO credit_ledger (entry_id, user_id, amount, kind, history_id, model_id)
+    VALUES (gen_random_uuid(), p_user_id, p_reserved, 'release', p_history_id, p_model_id);
+    IF p_cost > 0 THEN
+        INSERT INTO credit_ledger (entry_id, user_id, amount, kind, history_id, model_id)
+        VALUES (gen_random_uuid(), p_user_id, -p_cost, 'charge', p_history_id, p_model_id);
+    END IF;
+    RETURN CASE WHEN p_cost > 0 THEN 2 ELSE 1 END;
+END;
+$$;
