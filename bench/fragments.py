@@ -63,8 +63,8 @@ def python_history_rows(rows) -> str:
 
 
 def python_dashboard_rows(table, *, selected, days_count, badge) -> str:
-    from core.http import around_slug
     from core.charts import NO_VALUE
+    from core.http import around_slug
 
     before, after = around_slug("dashboard:model_detail")
     badges: dict[str, str] = {}

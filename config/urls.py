@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("me/keys/", include("accounts.urls_keys")),
     path("me/history/", include("activity.urls_history")),
+    path("me/activity/", include("activity.urls_spending")),
     path("me/", include("accounts.urls_me")),
     path("developers/apply/", include("accounts.urls_apply")),
     path("dashboard/", include("dashboard.urls")),
