@@ -1071,20 +1071,19 @@ class Seeder:
                 SELECT model_id, day,
                        sum(calls)::integer AS calls,
                        sum(successes)::integer AS successes,
-                       sum(client_errors)::integer AS client_errors,
+                       sum(refused)::integer AS refused,
                        sum(server_errors)::integer AS server_errors,
                        sum(processing_ms)::bigint AS processing_ms_total,
-                       sum(forwarded)::integer AS forwarded,
-                       pg_temp.seed_histogram(bucket, calls) AS latency_buckets
+                       pg_temp.seed_histogram(bucket, calls) FILTER (WHERE bucket IS NOT NULL) AS latency_buckets
                   FROM (SELECT model_id, (created_at AT TIME ZONE 'UTC')::date AS day,
-                               activity_latency_bucket(processing_time_ms) AS bucket,
-                               count(*) AS calls,
+                               CASE WHEN activity_forwarded(response_code)
+                                    THEN activity_latency_bucket(processing_time_ms) END AS bucket,
+                               count(*) FILTER (WHERE activity_forwarded(response_code)) AS calls,
                                count(*) FILTER (WHERE response_code BETWEEN 200 AND 299) AS successes,
-                               count(*) FILTER (WHERE response_code BETWEEN 400 AND 499) AS client_errors,
-                               count(*) FILTER (WHERE response_code >= 500) AS server_errors,
-                               sum(processing_time_ms) AS processing_ms,
-                               count(*) FILTER (WHERE response_code BETWEEN 200 AND 299
-                                                  OR response_code IN (502, 504)) AS forwarded
+                               count(*) FILTER (WHERE NOT activity_forwarded(response_code)) AS refused,
+                               count(*) FILTER (WHERE response_code IN (502, 504)) AS server_errors,
+                               COALESCE(sum(processing_time_ms) FILTER (WHERE activity_forwarded(response_code)),
+                                        0) AS processing_ms
                           FROM api_usage_logs
                          GROUP BY 1, 2, 3) per_bucket
                  GROUP BY 1, 2
@@ -1093,11 +1092,11 @@ class Seeder:
             (
                 "model_daily_stats",
                 """
-                INSERT INTO model_daily_stats (id, model_id, day, calls, successes, client_errors,
+                INSERT INTO model_daily_stats (id, model_id, day, calls, successes, refused,
                                                server_errors, processing_ms_total, latency_buckets,
                                                interactions, revenue)
                 SELECT gen_random_uuid(), model_id, day, COALESCE(l.calls, 0), COALESCE(l.successes, 0),
-                       COALESCE(l.client_errors, 0), COALESCE(l.server_errors, 0),
+                       COALESCE(l.refused, 0), COALESCE(l.server_errors, 0),
                        COALESCE(l.processing_ms_total, 0),
                        COALESCE(l.latency_buckets, array_fill(0, ARRAY[64])),
                        COALESCE(h.interactions, 0), COALESCE(h.revenue, 0)
@@ -1120,7 +1119,7 @@ class Seeder:
                 "developer_monthly_usage (forwarded calls) and quotas above it",
                 """
                 INSERT INTO developer_monthly_usage (id, developer_id, month, calls)
-                SELECT gen_random_uuid(), m.developer_id, date_trunc('month', l.day)::date, sum(l.forwarded)
+                SELECT gen_random_uuid(), m.developer_id, date_trunc('month', l.day)::date, sum(l.calls)
                   FROM seed_log_days l JOIN models m USING (model_id)
                  GROUP BY 2, 3
                 """,
@@ -1202,22 +1201,25 @@ CHECKS = {
     """,
     "model_daily_stats counts, times and revenue": """
         SELECT COALESCE(s.model_id, f.model_id), COALESCE(s.day, f.day),
-               ARRAY[s.calls, s.successes, s.client_errors, s.server_errors, s.processing_ms_total,
+               ARRAY[s.calls, s.successes, s.refused, s.server_errors, s.processing_ms_total,
                      s.interactions, s.revenue],
-               ARRAY[f.calls, f.successes, f.client_errors, f.server_errors, f.processing_ms_total,
+               ARRAY[f.calls, f.successes, f.refused, f.server_errors, f.processing_ms_total,
                      f.interactions, f.revenue]
           FROM model_daily_stats s
           FULL JOIN (
                 SELECT model_id, day, COALESCE(sum(calls), 0) AS calls, COALESCE(sum(successes), 0) AS successes,
-                       COALESCE(sum(client_errors), 0) AS client_errors,
+                       COALESCE(sum(refused), 0) AS refused,
                        COALESCE(sum(server_errors), 0) AS server_errors,
                        COALESCE(sum(processing_ms_total), 0) AS processing_ms_total,
                        COALESCE(sum(interactions), 0) AS interactions, COALESCE(sum(revenue), 0) AS revenue
-                  FROM (SELECT model_id, (created_at AT TIME ZONE 'UTC')::date AS day, 1 AS calls,
+                  FROM (SELECT model_id, (created_at AT TIME ZONE 'UTC')::date AS day,
+                               activity_forwarded(response_code)::int AS calls,
                                (response_code BETWEEN 200 AND 299)::int AS successes,
-                               (response_code BETWEEN 400 AND 499)::int AS client_errors,
-                               (response_code >= 500)::int AS server_errors,
-                               processing_time_ms AS processing_ms_total, 0 AS interactions, 0 AS revenue
+                               (NOT activity_forwarded(response_code))::int AS refused,
+                               (response_code IN (502, 504))::int AS server_errors,
+                               CASE WHEN activity_forwarded(response_code) THEN processing_time_ms ELSE 0 END
+                                   AS processing_ms_total,
+                               0 AS interactions, 0 AS revenue
                           FROM api_usage_logs
                         UNION ALL
                         SELECT model_id, (request_timestamp AT TIME ZONE 'UTC')::date, 0, 0, 0, 0, 0, 1,
@@ -1225,9 +1227,9 @@ CHECKS = {
                           FROM user_history) raw
                  GROUP BY 1, 2) f
                ON f.model_id = s.model_id AND f.day = s.day
-         WHERE (s.calls, s.successes, s.client_errors, s.server_errors, s.processing_ms_total,
+         WHERE (s.calls, s.successes, s.refused, s.server_errors, s.processing_ms_total,
                 s.interactions, s.revenue)
-               IS DISTINCT FROM (f.calls, f.successes, f.client_errors, f.server_errors,
+               IS DISTINCT FROM (f.calls, f.successes, f.refused, f.server_errors,
                                  f.processing_ms_total, f.interactions, f.revenue)
     """,
     "model_daily_stats latency histograms": """
@@ -1237,7 +1239,7 @@ CHECKS = {
                  WHERE b.n <> 0) s
           FULL JOIN (SELECT model_id, (created_at AT TIME ZONE 'UTC')::date AS day,
                             activity_latency_bucket(processing_time_ms) AS bucket, count(*) AS n
-                       FROM api_usage_logs GROUP BY 1, 2, 3) f
+                       FROM api_usage_logs WHERE activity_forwarded(response_code) GROUP BY 1, 2, 3) f
                ON f.model_id = s.model_id AND f.day = s.day AND f.bucket = s.bucket
          WHERE s.n IS DISTINCT FROM f.n
         UNION ALL

@@ -17,7 +17,7 @@ SNAPSHOTS = {
         "SELECT user_id, status, interactions, cost_total, response_time_ms_total, response_time_count "
         "FROM user_history_counts ORDER BY 1, 2"
     ),
-    "model_daily_stats": """SELECT model_id, day, calls, successes, client_errors, server_errors,
+    "model_daily_stats": """SELECT model_id, day, calls, successes, refused, server_errors,
                                    processing_ms_total, latency_buckets, interactions, revenue
                               FROM model_daily_stats ORDER BY 1, 2""",
 }
