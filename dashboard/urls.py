@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard.views import logs, models, overview, reviews
+from dashboard.views import earnings, logs, models, overview, reviews
 
 app_name = "dashboard"
 
@@ -19,4 +19,6 @@ urlpatterns = [
     path("logs/", logs.log_list, name="logs"),
     path("logs/export.csv", logs.log_export, name="logs_export"),
     path("reviews/", reviews.review_list, name="reviews"),
+    path("earnings/", earnings.earnings, name="earnings"),
+    path("earnings/export.csv", earnings.earnings_export, name="earnings_export"),
 ]

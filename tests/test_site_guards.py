@@ -36,6 +36,7 @@ SITE_NAMESPACES = {
     "accounts",
     "me",
     "history",
+    "spending",
     "keys",
     "apply",
     "dashboard",
@@ -295,6 +296,9 @@ ROUTES: dict[str, Route] = {
         redirect_to="/me/history/",
     ),
     "history:delete": Route("alice", _history),
+    # spending (/me/activity/)
+    "spending:overview": Route("alice"),
+    "spending:export": Route("alice", kind="csv"),
     # keys
     "keys:list": Route("alice"),
     "keys:create": Route("alice", method="post", data=lambda o: {"name": "ci"}),
@@ -327,6 +331,8 @@ ROUTES: dict[str, Route] = {
     "dashboard:logs": Route("dana"),
     "dashboard:logs_export": Route("dana", kind="csv"),
     "dashboard:reviews": Route("dana"),
+    "dashboard:earnings": Route("dana"),
+    "dashboard:earnings_export": Route("dana", kind="csv"),
     # playground
     "playground:run": Route(
         "alice",
@@ -465,6 +471,12 @@ VARIANTS: dict[str, tuple[str, Route]] = {
         "dashboard:model_delete",
         Route("dana", _model, method="post", data=lambda o: {"confirm_api_name": "no"}),
     ),
+    "dashboard, earnings of one model": (
+        "dashboard:earnings",
+        Route("dana", data=lambda o: {"model": "dana-summarizer", "month": "2026-01"}),
+    ),
+    "activity, 7 days": ("spending:overview", Route("alice", data=lambda o: {"days": "7"})),
+    "activity, empty": ("spending:overview", Route("bob")),
     "dashboard, logs of server errors": ("dashboard:logs", Route("dana", data=lambda o: {"status": "5xx"})),
     "dashboard, deprecated model": (
         "dashboard:model_detail",
