@@ -3,8 +3,8 @@
 Every call goes through the real gateway (django.test.Client, POST /api/v1/models/<api_name>/invoke) with a
 personal key, to a real HTTP upstream that counts what it was sent. Each caller is a thread with its own
 database connection, released together by a barrier, so the calls meet in gateway_reserve and
-credit_settle as they would from many clients at once. Several web processes at once:
-test_web_server.py runs the site's server; here the threads' connections are the concurrency.
+credit_settle as they would from many clients at once; the last test sends them through two web processes
+(the Procfile's server, as test_web_server.py starts it).
 """
 
 import json
@@ -25,6 +25,7 @@ from accounts.models import ApiKeySpend, CreditKind, CreditLedgerEntry, LimitPer
 from accounts.tests.factories import UserApiKeyFactory, UserFactory
 from activity.models import ApiUsageLog, DeveloperMonthlyUsage, ModelConsumerUsage, UserHistory
 from activity.tests.helpers import invoke, refused_url
+from activity.tests.test_web_server import web_server
 from catalog.tests.factories import AIModelFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -323,3 +324,86 @@ def test_a_model_keys_calls_cost_nothing_and_write_no_ledger_entry(dana, upstrea
     assert balance(dana.user) == owner_balance
     assert len(upstream.received) == 8
     assert quota_used(dana) == 8
+
+
+def test_a_key_limit_above_the_balance_gives_back_the_spending_of_calls_refused_for_credits(
+    priced, dana, upstream
+):
+    """The key's spending is reserved before the credits: a call refused for credits takes it back."""
+    user = UserFactory(credits=PRICE * K)
+    key = personal_key(user, spend_limit=PRICE * 2 * K, limit_period=LimitPeriod.MONTH)
+
+    answers = call_at_once("counted", [key] * N)
+
+    assert statuses(answers) == {(200, None): K, (402, "insufficient_credits"): N - K}
+    assert list(ApiKeySpend.objects.filter(api_key__user=user).values_list("spent", flat=True)) == [PRICE * K]
+    assert balance(user) == Decimal("0.0000") == ledger_sum(user)
+    assert quota_used(dana) == K
+
+
+def test_a_spent_quota_refuses_after_the_credits_and_holds_none_of_them(priced, dana, upstream):
+    """The developer's quota is reserved last: a call it refuses gives back its credits and key spending."""
+    dana.api_quota = K
+    dana.save()
+    user = UserFactory()
+    start = balance(user)
+    key = personal_key(user, spend_limit=PRICE * N, limit_period=LimitPeriod.WEEK)
+
+    answers = call_at_once("counted", [key] * N)
+
+    assert statuses(answers) == {(200, None): K, (429, "quota_exceeded"): N - K}
+    assert all(a.headers["X-RateLimit-Remaining"] == "0" for a in answers if a.status == 429)
+    assert balance(user) == start - PRICE * K == ledger_sum(user)
+    assert ledger_kinds(user) == {"grant": 1, "reservation": K, "release": K, "charge": K}
+    assert list(ApiKeySpend.objects.filter(api_key__user=user).values_list("spent", flat=True)) == [PRICE * K]
+    assert len(upstream.received) == K
+    assert quota_used(dana) == K
+
+
+def test_calls_through_two_web_processes_spend_exactly_the_balance(priced, dana, upstream, tmp_path):
+    user = UserFactory(credits=PRICE * K)
+    key = personal_key(user)
+    body = json.dumps({"prompt": "from afar"})
+    barrier = threading.Barrier(N)
+    answers: list[tuple[int, str | None]] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    with web_server(tmp_path, WEB_CONCURRENCY="2") as server:
+
+        def caller() -> None:
+            conn = server.connection(timeout=60)
+            try:
+                barrier.wait(timeout=60)
+                conn.request(
+                    "POST",
+                    "/api/v1/models/counted/invoke",
+                    body=body,
+                    headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+                )
+                response = conn.getresponse()
+                payload = json.loads(response.read())
+                with lock:
+                    answers.append((response.status, (payload.get("error") or {}).get("code")))
+            except BaseException as exc:  # reported in the test's own thread
+                with lock:
+                    errors.append(exc)
+            finally:
+                conn.close()
+
+        threads = [threading.Thread(target=caller) for _ in range(N)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+
+    assert errors == []
+    counts: dict[tuple[int, str | None], int] = {}
+    for answer in answers:
+        counts[answer] = counts.get(answer, 0) + 1
+    assert counts == {(200, None): K, (402, "insufficient_credits"): N - K}
+    assert balance(user) == Decimal("0.0000") == ledger_sum(user)
+    assert ledger_kinds(user) == {"grant": 1, "reservation": K, "release": K, "charge": K}
+    assert len(upstream.received) == K
+    assert quota_used(dana) == K
+    assert ApiUsageLog.objects.filter(user=user).count() == N
