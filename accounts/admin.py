@@ -5,13 +5,26 @@ many changed; a rule only the database knows (a CHECK or unique constraint reach
 an error message, never a server error.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.db.models import Case, Value, When
 from django.db.models.functions import Now
 
-from accounts.models import Developer, DeveloperStatus, User, UserApiKey, UserStatus
+from accounts import services
+from accounts.models import (
+    CreditKind,
+    CreditLedgerEntry,
+    Developer,
+    DeveloperStatus,
+    User,
+    UserApiKey,
+    UserStatus,
+)
+from accounts.services.credits import MANUAL_KINDS
 from core.admin import PlatformAdmin, report
 
 
@@ -71,6 +84,7 @@ class UserAdmin(PlatformAdmin, DjangoUserAdmin):
         "status",
         "email_verified",
         "is_staff",
+        "credit_balance",
         "created_at",
         "last_login",
     )
@@ -187,3 +201,74 @@ class UserApiKeyAdmin(PlatformAdmin):
     def revoke_keys(self, request, queryset):
         changed = queryset.filter(revoked_at__isnull=True).update(revoked_at=Now())
         report(self, request, changed, "revoked", ("key", "keys"), "they were already revoked")
+
+
+class CreditEntryForm(forms.ModelForm):
+    """A staff grant, top-up or adjustment: who it is for, how much, and why (required)."""
+
+    kind = forms.ChoiceField(
+        choices=[(kind.value, kind.label) for kind in MANUAL_KINDS],
+        help_text="Grants and top-ups add credits; an adjustment adds (positive) or takes away (negative).",
+    )
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), help_text="Why: kept with the entry.")
+
+    class Meta:
+        model = CreditLedgerEntry
+        fields = ("user", "kind", "amount", "note")
+
+    def clean(self):
+        data = super().clean()
+        amount, kind, user = data.get("amount"), data.get("kind"), data.get("user")
+        if amount is None or kind is None:
+            return data
+        if kind != CreditKind.ADJUSTMENT and amount <= 0:
+            self.add_error("amount", "Grants and top-ups add credits: enter an amount above zero.")
+        elif amount == 0:
+            self.add_error("amount", "An adjustment of zero changes nothing.")
+        elif user is not None and amount < 0 and user.credit_balance + amount < 0:
+            self.add_error(
+                "amount", f"The balance is ${user.credit_balance}: an adjustment cannot take it below zero."
+            )
+        return data
+
+
+@admin.register(CreditLedgerEntry)
+class CreditLedgerEntryAdmin(PlatformAdmin):
+    """The ledger is append-only: staff add grants, top-ups and adjustments (recorded with their name and
+    reason); no entry is ever changed or deleted. Calls' reservations, charges and releases are listed
+    alongside."""
+
+    form = CreditEntryForm
+    list_display = ("created_at", "user", "kind", "amount", "note", "created_by_name")
+    list_filter = ("kind",)
+    list_select_related = ("user",)
+    search_fields = ("user__username", "user__email", "note")
+    raw_id_fields = ("user",)
+    date_hierarchy = "created_at"
+
+    @admin.display(description="by")
+    def created_by_name(self, entry: CreditLedgerEntry) -> str:
+        if entry.created_by_id is None:
+            return "—"
+        staff = User.objects.filter(pk=entry.created_by_id).values_list("username", flat=True).first()
+        return staff or str(entry.created_by_id)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        try:
+            entry = services.credits_add(
+                user=obj.user,
+                amount=obj.amount,
+                kind=obj.kind,
+                note=obj.note,
+                created_by=request.user,
+            )
+        except ValidationError as exc:
+            raise IntegrityError(exc.messages[0]) from exc
+        obj.pk = entry.pk
+        obj.created_at = entry.created_at

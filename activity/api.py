@@ -21,6 +21,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.responses import Status
 from pydantic.json_schema import models_json_schema
 
+from activity.api_history import router as history_router
 from activity.gateway.call import (
     ApiCall,
     first_problem,
@@ -34,6 +35,7 @@ from activity.gateway.docs import LocalSwagger
 from activity.gateway.errors import ERROR_CODES, GatewayError, error
 from activity.gateway.pipeline import CallInput, Outcome
 from activity.gateway.quota import next_month_start, personal_key_calls, quota_state
+from activity.gateway.reservation import key_spending
 from activity.gateway.schemas import (
     ChatCompletionChunk,
     ChatIn,
@@ -50,6 +52,7 @@ from activity.gateway.schemas import (
     ModelsQuery,
 )
 from activity.gateway.streaming import ChatChunks, InvokeEvents, chat_usage, event_stream_response
+from activity.selectors import public_stats
 from catalog.models import AIModel
 from core.db import BUSY_RETRY_AFTER, pool_exhausted
 
@@ -108,6 +111,7 @@ api = GatewayAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
+api.add_router("/history", history_router)
 
 
 @api.exception_handler(GatewayError)
@@ -334,7 +338,9 @@ def chat_completions(request: HttpRequest):
 def key_usage(request: HttpRequest):
     """Model key: its developer's quota (limit, used, remaining, reset). Personal key: quotas belong to the
     developers of the models called, so `limit` and `remaining` are null and `used` counts this key's own
-    forwarded calls this month; each call's X-RateLimit-* headers show the called developer's quota."""
+    forwarded calls this month; each call's X-RateLimit-* headers show the called developer's quota. A
+    personal key also shows its user's credit `balance`, its spending limit (`spend_limit`,
+    `limit_period`, `spent`, `spend_remaining`, `spend_reset_at`) and `expires_at`."""
     call = ApiCall(request)
 
     def flow() -> dict:
@@ -354,8 +360,15 @@ def key_usage(request: HttpRequest):
                 "quota_scope": "developer",
                 "note": "Calls with this key and with personal keys count against your developer quota.",
             }
-        reset = next_month_start(timezone.now())
+        now = timezone.now()
+        reset = next_month_start(now)
+        api_key = caller.api_key
+        user = caller.user
+        spending = key_spending(api_key=api_key, now=now)
         return {
+            **spending,
+            "balance": user.credit_balance,
+            "expires_at": api_key.expires_at,
             "kind": "personal",
             "key_prefix": caller.key_prefix,
             "model": None,
@@ -366,7 +379,8 @@ def key_usage(request: HttpRequest):
             "reset_at": reset.isoformat(),
             "quota_scope": "developer",
             "note": "Personal keys have no quota of their own: each call counts against the called model's "
-            "developer quota, shown in that call's X-RateLimit-* headers.",
+            "developer quota, shown in that call's X-RateLimit-* headers. Priced calls spend the balance, "
+            "within the key's spending limit.",
         }
 
     return call.respond(flow)
@@ -393,7 +407,9 @@ def models_list(request: HttpRequest, filters: Query[ModelsQuery]):
         query["page"] = number
         return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
-    entries = [_model_out(request, model) for model in page.object_list]
+    models = list(page.object_list)
+    stats = public_stats([model.pk for model in models])
+    entries = [_model_out(request, model, stats[model.pk]) for model in models]
     return Status(
         200,
         {
@@ -424,10 +440,10 @@ def model_retrieve(request: HttpRequest, api_name: str):
     model = public_model(api_name=name) if name is not None else None
     if model is None:
         raise error("model_not_found", "No model with that name in the catalog.")
-    return Status(200, _model_out(request, model))
+    return Status(200, _model_out(request, model, public_stats([model.pk])[model.pk]))
 
 
-def _model_out(request: HttpRequest, model: AIModel) -> dict:
+def _model_out(request: HttpRequest, model: AIModel, stats: dict) -> dict:
     return {
         "id": model.api_name,
         "object": "model",
@@ -447,6 +463,7 @@ def _model_out(request: HttpRequest, model: AIModel) -> dict:
         "developer": {"username": model.developer.username, "company_name": model.developer.company_name},
         "page_url": request.build_absolute_uri(f"/models/{model.api_name}/"),
         "invoke_url": request.build_absolute_uri(reverse("api:invoke", args=[model.api_name])),
+        "stats": stats,
     }
 
 

@@ -3,11 +3,12 @@
 from datetime import date, timedelta
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
 from accounts.models import User
-from activity.models import ModelDailyStats, UserActivitySummary, UserHistory
+from activity.models import LATENCY_BUCKETS, ModelDailyStats, UserActivitySummary, UserHistory
 from activity.rollups import merge, percentile_ms
 from catalog.models import AIModel
 
@@ -43,6 +44,37 @@ def model_usage(model: AIModel, days: int = STATS_DAYS) -> dict:
         "success_rate": round(100 * successes / calls, 1) if calls else None,
         "p50_ms": percentile_ms(histogram, 0.5),
     }
+
+
+# Each model's last STATS_DAYS days in one grouped read; the histograms are summed bucket by bucket in SQL.
+_STATS_SQL = """
+    SELECT model_id, SUM(calls), SUM(successes), ARRAY[{}]
+      FROM model_daily_stats
+     WHERE model_id = ANY(%s) AND day >= %s
+     GROUP BY model_id
+""".format(", ".join(f"SUM(latency_buckets[{i}])" for i in range(1, LATENCY_BUCKETS + 1)))
+
+
+def public_stats(model_ids: list, days: int = STATS_DAYS) -> dict:
+    """The public figures of each model over the last `days` days, as the API's `stats`: calls forwarded to
+    the upstream, the share answered (0–1) and the typical (p50) latency in ms; None without calls. Calls
+    the platform refused never count (see activity_forwarded in SQL). One query for any number of models."""
+    since = timezone.now().date() - timedelta(days=days - 1)
+    empty = {"calls_30d": 0, "success_rate_30d": None, "p50_latency_ms_30d": None}
+    stats = {model_id: dict(empty) for model_id in model_ids}
+    if not model_ids:
+        return stats
+    with connection.cursor() as cursor:
+        cursor.execute(_STATS_SQL, [list(model_ids), since])
+        for model_id, calls, successes, histogram in cursor.fetchall():
+            if not calls:
+                continue
+            stats[model_id] = {
+                "calls_30d": int(calls),
+                "success_rate_30d": round(successes / calls, 4),
+                "p50_latency_ms_30d": percentile_ms([count or 0 for count in histogram], 0.5),
+            }
+    return stats
 
 
 def _trending_ids(since: date, limit: int) -> list[tuple]:

@@ -73,6 +73,10 @@ class ModelListingForm(forms.ModelForm):
         "models_endpoint_url_http": ("endpoint_url", "Enter a URL that starts with http:// or https://."),
         "models_price_non_negative": ("price_per_request", "The price cannot be negative."),
         "models_category_valid": ("category", "Choose one of the listed categories."),
+        "models_consumer_monthly_limit_positive": (
+            "consumer_monthly_limit",
+            "A limit is at least one call; leave it empty for none.",
+        ),
     }
     constraint_fallback = "The listing could not be saved. Please try again."
 
@@ -107,11 +111,15 @@ class ModelListingForm(forms.ModelForm):
             "model_name": "Model name",
             "display_name": "Display name",
             "is_public": "List it in the public catalog",
+            "consumer_monthly_limit": "Calls per user per month",
         }
         help_texts = {
             "model_name": "The technical name, e.g. llama-3-8b-instruct.",
             "display_name": "What people see in the catalog.",
             "is_public": "Unlisted models can still be called with the model's own key.",
+            "consumer_monthly_limit": "A fair share of your quota: each user may make at most this many calls "
+            "of the model per calendar month (UTC); past it they get 429 consumer_limit_reached, and your "
+            "quota is untouched. Empty for no limit. Calls with the model's own key never count.",
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
 

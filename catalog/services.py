@@ -29,6 +29,7 @@ EDITABLE_FIELDS = (
     "tags",
     "endpoint_url",
     "price_per_request",
+    "consumer_monthly_limit",
     "is_public",
 )
 

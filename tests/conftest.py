@@ -10,6 +10,9 @@ from reviews.tests.factories import ReviewReplyFactory, ReviewVoteFactory
 # Every table of the platform (the schema contract in DESIGN.md).
 PLATFORM_TABLES = (
     "users",
+    "credit_ledger",
+    "api_key_spend",
+    "model_consumer_usage",
     "developers",
     "user_api_keys",
     "models",

@@ -45,6 +45,39 @@ def a_report():
     return "review_reports", "report_id", report.pk
 
 
+def a_user_whose_balance_the_ledger_moves():
+    # Only credit_ledger moves a balance (users_credit_balance_guard): this transaction writes as the ledger.
+    row = a_user()
+    sql("SELECT set_config('amp.credit_ledger', 'on', true)")
+    return row
+
+
+def a_ledger_entry():
+    from accounts.models import CreditLedgerEntry
+
+    entry = CreditLedgerEntry.objects.create(user=UserFactory(credits=0), amount="1.0000", kind="grant")
+    # The ledger is append-only (credit_ledger_append_only); the check is proven on an UPDATE all the same.
+    sql("SET CONSTRAINTS ALL IMMEDIATE")
+    sql("ALTER TABLE credit_ledger DISABLE TRIGGER credit_ledger_append_only")
+    return "credit_ledger", "entry_id", entry.pk
+
+
+def a_key_spend():
+    from accounts.models import ApiKeySpend
+
+    spend = ApiKeySpend.objects.create(api_key=UserApiKeyFactory(), period_start="2026-05-01T00:00Z")
+    return "api_key_spend", "id", spend.pk
+
+
+def a_consumer_usage():
+    from activity.models import ModelConsumerUsage
+
+    usage = ModelConsumerUsage.objects.create(
+        model=AIModelFactory(), user=UserFactory(), month=date(2026, 5, 1)
+    )
+    return "model_consumer_usage", "id", usage.pk
+
+
 def a_log():
     return "api_usage_logs", "log_id", ApiUsageLogFactory().pk
 
@@ -76,6 +109,15 @@ def a_history_count():
 # constraint name → (row maker, SET clause that breaks exactly that rule)
 CHECKS = {
     "users_status_valid": (a_user, "status = 'banned'"),
+    "users_credit_balance_non_negative": (a_user_whose_balance_the_ledger_moves, "credit_balance = -0.0001"),
+    "credit_ledger_kind_valid": (a_ledger_entry, "kind = 'gift'"),
+    "credit_ledger_amount_sign": (a_ledger_entry, "amount = -1"),
+    "api_key_spend_spent_non_negative": (a_key_spend, "spent = -0.0001"),
+    "model_consumer_usage_calls_non_negative": (a_consumer_usage, "calls = -1"),
+    "user_api_keys_spend_limit_positive": (a_key, "spend_limit = 0"),
+    "user_api_keys_limit_period_valid": (a_key, "limit_period = 'hour'"),
+    "models_consumer_monthly_limit_positive": (a_model, "consumer_monthly_limit = 0"),
+    "models_consumer_monthly_limit_check": (a_model, "consumer_monthly_limit = -1"),
     "developers_status_valid": (a_developer, "status = 'banned'"),
     "developers_api_quota_check": (a_developer, "api_quota = -1"),
     "developers_api_quota_non_negative": (a_developer, "api_quota = -1"),
@@ -301,7 +343,27 @@ def same_session_same_instant():
     )
 
 
+def second_spend_row_for_one_period():
+    _table, _column, pk = a_key_spend()
+    return (
+        "INSERT INTO api_key_spend (id, key_id, period_start, spent) "
+        "SELECT gen_random_uuid(), key_id, period_start, 0 FROM api_key_spend WHERE id = %s",
+        [pk],
+    )
+
+
+def second_consumer_row_for_one_month():
+    _table, _column, pk = a_consumer_usage()
+    return (
+        "INSERT INTO model_consumer_usage (id, model_id, user_id, month, calls) "
+        "SELECT gen_random_uuid(), model_id, user_id, month, 1 FROM model_consumer_usage WHERE id = %s",
+        [pk],
+    )
+
+
 UNIQUES = {
+    "api_key_spend_unique": second_spend_row_for_one_period,
+    "model_consumer_usage_unique": second_consumer_row_for_one_month,
     "users_username_key": duplicate_username,
     "users_username_ci_unique": duplicate_username_in_other_case,
     "users_email_ci_unique": duplicate_email_in_other_case,

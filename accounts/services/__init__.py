@@ -1,7 +1,12 @@
 """Writes of the accounts app, by area: users (sign-up, verification, profile, deletion), personal API
 keys, and developer applications. Views call them as `services.<entity>_<action>`."""
 
-from accounts.services.api_keys import MAX_ACTIVE_KEYS, user_api_key_create, user_api_key_revoke
+from accounts.services.api_keys import (
+    MAX_ACTIVE_KEYS,
+    user_api_key_create,
+    user_api_key_limits_update,
+    user_api_key_revoke,
+)
 from accounts.services.credits import MANUAL_KINDS, credits_add, welcome_grant
 from accounts.services.developers import DeveloperApplicationError, developer_apply
 from accounts.services.users import (
@@ -25,6 +30,7 @@ __all__ = [
     "credits_add",
     "developer_apply",
     "user_api_key_create",
+    "user_api_key_limits_update",
     "user_api_key_revoke",
     "user_delete",
     "user_for_verification",

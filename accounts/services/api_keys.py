@@ -3,19 +3,30 @@
 A key is shown once, when it is made; the database keeps only its SHA-256 and display prefix.
 """
 
+from datetime import datetime
+from decimal import Decimal
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts import keys
-from accounts.models import User, UserApiKey
+from accounts.models import LimitPeriod, User, UserApiKey
 
 MAX_ACTIVE_KEYS = 10
 
 
 @transaction.atomic
-def user_api_key_create(*, user: User, name: str) -> tuple[UserApiKey, str]:
-    """Make a personal key for a verified user. Returns the row and the plain key, shown once."""
+def user_api_key_create(
+    *,
+    user: User,
+    name: str,
+    spend_limit: Decimal | None = None,
+    limit_period: str = LimitPeriod.NONE,
+    expires_at: datetime | None = None,
+) -> tuple[UserApiKey, str]:
+    """Make a personal key for a verified user, with an optional spending limit (credits per
+    `limit_period`) and expiry. Returns the row and the plain key, shown once."""
     if not user.is_verified:
         raise PermissionDenied("Verify your email address before creating API keys.")
     # Lock the user's row so two requests at once cannot both pass the limit.
@@ -27,7 +38,13 @@ def user_api_key_create(*, user: User, name: str) -> tuple[UserApiKey, str]:
         )
     plain = keys.generate_personal_key()
     api_key = UserApiKey(
-        user=user, name=name.strip(), key_hash=keys.hash_key(plain), key_prefix=keys.display_prefix(plain)
+        user=user,
+        name=name.strip(),
+        key_hash=keys.hash_key(plain),
+        key_prefix=keys.display_prefix(plain),
+        spend_limit=spend_limit,
+        limit_period=limit_period,
+        expires_at=expires_at,
     )
     api_key.full_clean()
     api_key.save()
@@ -39,4 +56,18 @@ def user_api_key_revoke(*, api_key: UserApiKey) -> UserApiKey:
     """Revoke the key; the next call with it gets 401. Revoking a revoked key changes nothing."""
     UserApiKey.objects.filter(pk=api_key.pk, revoked_at=None).update(revoked_at=timezone.now())
     api_key.refresh_from_db(fields=["revoked_at"])
+    return api_key
+
+
+@transaction.atomic
+def user_api_key_limits_update(
+    *, api_key: UserApiKey, spend_limit: Decimal | None, limit_period: str, expires_at: datetime | None
+) -> UserApiKey:
+    """Change a key's spending limit and expiry. What it spent in the current period still counts: a
+    lower limit can stop it at once; a new period kind starts counting from its own period's start."""
+    api_key.spend_limit = spend_limit
+    api_key.limit_period = limit_period
+    api_key.expires_at = expires_at
+    api_key.full_clean()
+    api_key.save(update_fields=["spend_limit", "limit_period", "expires_at"])
     return api_key

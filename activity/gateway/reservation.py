@@ -19,10 +19,11 @@ upstream answers, as before.
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from accounts.models import LimitPeriod, UserApiKey
+from accounts.spending import KeyPeriod, key_period, keys_spending
 from activity.gateway.errors import GatewayError, error
 from activity.gateway.quota import (
     QuotaState,
@@ -36,31 +37,6 @@ from catalog.models import AIModel
 RESERVE_SQL = """SELECT used, refusal, detail
   FROM gateway_reserve(%s::uuid, %s::date, %s::integer, %s::boolean, %s::uuid, %s::uuid, %s::integer, %s::uuid,
                        %s::numeric, %s::timestamptz, %s::numeric, %s::uuid)"""
-NO_PERIOD_START = datetime(1970, 1, 1, tzinfo=UTC)  # the one "period" of a limit with no reset
-
-
-@dataclass(frozen=True)
-class KeyPeriod:
-    """The period a key's spending limit is counted over: its start, and when the next one starts (None
-    for a limit that never resets)."""
-
-    start: datetime
-    reset: datetime | None
-
-
-def key_period(*, period: str, now: datetime) -> KeyPeriod:
-    """The current period of a spending limit that resets `period` (a LimitPeriod), in UTC: days start at
-    midnight, weeks on Monday, months on the first."""
-    day = datetime.combine(now.astimezone(UTC).date(), datetime.min.time(), tzinfo=UTC)
-    if period == LimitPeriod.DAY:
-        return KeyPeriod(day, day + timedelta(days=1))
-    if period == LimitPeriod.WEEK:
-        monday = day - timedelta(days=day.weekday())
-        return KeyPeriod(monday, monday + timedelta(days=7))
-    if period == LimitPeriod.MONTH:
-        first = month_start(now)
-        return KeyPeriod(datetime(first.year, first.month, 1, tzinfo=UTC), next_month_start(now))
-    return KeyPeriod(NO_PERIOD_START, None)
 
 
 @dataclass(frozen=True)
@@ -194,3 +170,8 @@ def _refusal(
 
 def _credits(amount: Decimal) -> str:
     return f"${amount.quantize(Decimal('0.0001'))}"
+
+
+def key_spending(*, api_key: UserApiKey, now: datetime) -> dict:
+    """What a personal key has spent in its current period, against its limit (GET /api/v1/key)."""
+    return keys_spending(api_keys=[api_key], now=now)[api_key.pk].as_dict()

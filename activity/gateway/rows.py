@@ -106,7 +106,7 @@ CALL_FIELDS: dict[type[Model], tuple[str, ...]] = {
         "is_public", "is_served", "endpoint_url", "price_per_request", "consumer_monthly_limit",
     ),
     Developer: ("developer_id", "user_id", "username", "api_quota", "status"),
-    User: ("user_id", "username", "status", "is_active"),
+    User: ("user_id", "username", "status", "is_active", "credit_balance"),
     UserApiKey: (
         "key_id", "user_id", "name", "key_hash", "key_prefix", "last_used_at", "spend_limit", "limit_period",
         "expires_at",

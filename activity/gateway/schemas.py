@@ -239,6 +239,24 @@ class KeyOut(Schema):
     reset_at: datetime
     quota_scope: Literal["developer"]
     note: str
+    balance: Decimal | None = Field(
+        None,
+        description="Personal key: its user's credit balance. Null for model keys (their calls are free).",
+    )
+    spend_limit: Decimal | None = Field(
+        None, description="Personal key: the credits it may spend per period; null for no limit."
+    )
+    limit_period: Literal["day", "week", "month", "none"] | None = Field(
+        None, description="Personal key: when its spending limit resets (UTC); none: never."
+    )
+    spent: Decimal | None = Field(None, description="Personal key: credits spent in the current period.")
+    spend_remaining: Decimal | None = Field(
+        None, description="Personal key: what it may still spend in this period; null for no limit."
+    )
+    spend_reset_at: datetime | None = Field(
+        None, description="Personal key: when its spending period restarts; null when it never does."
+    )
+    expires_at: datetime | None = Field(None, description="Personal key: when it stops working, if set.")
 
 
 RATING_IN_SCHEMA = {"type": "string", "pattern": "^(?:[0-4](?:\\.[0-9]+)?|5(?:\\.0+)?)$", "examples": ["4"]}
@@ -273,6 +291,19 @@ class DeveloperOut(Schema):
     company_name: str
 
 
+class ModelStatsOut(Schema):
+    """A model's public figures over the last 30 days: calls forwarded to its upstream only; calls the
+    platform refused (bad requests, keys, credits, limits, quota) never count."""
+
+    calls_30d: int
+    success_rate_30d: float | None = Field(
+        description="Share of forwarded calls answered, 0–1; null without calls."
+    )
+    p50_latency_ms_30d: float | None = Field(
+        description="Typical latency of forwarded calls; null without calls."
+    )
+
+
 class ModelOut(Schema):
     """A catalog entry, which is also an OpenAI model object (id, object, created, owned_by)."""
 
@@ -294,6 +325,7 @@ class ModelOut(Schema):
     developer: DeveloperOut
     page_url: str
     invoke_url: str
+    stats: ModelStatsOut
 
 
 class ModelsPage(Schema):

@@ -175,6 +175,6 @@ def test_retrieve_refuses_a_key_in_the_query_string(client, catalog):
     assert response.json()["error"]["code"] == "key_in_query"
 
 
-def test_retrieve_runs_one_query(client, catalog, django_assert_num_queries):
-    with django_assert_num_queries(1):
+def test_retrieve_runs_two_queries(client, catalog, django_assert_num_queries):
+    with django_assert_num_queries(2):  # the model, its stats
         assert client.get("/api/v1/models/eve-coder").status_code == 200

@@ -6,6 +6,7 @@ from django.db.models.functions import Lower
 
 from accounts import keys
 from accounts.models import Developer, User, UserApiKey, UserStatus
+from accounts.services.credits import welcome_grant
 from demo.data.developers import DEVELOPERS
 from demo.data.people import PEOPLE, SIGN_INS
 from demo.seeding.state import BATCH, Seeding
@@ -22,6 +23,8 @@ def ensure_user(seeding: Seeding, username: str, *, password: str | None = None,
         else:
             user.password = seeding.unusable_password
         user.save()
+        if user.email_verified:
+            welcome_grant(user=user)  # as verifying the address gives a new user
         seeding.created.users += 1
     return user
 
