@@ -19,6 +19,7 @@ from django.db import connection
 from django.db.models import Sum
 from django.test import Client
 from django.utils import timezone
+from psycopg_pool import PoolTimeout
 
 from accounts import keys
 from accounts.models import ApiKeySpend, CreditKind, CreditLedgerEntry, LimitPeriod, User
@@ -47,7 +48,14 @@ def counted_failure(handler, payload):
     return 500, json.dumps({"error": "failed on purpose"}).encode()
 
 
-UPSTREAM_ROUTES = {"/counted": counted, "/counted-failure": counted_failure}
+def held(handler, payload):
+    """An upstream that answers once the test lets it (server.go), saying when a call arrived (server.arrived)."""
+    handler.server.arrived.set()
+    handler.server.go.wait(30)
+    return 200, json.dumps({"response": payload["prompt"]}).encode()
+
+
+UPSTREAM_ROUTES = {"/counted": counted, "/counted-failure": counted_failure, "/held": held}
 
 
 @dataclass(frozen=True)
@@ -407,3 +415,67 @@ def test_calls_through_two_web_processes_spend_exactly_the_balance(priced, dana,
     assert len(upstream.received) == K
     assert quota_used(dana) == K
     assert ApiUsageLog.objects.filter(user=user).count() == N
+
+
+def test_a_call_whose_records_cannot_be_written_leaves_no_credits_held(priced, dana, upstream):
+    """The upstream answers while every database connection of the process is taken (the pool is spent
+    for longer than DB_POOL_TIMEOUT): the call cannot be recorded and its caller is told 503 service_busy.
+    Its reservation must not stay held for ever: every reservation has its release, and a call whose
+    caller got no answer costs nothing.
+
+    Fails today: the reservation was committed before the upstream was called, and nothing releases it
+    when Outcome.record() raises (credit_settle runs only inside the records' statement)."""
+    upstream.arrived, upstream.go = threading.Event(), threading.Event()
+    priced.endpoint_url = f"{upstream.url}/held"
+    priced.save()
+    user = UserFactory(credits="1.0000")
+    start = balance(user)
+    key = personal_key(user)
+    result: dict = {}
+
+    def call() -> None:
+        try:
+            result["response"] = invoke(Client(), "counted", {"prompt": "answered too late"}, key)
+        finally:
+            connection.close()
+
+    connection.close()  # this thread's connection back to the pool, to be taken below with the others
+    pool = connection.pool
+    sizes, timeout = (pool.min_size, pool.max_size), pool.timeout
+    taken = []
+    thread = threading.Thread(target=call)
+    thread.start()
+    try:
+        assert upstream.arrived.wait(20)  # reserved, forwarded, and its connection given back meanwhile
+        pool.resize(1, 1)
+        pool.timeout = 0.5
+        while True:
+            try:
+                taken.append(pool.getconn(timeout=0.3))
+            except PoolTimeout:
+                break
+        upstream.go.set()
+        thread.join(30)
+    finally:
+        upstream.go.set()
+        for conn in taken:
+            pool.putconn(conn)
+        pool.timeout = timeout
+        pool.resize(*sizes)
+
+    assert result["response"].status_code == 503
+    assert result["response"].json()["error"]["code"] == "service_busy"
+    held_for = set(
+        CreditLedgerEntry.objects.filter(user=user, kind=CreditKind.RESERVATION).values_list(
+            "history_id", flat=True
+        )
+    )
+    released = set(
+        CreditLedgerEntry.objects.filter(user=user, kind=CreditKind.RELEASE).values_list(
+            "history_id", flat=True
+        )
+    )
+    assert len(held_for) == 1
+    assert balance(user) == ledger_sum(user)
+    assert held_for == released, "a reservation is held with no release"
+    assert balance(user) == start
