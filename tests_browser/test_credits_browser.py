@@ -1,12 +1,15 @@
 """A user with a few credits calls a priced model in the playground until the balance runs out, then reads
-their calls, spending and credit ledger at /me/activity/, on a desktop and on a phone."""
+their calls, spending and credit ledger at /me/activity/, on a desktop and on a phone; a developer reads
+what their models earned in the month."""
 
 import re
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from playwright.sync_api import expect
 
+from accounts.models import CreditKind, CreditLedgerEntry
 from accounts.tests.factories import UserFactory
 from activity.models import UserHistory
 from catalog.tests.factories import AIModelFactory
@@ -89,3 +92,47 @@ def test_a_user_spends_their_credits_in_the_playground_and_reads_the_ledger(
 
     ledger.first.get_by_role("link", name="Echo").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Interaction with Echo")
+
+
+def test_a_developer_reads_the_months_earnings_and_downloads_them(
+    page, live_server, screenshot, password, dana, echo
+):
+    buyer = UserFactory(credits="1")
+    for _ in range(4):
+        CreditLedgerEntry.objects.create(
+            user=buyer, amount=Decimal("-0.0100"), kind=CreditKind.CHARGE, model_id=echo.pk
+        )
+    AIModelFactory(
+        developer=dana, api_name="quiet", display_name="Quiet Model", price_per_request=Decimal("0.0500")
+    )
+
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto("/accounts/login/?next=/dashboard/")
+    page.get_by_label("Username or email").fill(dana.user.username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.locator(".dashboard-nav").get_by_role("link", name="Earnings").click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Earnings in")
+    rows = page.locator(".earnings-table tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("Echo")
+    expect(rows.first).to_contain_text("$0.0400")
+    expect(rows.last).to_contain_text("Quiet Model")
+    expect(page.locator(".earnings-table tfoot")).to_contain_text("$0.0400")
+    screenshot("earnings-1366")
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download CSV").click()
+    with open(download_info.value.path(), encoding="utf-8") as handle:
+        assert handle.read().splitlines()[1].split(",")[1:] == ["echo", "Echo", "4", "0.0400"]
+
+    page.get_by_role("link", name=re.compile("^← ")).click()
+    last_month = datetime.now(UTC).date().replace(day=1) - timedelta(days=1)
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Earnings in {last_month:%B %Y}")
+    expect(page.locator(".earnings-table tbody tr").first).to_contain_text("$0.0000")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.go_back()
+    expect(page.locator(".earnings-table tbody tr").first).to_contain_text("$0.0400")
+    screenshot("earnings-390")
