@@ -90,7 +90,7 @@ def test_simultaneous_helpful_votes_are_all_counted():
 def test_simultaneous_calls_are_all_counted_and_rolled_up():
     model = AIModelFactory()
 
-    at_once(30, lambda i: ApiUsageLog.objects.create(model_id=model.pk, response_code=200 if i % 3 else 500))
+    at_once(30, lambda i: ApiUsageLog.objects.create(model_id=model.pk, response_code=200 if i % 3 else 502))
 
     model.refresh_from_db()
     assert model.total_requests == 20

@@ -303,6 +303,7 @@ ROUTES: dict[str, Route] = {
     "keys:list": Route("alice"),
     "keys:create": Route("alice", method="post", data=lambda o: {"name": "ci"}),
     "keys:revoke": Route("alice", kwargs=lambda o: {"key_id": o["api_key"].pk}),
+    "keys:limits": Route("alice", kwargs=lambda o: {"key_id": o["api_key"].pk}),
     # apply
     "apply:apply": Route("alice"),
     # dashboard

@@ -108,7 +108,7 @@ def test_a_user_becomes_a_developer_lists_a_model_and_reads_its_dashboard(
                 model=model,
                 created_at=now - dt.timedelta(days=days_ago, minutes=i),
                 processing_time_ms=80 + 40 * i,
-                response_code=500 if i == 0 and days_ago == 1 else 200,
+                response_code=502 if i == 0 and days_ago == 1 else 200,
             )
     users = [UserFactory() for _ in range(3)]
     for user in users:
@@ -120,7 +120,12 @@ def test_a_user_becomes_a_developer_lists_a_model_and_reads_its_dashboard(
     expect(figures.locator(".stat", has_text="Total requests")).to_contain_text("18")
     expect(figures.locator(".stat", has_text="Distinct users")).to_contain_text("3")
     expect(figures.locator(".stat", has_text="Revenue")).to_contain_text("$0.06")
-    expect(page.get_by_text("19 calls, 1 error and $0.06 revenue in this period.")).to_be_visible()
+    expect(
+        page.get_by_text(
+            "19 calls forwarded to your upstreams, 1 of them failed there; 0 refused before forwarding "
+            "(bad requests, keys, credits, limits, quota); $0.06 revenue in this period."
+        )
+    ).to_be_visible()
     expect(page.locator("svg.chart[role=img]")).to_have_count(4)
     expect(page.locator("#chart-calls-desc")).to_contain_text("total 19")
     expect(page.get_by_role("row", name=re.compile("Ada Summarizer"))).to_contain_text("19")

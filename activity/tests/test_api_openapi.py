@@ -11,6 +11,8 @@ ENDPOINTS = {
     ("post", "/api/v1/models/{api_name}/invoke"): CALL_STATUSES,
     ("post", "/api/v1/chat/completions"): CALL_STATUSES,
     ("get", "/api/v1/key"): {"200", "400", "401", "403"},
+    ("get", "/api/v1/history"): {"200", "400", "401", "403"},
+    ("get", "/api/v1/history/{history_id}"): {"200", "400", "401", "403", "404"},
     ("get", "/api/v1/models"): {"200", "400"},
     ("get", "/api/v1/models/{api_name}"): {"200", "400", "404"},
 }
