@@ -194,6 +194,9 @@ def review_report(request: HttpRequest, api_name: str, review_id) -> HttpRespons
         ModelReview.objects.visible().select_related("user"), pk=review_id, model=model
     )
     review.model = model
+    # Back to the page the report started from (its filter, sort and page kept), at the review.
+    next_url = safe_next_url(request, model.get_absolute_url()).split("#")[0]
+    back_url = f"{next_url}#review-{review.pk}"
     refusal = services.report_refusal(user=request.user, review=review)
     already = (
         refusal is None
@@ -213,7 +216,15 @@ def review_report(request: HttpRequest, api_name: str, review_id) -> HttpRespons
             form.add_error(None, str(error))
         else:
             messages.success(request, "Thank you: the moderators will look at your report.")
-            return redirect(_review_anchor(review, model))
+            return redirect(back_url)
     status = 403 if refusal and request.method == "POST" else 200
-    context = {"model": model, "review": review, "form": form, "refusal": refusal, "already": already}
+    context = {
+        "model": model,
+        "review": review,
+        "form": form,
+        "refusal": refusal,
+        "already": already,
+        "next_url": next_url,
+        "back_url": back_url,
+    }
     return render(request, "reviews/report_form.html", context, status=status)

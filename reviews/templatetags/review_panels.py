@@ -25,11 +25,27 @@ def _review_filter(context) -> str:
     return review_filter_from(request.GET.get(FILTER_PARAM) if request is not None else None)
 
 
+def _histogram(context, model) -> list[dict]:
+    """The page's histogram, read once per request: in the verified view the reviews section counts its
+    pages from it too, instead of a second pass over the model's reviews."""
+    review_filter = _review_filter(context)
+    request = context.get("request")
+    kept = getattr(request, "_review_histograms", None)
+    if kept is None:
+        kept = {}
+        if request is not None:
+            request._review_histograms = kept
+    key = (model.pk, review_filter)
+    if key not in kept:
+        kept[key] = rating_histogram(model, review_filter=review_filter)
+    return kept[key]
+
+
 @register.simple_tag(takes_context=True)
 def model_rating_histogram(context, model):
     """Rows of stars, count and percent, five to one, over the model's visible reviews, or over those of
     verified callers alone while the page shows only theirs (?reviews=verified)."""
-    return rating_histogram(model, review_filter=_review_filter(context))
+    return _histogram(context, model)
 
 
 @register.inclusion_tag("reviews/_histogram_scope.html", takes_context=True)
@@ -60,6 +76,11 @@ def model_reviews(context, model):
             sort=sort,
             page_number=request.GET.get("review_page"),
             review_filter=review_filter,
+            verified_count=(
+                sum(row["count"] for row in _histogram(context, model))
+                if review_filter == ReviewFilter.VERIFIED
+                else None
+            ),
         ),
         "review_sort": sort,
         "review_sort_choices": ReviewSort.choices,

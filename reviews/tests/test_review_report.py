@@ -49,13 +49,29 @@ def test_a_verified_user_reports_someone_elses_review_with_a_reason_and_details(
 
 def test_the_model_page_offers_the_report_link_and_then_says_reported(alice_client, alice, bobs_review):
     before = alice_client.get(page_url(bobs_review)).content.decode()
-    assert f'href="{url(bobs_review)}"' in before
+    assert f'href="{url(bobs_review)}?next=' in before
 
     services.review_report_create(user=alice, review=bobs_review, reason=ReportReason.OFFENSIVE)
     after = alice_client.get(page_url(bobs_review)).content.decode()
 
-    assert f'href="{url(bobs_review)}"' not in after
+    assert f'href="{url(bobs_review)}?next=' not in after
     assert '<span class="muted review-reported">Reported</span>' in after
+
+
+def test_the_report_leads_back_to_the_page_it_came_from_and_nowhere_else(alice_client, bobs_review):
+    filtered = f"{page_url(bobs_review)}?reviews=verified&review_page=1"
+    form = alice_client.get(url(bobs_review), {"next": filtered}).content.decode()
+
+    kept = alice_client.post(url(bobs_review), {"reason": "spam", "next": filtered})
+    ReviewReport.objects.all().delete()
+    elsewhere = alice_client.post(url(bobs_review), {"reason": "spam", "next": "https://evil.example.com/"})
+
+    assert kept["Location"] == f"{filtered}#review-{bobs_review.pk}"
+    assert elsewhere["Location"] == f"{page_url(bobs_review)}#review-{bobs_review.pk}"
+    assert (
+        '<input type="hidden" name="next" value="/models/dana-summarizer/?reviews=verified&amp;review_page=1">'
+        in form
+    )
 
 
 def test_details_are_optional(alice_client, bobs_review):
@@ -137,7 +153,7 @@ def test_nobody_reports_their_own_review(client, bob, bobs_review):
     assert post.status_code == 403
     assert not ReviewReport.objects.exists()
     page = client.get(page_url(bobs_review)).content.decode()
-    assert f'href="{url(bobs_review)}"' not in page
+    assert f'href="{url(bobs_review)}?next=' not in page
 
 
 def test_the_database_refuses_a_report_by_the_reviews_author_however_it_is_written(bob, bobs_review):
@@ -162,7 +178,7 @@ def test_an_anonymous_visitor_is_sent_to_sign_in(client, bobs_review):
         assert response["Location"].startswith("/accounts/login/?next=")
     assert not ReviewReport.objects.exists()
     page = client.get(page_url(bobs_review)).content.decode()
-    assert f'href="{url(bobs_review)}"' in page  # the link is there; it leads to the sign-in
+    assert f'href="{url(bobs_review)}?next=' in page  # the link is there; it leads to the sign-in
 
 
 def test_a_user_with_an_unverified_address_is_told_to_verify_first(client, pat, bobs_review):
