@@ -316,7 +316,9 @@ class CreditLedgerEntry(models.Model):
 
     A user's call of a priced model reserves its price before it is forwarded (a negative reservation);
     when the call is recorded the reservation is released (positive) and, when the upstream answered, the
-    price is charged (negative), all three naming the call's history entry. history_id and model_id are
+    price is charged (negative), all three naming the call's history entry. A hold whose call was never
+    recorded (a process killed mid-call) is released by `manage.py release_stale_holds` once it is older
+    than CREDIT_HOLD_MAX_SECONDS (credit_release_stale in SQL). history_id and model_id are
     plain values, not foreign keys: the entry outlives the history row and the model it names.
     created_by_id is the staff member who granted or adjusted, kept as a plain value for the same reason.
     """
@@ -350,13 +352,20 @@ class CreditLedgerEntry(models.Model):
                 ),
                 name="credit_ledger_amount_sign",
             ),
+            # A call is reserved, released and charged at most once each, whoever settles it (the gateway
+            # or credit_release_stale): ON CONFLICT on this index makes either the second to come a no-op.
+            models.UniqueConstraint(
+                fields=["history_id", "kind"],
+                condition=models.Q(history_id__isnull=False),
+                name="credit_ledger_once_per_call",
+            ),
         ]
         indexes = [
             models.Index(fields=["user", "-created_at"], name="credit_ledger_user_idx"),
             models.Index(
-                fields=["history_id"],
-                name="credit_ledger_history_idx",
-                condition=models.Q(history_id__isnull=False),
+                fields=["created_at"],
+                name="credit_ledger_reservation_idx",
+                condition=models.Q(kind="reservation"),
             ),
             models.Index(
                 fields=["model_id", "created_at"],

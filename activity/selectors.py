@@ -60,7 +60,11 @@ def public_stats(model_ids: list, days: int = STATS_DAYS) -> dict:
     the upstream, the share answered (0–1) and the typical (p50) latency in ms; None without calls. Calls
     the platform refused never count (see activity_forwarded in SQL). One query for any number of models."""
     since = timezone.now().date() - timedelta(days=days - 1)
-    empty = {"calls_30d": 0, "success_rate_30d": None, "p50_latency_ms_30d": None}
+    empty: dict[str, int | float | None] = {
+        "calls_30d": 0,
+        "success_rate_30d": None,
+        "p50_latency_ms_30d": None,
+    }
     stats = {model_id: dict(empty) for model_id in model_ids}
     if not model_ids:
         return stats

@@ -264,6 +264,9 @@ GATEWAY_ASYNC_COMMIT = env.bool("GATEWAY_ASYNC_COMMIT", default=False)
 # --- Credits ---------------------------------------------------------------------------------------------
 # What a user is granted when their email address is verified (credits are dollars; "0" for none).
 WELCOME_CREDITS = env.str("WELCOME_CREDITS", default="5.00")
+# A call's credit hold is released when it is recorded; one never recorded (a process killed mid-call) is
+# released by `manage.py release_stale_holds` once it is this old. Longer than any call, streams included.
+CREDIT_HOLD_MAX_SECONDS = env.int("CREDIT_HOLD_MAX_SECONDS", default=3600)
 # The gateway's statements are prepared once per connection; set 0 behind PgBouncer in transaction mode
 # older than 1.21, which cannot track prepared statements.
 GATEWAY_PREPARED_STATEMENTS = env.bool("GATEWAY_PREPARED_STATEMENTS", default=True)

@@ -46,9 +46,10 @@ def a_report():
 
 
 def a_user_whose_balance_the_ledger_moves():
-    # Only credit_ledger moves a balance (users_credit_balance_guard): this transaction writes as the ledger.
+    # Only credit_ledger moves a balance (users_credit_balance_guard): the guard is off in this transaction.
     row = a_user()
-    sql("SELECT set_config('amp.credit_ledger', 'on', true)")
+    sql("SET CONSTRAINTS ALL IMMEDIATE")
+    sql("ALTER TABLE users DISABLE TRIGGER users_credit_balance_guard")
     return row
 
 
@@ -361,7 +362,20 @@ def second_consumer_row_for_one_month():
     )
 
 
+def second_release_of_one_call():
+    from accounts.models import CreditLedgerEntry
+
+    user = UserFactory(credits="1.0000")
+    history_id = UserHistoryFactory(user=user).pk
+    CreditLedgerEntry.objects.create(user=user, amount="0.5000", kind="release", history_id=history_id)
+    return (
+        "INSERT INTO credit_ledger (user_id, amount, kind, history_id) VALUES (%s, 0.5, 'release', %s)",
+        [user.pk, history_id],
+    )
+
+
 UNIQUES = {
+    "credit_ledger_once_per_call": second_release_of_one_call,
     "api_key_spend_unique": second_spend_row_for_one_period,
     "model_consumer_usage_unique": second_consumer_row_for_one_month,
     "users_username_key": duplicate_username,

@@ -1,7 +1,7 @@
 """updated_at is set by the database on every UPDATE, whoever writes and whatever they send."""
 
-from functools import partial
 from datetime import UTC, datetime
+from functools import partial
 
 import pytest
 

@@ -9,11 +9,13 @@ transaction. Calls reserve, release and charge through the gateway (activity.gat
 through this module.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from accounts.models import CreditKind, CreditLedgerEntry, User
 from core.constraints import violated_constraint
@@ -61,3 +63,17 @@ def welcome_grant(*, user: User) -> CreditLedgerEntry | None:
     if amount <= 0:
         return None
     return credits_add(user=user, amount=amount, kind=CreditKind.GRANT, note=WELCOME_NOTE)
+
+
+# How far back each run looks for stale holds: runs are minutes apart, so a week covers missed runs too.
+STALE_WINDOW = timedelta(days=7)
+
+
+def stale_holds_release(*, older_than_seconds: int) -> int:
+    """Release the holds of calls never recorded that are older than `older_than_seconds` (and younger than
+    a week past that): each gets its `release` entry, once, whoever else settles the call at the same time
+    (credit_release_stale in SQL). Returns how many were released."""
+    before = timezone.now() - timedelta(seconds=older_than_seconds)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT credit_release_stale(%s, %s)", [before - STALE_WINDOW, before])
+        return cursor.fetchone()[0]

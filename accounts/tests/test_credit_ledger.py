@@ -6,6 +6,7 @@ the balance is exactly the sum of the entries however many writers add them at o
 """
 
 import threading
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -339,3 +340,56 @@ def test_a_stale_save_racing_with_grants_loses_none_of_them():
 
     assert errors == []
     assert balance(user) == Decimal("1.0000") + 4 * WRITES_EACH * Decimal("0.0101") == ledger_sum(user)
+
+
+def test_a_session_that_sets_the_ledgers_flag_itself_still_cannot_set_a_balance():
+    user = UserFactory(credits="1.0000")
+    sql("SELECT set_config('amp.credit_ledger', 'on', true)")
+    sql("UPDATE users SET credit_balance = 500 WHERE user_id = %s", [user.pk])
+    assert balance(user) == Decimal("1.0000") == ledger_sum(user)
+
+
+def hold(user: User, history_id, amount: str = "0.0100") -> None:
+    CreditLedgerEntry.objects.create(
+        user=user, amount=f"-{amount}", kind="reservation", history_id=history_id
+    )
+
+
+def release_stale() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT credit_release_stale(now() - interval '1 day', now() + interval '1 second')")
+        return cursor.fetchone()[0]
+
+
+def settle(user: User, history_id, *, cost: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT credit_settle(%s, NULL, %s, 0.0100, %s, NULL, NULL)", [user.pk, history_id, Decimal(cost)]
+        )
+
+
+def test_a_stale_hold_is_released_once_and_a_late_answer_is_charged_only_while_the_balance_covers_it():
+    user = UserFactory(credits="0.0100")
+    late, lost = uuid.uuid4(), uuid.uuid4()
+    hold(user, late)
+    assert balance(user) == Decimal("0.0000")
+    assert release_stale() == 1
+    assert release_stale() == 0  # once
+    assert balance(user) == Decimal("0.0100")
+
+    settle(
+        user, late, cost="0.0100"
+    )  # the call answered after its hold was released: charged, no 2nd release
+    assert balance(user) == Decimal("0.0000") == ledger_sum(user)
+    assert CreditLedgerEntry.objects.filter(history_id=late, kind="release").count() == 1
+
+    credits_add(user=user, amount=Decimal("0.0100"), kind="grant")
+    hold(user, lost)
+    release_stale()
+    credits_add(user=user, amount=Decimal("-0.0100"), kind="adjustment")  # the balance is spent meanwhile
+    settle(user, lost, cost="0.0100")  # too late and not covered: not charged, never below zero
+    assert balance(user) == Decimal("0.0000") == ledger_sum(user)
+    assert CreditLedgerEntry.objects.filter(history_id=lost, kind="charge").count() == 0
+
+    settle(user, late, cost="0.0100")  # settling again changes nothing
+    assert CreditLedgerEntry.objects.filter(history_id=late).count() == 3

@@ -21,6 +21,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from accounts.models import LimitPeriod, UserApiKey
 from accounts.spending import KeyPeriod, key_period, keys_spending
@@ -84,7 +85,7 @@ def reserve(
     developer = model.developer
     limited_key = api_key if api_key is not None and api_key.spend_limit is not None else None
     period = key_period(period=limited_key.limit_period, now=now) if limited_key else None
-    params = [
+    params: list[Any] = [
         developer.pk,
         month_start(now),
         developer.api_quota,
