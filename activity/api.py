@@ -127,13 +127,15 @@ def _validation_error(request, exc: NinjaValidationError):
 @api.exception_handler(Exception)
 def _unexpected_error(request, exc: Exception):
     if pool_exhausted(exc):
-        # Busy, not broken: nothing was reserved or forwarded, and no row can be written without a connection.
+        # Busy, not broken, and no row can be written without a connection. Almost always nothing was reserved
+        # or forwarded; when the pool ran dry only after the upstream answered, the quota counted the call
+        # and its credit hold is released by `manage.py release_stale_holds`.
         return json_response(503, error("service_busy").as_json(), {"Retry-After": str(BUSY_RETRY_AFTER)})
     logger.exception("Unexpected error in the API", exc_info=exc)
     return json_response(500, error("internal_error").as_json())
 
 
-ERROR_RESPONSES = {status: ErrorOut for status in (400, 401, 403, 404, 410, 413, 429, 502, 503, 504)}
+ERROR_RESPONSES = {status: ErrorOut for status in (400, 401, 402, 403, 404, 410, 413, 429, 502, 503, 504)}
 CALL_OPENAPI = {"security": [{"bearerAuth": []}]}
 RETRY_AFTER_HEADER = {"description": "Seconds until the quota resets.", "schema": {"type": "integer"}}
 

@@ -6,7 +6,7 @@ import pytest
 
 from activity.gateway.errors import ERROR_CODES
 
-CALL_STATUSES = {"200", "400", "401", "403", "404", "410", "413", "429", "502", "503", "504"}
+CALL_STATUSES = {"200", "400", "401", "402", "403", "404", "410", "413", "429", "502", "503", "504"}
 ENDPOINTS = {
     ("post", "/api/v1/models/{api_name}/invoke"): CALL_STATUSES,
     ("post", "/api/v1/chat/completions"): CALL_STATUSES,
