@@ -3,7 +3,7 @@ read back on the list and from GET /api/v1/key, and held by the gateway (402 key
 key_expired) — at each permission level, with real calls through the gateway to the demo upstream."""
 
 import re
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -19,7 +19,13 @@ from catalog.tests.factories import AIModelFactory
 PRICE = Decimal("0.0100")
 
 
-def today() -> datetime.date:
+@pytest.fixture(autouse=True)
+def _welcome_grant_of_five_dollars(settings):
+    """The figures below start from the welcome grant's default, whatever the environment says."""
+    settings.WELCOME_CREDITS = "5.00"
+
+
+def today() -> date:
     return timezone.now().astimezone(UTC).date()
 
 

@@ -24,6 +24,12 @@ pytestmark = pytest.mark.django_db
 PRICE = Decimal("0.0100")
 
 
+@pytest.fixture(autouse=True)
+def _welcome_grant_of_five_dollars(settings):
+    """The figures below start from the welcome grant's default, whatever the environment says."""
+    settings.WELCOME_CREDITS = "5.00"
+
+
 @pytest.fixture
 def echo(dana, upstream, settings, model_key):
     """dana's public model priced $0.0100 a call, answered by the demo echo upstream on 127.0.0.1."""
