@@ -11,7 +11,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.db.models import Case, Value, When
+from django.db.models import Case, OuterRef, Subquery, Value, When
 from django.db.models.functions import Now
 
 from accounts import services
@@ -246,12 +246,16 @@ class CreditLedgerEntryAdmin(PlatformAdmin):
     raw_id_fields = ("user",)
     date_hierarchy = "created_at"
 
+    def get_queryset(self, request):
+        # created_by_id is a plain value (the entry outlives its author): the name is read in the same query.
+        staff = User.objects.filter(pk=OuterRef("created_by_id")).values("username")[:1]
+        return super().get_queryset(request).annotate(created_by_username=Subquery(staff))
+
     @admin.display(description="by")
     def created_by_name(self, entry: CreditLedgerEntry) -> str:
         if entry.created_by_id is None:
             return "—"
-        staff = User.objects.filter(pk=entry.created_by_id).values_list("username", flat=True).first()
-        return staff or str(entry.created_by_id)
+        return getattr(entry, "created_by_username", None) or str(entry.created_by_id)
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False

@@ -175,6 +175,8 @@ class ModelUser(models.Model):
         db_index=False,
     )
     interactions = models.IntegerField()
+    # The pair's completed calls: a review by this user of this model is by a "verified caller".
+    answered = models.IntegerField(default=0, db_default=0)
 
     class Meta:
         db_table = "model_users"
@@ -182,6 +184,10 @@ class ModelUser(models.Model):
             models.UniqueConstraint(fields=["model", "user"], name="model_users_model_user_unique"),
             models.CheckConstraint(
                 condition=models.Q(interactions__gte=0), name="model_users_interactions_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(answered__gte=0, answered__lte=models.F("interactions")),
+                name="model_users_answered_within_interactions",
             ),
         ]
         indexes = [

@@ -1041,8 +1041,10 @@ class Seeder:
             (
                 "model_users pairs",
                 """
-                INSERT INTO model_users (id, model_id, user_id, interactions)
-                SELECT gen_random_uuid(), model_id, user_id, count(*) FROM user_history GROUP BY 2, 3
+                INSERT INTO model_users (id, model_id, user_id, interactions, answered)
+                SELECT gen_random_uuid(), model_id, user_id, count(*),
+                       count(*) FILTER (WHERE status = 'completed')
+                  FROM user_history GROUP BY 2, 3
                 """,
             ),
             (
@@ -1174,11 +1176,14 @@ CHECKS = {
          WHERE m.total_requests <> COALESCE(c.n, 0)
     """,
     "model_users": """
-        SELECT COALESCE(p.model_id, h.model_id), COALESCE(p.user_id, h.user_id), p.interactions, h.n
+        SELECT COALESCE(p.model_id, h.model_id), COALESCE(p.user_id, h.user_id),
+               ARRAY[p.interactions, p.answered], ARRAY[h.n, h.answered]
           FROM model_users p
-          FULL JOIN (SELECT model_id, user_id, count(*) AS n FROM user_history GROUP BY 1, 2) h
+          FULL JOIN (SELECT model_id, user_id, count(*)::integer AS n,
+                            (count(*) FILTER (WHERE status = 'completed'))::integer AS answered
+                       FROM user_history GROUP BY 1, 2) h
                ON h.model_id = p.model_id AND h.user_id = p.user_id
-         WHERE p.interactions IS DISTINCT FROM h.n
+         WHERE ARRAY[p.interactions, p.answered] IS DISTINCT FROM ARRAY[h.n, h.answered]
     """,
     "user_history_counts": """
         SELECT COALESCE(c.user_id, h.user_id), COALESCE(c.status, h.status),

@@ -104,6 +104,16 @@ class ModelListingForm(forms.ModelForm):
         widget=forms.NumberInput(attrs={"step": "0.0001", "min": "0"}),
     )
 
+    consumer_monthly_limit = forms.IntegerField(
+        label="Calls per user per month",
+        required=False,
+        min_value=1,
+        max_value=2_147_483_647,
+        help_text="A fair share of your quota: each user may make at most this many calls of the model per "
+        "calendar month (UTC); past it they get 429 consumer_limit_reached, and your quota is untouched. Empty "
+        "for no limit. Calls with the model's own key never count.",
+    )
+
     class Meta:
         model = AIModel
         fields = list(EDITABLE_FIELDS)
@@ -111,15 +121,11 @@ class ModelListingForm(forms.ModelForm):
             "model_name": "Model name",
             "display_name": "Display name",
             "is_public": "List it in the public catalog",
-            "consumer_monthly_limit": "Calls per user per month",
         }
         help_texts = {
             "model_name": "The technical name, e.g. llama-3-8b-instruct.",
             "display_name": "What people see in the catalog.",
             "is_public": "Unlisted models can still be called with the model's own key.",
-            "consumer_monthly_limit": "A fair share of your quota: each user may make at most this many calls "
-            "of the model per calendar month (UTC); past it they get 429 consumer_limit_reached, and your "
-            "quota is untouched. Empty for no limit. Calls with the model's own key never count.",
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
 

@@ -20,31 +20,17 @@ REVIEWS_PER_PAGE = 10
 # in pyproject.toml: they are siblings), so the rule reads the tables by their names, as DESIGN.md fixes
 # them, in plain SQL written once here for the filter, the histogram and the badge.
 #
-# No kept count fits (model_users counts calls of every status, user_history_counts is per user, not per
-# model), and user_history has no index on (model, user): its indexes lead with the user or with the model.
-# So both reads start from model_users, the trigger-kept (model, user) pairs with a unique index: an author
-# who never called the model costs one index probe, not a walk through their whole history; only authors
-# who did are looked up in user_history, by user. Measured on 810,000 history rows and 400 reviews, half by
-# authors with 2,000 calls to other models and none to this one: a pass of the filter over the model's
-# reviews takes about 105 ms (430-450 ms under EXPLAIN ANALYZE, against 880-1,500 ms reading user_history
-# alone), and the verified page makes two (histogram, page); the badge counts of a page take 3-4 ms. A
-# partial index user_history (model_id, user_id) WHERE status = 'completed' would turn both into index
-# probes; it belongs to the activity app, whose gateway writes that table on every call.
+# model_users keeps, per (model, user) pair, the user's completed calls (`answered`, by the triggers on
+# user_history): a verified caller is one index probe of its unique (model_id, user_id) index, whatever the
+# size of the user's history.
 VERIFIED_CALLER_SQL = """
     EXISTS (SELECT 1 FROM model_users mu
-             CROSS JOIN LATERAL (SELECT 1 FROM user_history h
-                                  WHERE h.user_id = mu.user_id AND h.model_id = mu.model_id
-                                    AND h.status = 'completed'
-                                  LIMIT 1) answered
-             WHERE mu.model_id = model_reviews.model_id AND mu.user_id = model_reviews.user_id)
+             WHERE mu.model_id = model_reviews.model_id AND mu.user_id = model_reviews.user_id
+               AND mu.answered > 0)
 """
 VERIFIED_CALLS_SQL = """
-    SELECT mu.user_id, answered.calls
-      FROM model_users mu
-     CROSS JOIN LATERAL (SELECT count(*) AS calls FROM user_history h
-                          WHERE h.user_id = mu.user_id AND h.model_id = mu.model_id
-                            AND h.status = 'completed') answered
-     WHERE mu.user_id = ANY(%s) AND mu.model_id = %s AND answered.calls > 0
+    SELECT mu.user_id, mu.answered FROM model_users mu
+     WHERE mu.user_id = ANY(%s) AND mu.model_id = %s AND mu.answered > 0
 """
 
 

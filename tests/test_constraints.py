@@ -160,6 +160,7 @@ CHECKS = {
     "model_daily_stats_calls_non_negative": (a_daily_rollup, "calls = -1"),
     "model_daily_stats_revenue_non_negative": (a_daily_rollup, "revenue = -0.0001"),
     "model_users_interactions_non_negative": (a_model_user, "interactions = -1"),
+    "model_users_answered_within_interactions": (a_model_user, "answered = interactions + 1"),
     "user_history_counts_status_valid": (a_history_count, "status = 'lost'"),
     "user_history_counts_interactions_non_negative": (a_history_count, "interactions = -1"),
     "user_history_counts_cost_total_non_negative": (a_history_count, "cost_total = -0.0001"),

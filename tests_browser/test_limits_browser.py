@@ -133,7 +133,7 @@ def test_a_user_spends_a_keys_daily_limit_from_a_program_then_raises_it(
 
     limits_link.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Limits of “nightly batch”")
-    expect(page.get_by_text("It has spent $0.0200 of $0.0200 per day")).to_be_visible()
+    expect(page.get_by_text("it has spent $0.0200 of $0.0200 per day")).to_be_visible()
     expect(page.get_by_label("Spending limit ($)")).to_have_value("0.0200")
     expect(page.get_by_label("Expires on")).to_have_value(expiry.isoformat())
     screenshot("limits-key-limits-page-390")

@@ -268,14 +268,7 @@ def test_staff_without_the_ledger_permissions_are_refused(client, carol):
     "rows",
     [
         1,
-        pytest.param(
-            50,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="CreditLedgerEntryAdmin.created_by_name looks up the staff member's username with one "
-                "query per row (57 queries for 50 rows)",
-            ),
-        ),
+        50,
     ],
 )
 def test_the_list_runs_a_fixed_number_of_queries(

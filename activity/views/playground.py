@@ -60,6 +60,11 @@ ERROR_TITLES = {
     502: "The model failed.",
     504: "The model timed out.",
 }
+# Titles of refusals that share a status with others.
+CODE_TITLES = {
+    "insufficient_credits": "Not enough credits.",
+    "consumer_limit_reached": "Monthly limit for this model reached.",
+}
 
 
 @dataclass(frozen=True)
@@ -343,7 +348,7 @@ def panel_context_for_page(request: HttpRequest, model: AIModel) -> dict:
 
 def _error_message(exc: GatewayError) -> dict:
     return {
-        "title": ERROR_TITLES.get(exc.status, "Something went wrong."),
+        "title": CODE_TITLES.get(exc.code) or ERROR_TITLES.get(exc.status, "Something went wrong."),
         "message": exc.message,
         "code": exc.code,
     }

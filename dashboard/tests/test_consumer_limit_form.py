@@ -135,11 +135,6 @@ def test_a_limit_below_one_call_or_not_a_whole_number_is_refused_and_changes_not
     assert echo.consumer_monthly_limit == 5
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="-1 is refused with Django's 'Ensure this value is greater than or equal to 0.' (the "
-    "PositiveIntegerField's own minimum), yet 0 is refused too: the message invites a value the form refuses",
-)
 def test_a_negative_limit_is_told_the_real_minimum_of_one_call(signed_in, echo):
     response = signed_in.post(edit_url(echo), listing(echo, "-1"))
 

@@ -1,6 +1,7 @@
 -- The (model, user) pair in model_users (and so models.total_users, model_users_count.sql) and the
 -- interactions and revenue of model_daily_stats follow user_history. A history insert upserts its pair
--- with ON CONFLICT; a history delete decrements the pair under its row lock and removes it at zero.
+-- with ON CONFLICT; a history delete decrements the pair under its row lock and removes it at zero. The
+-- pair also counts the user's answered (completed) calls of the model, which make a "verified caller".
 --
 -- The model's row first. Concurrent calls on one model deadlocked: a call's statement locks up to three
 -- kinds of rows through the triggers, the model (total_requests, total_users), its model_users pair and its
@@ -22,7 +23,8 @@ BEGIN
      ORDER BY model_id
        FOR NO KEY UPDATE;
     IF TG_OP IN ('DELETE', 'UPDATE') THEN
-        UPDATE model_users SET interactions = interactions - 1
+        UPDATE model_users SET interactions = interactions - 1,
+                               answered = answered - (OLD.status = 'completed')::integer
          WHERE model_id = OLD.model_id AND user_id = OLD.user_id
         RETURNING interactions INTO pair_interactions;
         IF pair_interactions = 0 THEN
@@ -33,9 +35,10 @@ BEGIN
             0, 0, 0, 0, 0, NULL, -1, -OLD.cost_incurred);
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        INSERT INTO model_users AS p (id, model_id, user_id, interactions)
-        VALUES (gen_random_uuid(), NEW.model_id, NEW.user_id, 1)
-        ON CONFLICT (model_id, user_id) DO UPDATE SET interactions = p.interactions + 1;
+        INSERT INTO model_users AS p (id, model_id, user_id, interactions, answered)
+        VALUES (gen_random_uuid(), NEW.model_id, NEW.user_id, 1, (NEW.status = 'completed')::integer)
+        ON CONFLICT (model_id, user_id) DO UPDATE SET interactions = p.interactions + 1,
+                                                      answered = p.answered + EXCLUDED.answered;
         PERFORM activity_rollup_add(
             NEW.model_id, (NEW.request_timestamp AT TIME ZONE 'UTC')::date,
             0, 0, 0, 0, 0, NULL, 1, NEW.cost_incurred);
