@@ -3,7 +3,8 @@
 Runs inside Django (the run's own settings, so session hashes match the server's SECRET_KEY):
 - a signed-in session for bench-busiest (the dashboard) and for bench-heaviest (the history page),
   created directly through the session store;
-- a fresh personal API key for bench-heaviest (older bench keys are revoked);
+- a fresh personal API key for bench-heaviest (older bench keys are revoked), and credits its calls cannot
+  spend (a staff grant, written once);
 - bench-popular and 15 other public models of 15 other developers pointed at the demo upstream's echo,
   and one more of a 17th developer at its /slow route (answers after the pause the call asks for), their
   developers given a quota the run cannot spend;
@@ -17,9 +18,12 @@ import argparse
 import json
 import os
 import sys
+from decimal import Decimal
 
 SPREAD_MODELS = 16
 UNSPENDABLE_QUOTA = 2_000_000_000
+# Credits for bench-heaviest's priced calls (a balance holds at most 99,999,999.9999).
+UNSPENDABLE_CREDITS = Decimal("50000000")
 
 
 def session_for(user) -> str:
@@ -41,7 +45,8 @@ def prepare(*, upstream: str) -> dict:
     from django.utils import timezone
 
     from accounts import keys
-    from accounts.models import Developer, User, UserApiKey
+    from accounts.models import CreditKind, Developer, User, UserApiKey
+    from accounts.services.credits import credits_add
     from bench.seed_scale import BUSIEST, HEAVIEST, POPULAR
     from catalog.models import AIModel
     from catalog.services import model_api_key_rotate
@@ -88,6 +93,10 @@ def prepare(*, upstream: str) -> dict:
         UserApiKey.objects.filter(
             user=heaviest, name__startswith="bench run", revoked_at__isnull=True
         ).update(revoked_at=timezone.now())
+        if heaviest.credit_balance < UNSPENDABLE_CREDITS / 2:
+            credits_add(
+                user=heaviest, amount=UNSPENDABLE_CREDITS, kind=CreditKind.GRANT, note="Benchmark credits"
+            )
         key = keys.generate_personal_key()
         UserApiKey.objects.create(
             user=heaviest,

@@ -1,3 +1,3 @@
--- users.credit_balance moves with every entry (functions/credit_ledger_apply.sql).
+-- users.credit_balance moves with every statement's entries (functions/credit_ledger_apply.sql).
 CREATE OR REPLACE TRIGGER credit_ledger_apply AFTER INSERT ON credit_ledger
-    FOR EACH ROW EXECUTE FUNCTION credit_ledger_apply();
+    REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION credit_ledger_apply();
