@@ -150,20 +150,22 @@ def test_a_javascript_link_keeps_its_text_but_not_its_target():
     ],
 )
 def test_pathological_input_renders_quickly_and_inertly(pathological):
-    started = time.perf_counter()
+    # CPU time of this process, not wall-clock time: a guard against a renderer that goes quadratic (minutes),
+    # which other work on a shared machine cannot make fail. Speed itself is measured in bench/.
+    started = time.process_time()
     html = render_markdown(pathological)
 
-    assert time.perf_counter() - started < 3
+    assert time.process_time() - started < 3
     assert_inert(html)
 
 
 def test_text_past_the_limit_is_shown_as_escaped_plain_text():
     huge = "# Not a heading\n<script>alert(1)</script>\n" + "word " * (MAX_MARKDOWN_CHARS // 5)
 
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time, as above
     html = render_markdown(huge)
 
-    assert time.perf_counter() - started < 1
+    assert time.process_time() - started < 1
     assert html.startswith('<p class="md-plain"># Not a heading\n&lt;script&gt;')
     assert "<h" not in html.replace('<p class="md-plain">', "")
 
