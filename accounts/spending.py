@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from django.db.models import Q
+
 from accounts.models import ApiKeySpend, LimitPeriod, UserApiKey
 
 NO_PERIOD_START = datetime(1970, 1, 1, tzinfo=UTC)  # the one "period" of a limit that never resets
@@ -62,10 +64,11 @@ def keys_spending(*, api_keys: list[UserApiKey], now: datetime) -> dict:
     periods = {key.pk: key_period(period=key.limit_period, now=now) for key in api_keys}
     spent: dict = {}
     if api_keys:
-        rows = ApiKeySpend.objects.filter(api_key_id__in=list(periods)).values_list(
-            "api_key_id", "period_start", "spent"
-        )
-        spent = {key_id: amount for key_id, start, amount in rows if periods[key_id].start == start}
+        # Only each key's current period: a daily limit leaves a row a day, and the list reads none of them.
+        current = Q()
+        for key_id, period in periods.items():
+            current |= Q(api_key_id=key_id, period_start=period.start)
+        spent = dict(ApiKeySpend.objects.filter(current).values_list("api_key_id", "spent"))
     result = {}
     for key in api_keys:
         amount = spent.get(key.pk, ZERO)

@@ -8,8 +8,8 @@ from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
 from accounts.models import User
-from activity.models import LATENCY_BUCKETS, ModelDailyStats, UserActivitySummary, UserHistory
-from activity.rollups import merge, percentile_ms
+from activity.models import ModelDailyStats, UserActivitySummary, UserHistory
+from activity.rollups import HISTOGRAM_SUM_SQL, percentile_ms
 from catalog.models import AIModel
 
 RECENT_HISTORY = 5
@@ -27,17 +27,31 @@ def recent_history(user: User, limit: int = RECENT_HISTORY) -> list[UserHistory]
     return list(UserHistory.objects.for_user(user).newest_first().select_related("model")[:limit])
 
 
+# Each model's calls, successes and summed latency histogram over a window of days: one grouped read.
+_WINDOW_SQL = f"""
+    SELECT model_id, SUM(calls), SUM(successes), {HISTOGRAM_SUM_SQL}
+      FROM model_daily_stats
+     WHERE model_id = ANY(%s) AND day >= %s
+     GROUP BY model_id
+"""
+
+
+def _window_figures(model_ids: list, days: int) -> dict:
+    """{model_id: (calls, successes, histogram)} over the last `days` days (UTC), for models with rows."""
+    since = timezone.now().date() - timedelta(days=days - 1)
+    if not model_ids:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(_WINDOW_SQL, [list(model_ids), since])
+        return {
+            model_id: (int(calls or 0), int(successes or 0), [count or 0 for count in histogram])
+            for model_id, calls, successes, histogram in cursor.fetchall()
+        }
+
+
 def model_usage(model: AIModel, days: int = STATS_DAYS) -> dict:
     """Calls, success rate and typical (p50) latency over the last `days` days, from the rollups."""
-    since = timezone.now().date() - timedelta(days=days - 1)
-    rows = list(
-        ModelDailyStats.objects.filter(model=model, day__gte=since).values_list(
-            "calls", "successes", "latency_buckets"
-        )
-    )
-    calls = sum(row[0] for row in rows)
-    successes = sum(row[1] for row in rows)
-    histogram = merge(row[2] for row in rows)
+    calls, successes, histogram = _window_figures([model.pk], days).get(model.pk, (0, 0, []))
     return {
         "days": days,
         "calls": calls,
@@ -46,37 +60,20 @@ def model_usage(model: AIModel, days: int = STATS_DAYS) -> dict:
     }
 
 
-# Each model's last STATS_DAYS days in one grouped read; the histograms are summed bucket by bucket in SQL.
-_STATS_SQL = """
-    SELECT model_id, SUM(calls), SUM(successes), ARRAY[{}]
-      FROM model_daily_stats
-     WHERE model_id = ANY(%s) AND day >= %s
-     GROUP BY model_id
-""".format(", ".join(f"SUM(latency_buckets[{i}])" for i in range(1, LATENCY_BUCKETS + 1)))
-
-
 def public_stats(model_ids: list, days: int = STATS_DAYS) -> dict:
     """The public figures of each model over the last `days` days, as the API's `stats`: calls forwarded to
     the upstream, the share answered (0–1) and the typical (p50) latency in ms; None without calls. Calls
     the platform refused never count (see activity_forwarded in SQL). One query for any number of models."""
-    since = timezone.now().date() - timedelta(days=days - 1)
-    empty: dict[str, int | float | None] = {
-        "calls_30d": 0,
-        "success_rate_30d": None,
-        "p50_latency_ms_30d": None,
+    stats: dict = {
+        model_id: {"calls_30d": 0, "success_rate_30d": None, "p50_latency_ms_30d": None}
+        for model_id in model_ids
     }
-    stats = {model_id: dict(empty) for model_id in model_ids}
-    if not model_ids:
-        return stats
-    with connection.cursor() as cursor:
-        cursor.execute(_STATS_SQL, [list(model_ids), since])
-        for model_id, calls, successes, histogram in cursor.fetchall():
-            if not calls:
-                continue
+    for model_id, (calls, successes, histogram) in _window_figures(model_ids, days).items():
+        if calls:
             stats[model_id] = {
-                "calls_30d": int(calls),
+                "calls_30d": calls,
                 "success_rate_30d": round(successes / calls, 4),
-                "p50_latency_ms_30d": percentile_ms([count or 0 for count in histogram], 0.5),
+                "p50_latency_ms_30d": percentile_ms(histogram, 0.5),
             }
     return stats
 

@@ -86,13 +86,6 @@ class ModelPeriodFigures:
         return round(100 * self.errors / self.calls, 1) if self.calls else None
 
 
-# The histograms are summed bucket by bucket in SQL: 64 SUMs cost PostgreSQL a few milliseconds, where
-# sending every model's daily array (thousands for a busy developer) and merging them in Python cost more
-# than the rest of the page.
-_HISTOGRAM_SUM = "ARRAY[{}]".format(
-    ", ".join(f"SUM(latency_buckets[{i}])" for i in range(1, LATENCY_BUCKETS + 1))
-)
-
 # One pass over the period's rollup rows of the developer's models, grouped two ways at once: per model
 # (the table) and per day (the charts). Rows of models that are not charted (another model is selected)
 # form their own day groups, which are skipped. By model id and day range, so PostgreSQL walks
@@ -100,7 +93,7 @@ _HISTOGRAM_SUM = "ARRAY[{}]".format(
 _PERIOD_SQL = f"""
     SELECT model_id, day, (%(charted)s::uuid IS NULL OR model_id = %(charted)s::uuid) AS charted,
         SUM(calls), SUM(successes), SUM(refused), SUM(server_errors), SUM(revenue),
-        SUM(processing_ms_total)::bigint, {_HISTOGRAM_SUM}
+        SUM(processing_ms_total)::bigint, {rollups.HISTOGRAM_SUM_SQL}
     FROM model_daily_stats
     WHERE model_id = ANY(%(models)s) AND day BETWEEN %(first)s AND %(last)s
     GROUP BY GROUPING SETS ((model_id), (day, charted))

@@ -6,7 +6,7 @@ from factory.django import DjangoModelFactory
 
 from accounts import keys
 from accounts.models import CreditKind, Developer, DeveloperStatus, User, UserApiKey, UserStatus
-from accounts.services.credits import credits_add
+from accounts.services.credits import WELCOME_NOTE, credits_add
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -32,7 +32,7 @@ class UserFactory(DjangoModelFactory):
             return
         amount = Decimal(settings.WELCOME_CREDITS) if extracted is None else Decimal(extracted)
         if amount > 0:
-            credits_add(user=user, amount=amount, kind=CreditKind.GRANT, note="Welcome grant")
+            credits_add(user=user, amount=amount, kind=CreditKind.GRANT, note=WELCOME_NOTE)
             user.refresh_from_db(fields=["credit_balance"])
 
 

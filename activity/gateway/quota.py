@@ -4,6 +4,8 @@ developer_monthly_usage holds one row per developer and calendar month (UTC). Re
 the row or adds one to it only while calls < api_quota, in a single statement that runs in its own
 transaction (autocommit), so exactly api_quota calls pass however many processes ask at once: PostgreSQL
 serialises the conflicting updates on the row and re-checks the WHERE clause against the latest value.
+The upsert is gateway_reserve's last step (activity.gateway.reservation), which a call reserves with;
+quota_reserve() runs that same function with nothing else to reserve.
 """
 
 import calendar
@@ -15,23 +17,16 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Developer, UserApiKey
-from activity.gateway.errors import error
+from activity.gateway.errors import GatewayError, error
 from activity.gateway.rows import prepared_cursor
 from activity.models import ApiUsageLog
 
 # With settings.GATEWAY_ASYNC_COMMIT (off by default) the counter's commit does not wait for the WAL
-# flush (synchronous_commit off for this one statement). The reservation stays exact either way, since
-# row locks and the WHERE clause decide it; with it on, a database crash could lose the last fraction of
-# a second of counts (with the usage rows of those same calls).
-ASYNC_COMMIT = """(SELECT set_config('synchronous_commit',
-                    CASE WHEN %s::boolean THEN 'off' ELSE current_setting('synchronous_commit') END, true)) AS async_commit"""
-
-RESERVE_SQL = f"""
-INSERT INTO developer_monthly_usage AS u (id, developer_id, month, calls)
-SELECT gen_random_uuid(), %s::uuid, %s::date, 1 FROM {ASYNC_COMMIT}
-ON CONFLICT (developer_id, month) DO UPDATE SET calls = u.calls + 1 WHERE u.calls < %s::integer
-RETURNING u.calls
-"""
+# flush (synchronous_commit off for the reserving transaction alone). The reservation stays exact either
+# way, since row locks and the WHERE clause decide it; with it on, a database crash could lose the last
+# fraction of a second of counts (with the usage rows of those same calls).
+QUOTA_ONLY_SQL = """SELECT used, refusal
+  FROM gateway_reserve(%s::uuid, %s::date, %s::integer, %s::boolean, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL)"""
 
 CURRENT_SQL = "SELECT calls FROM developer_monthly_usage WHERE developer_id = %s AND month = %s"
 
@@ -73,6 +68,23 @@ class QuotaState:
         }
 
 
+def month_retry_after(now: datetime) -> str:
+    """Retry-After for a monthly limit: the seconds until the next month starts (UTC), at least 1."""
+    return str(max(1, int((next_month_start(now) - now).total_seconds()) + 1))
+
+
+def quota_exceeded(*, limit: int, now: datetime) -> GatewayError:
+    """The 429 of a spent quota, with its X-RateLimit-* headers and Retry-After."""
+    reset = next_month_start(now)
+    state = QuotaState(limit=limit, used=limit, reset=reset)
+    return error(
+        "quota_exceeded",
+        f"The monthly quota of {limit} calls for this model's developer is spent; "
+        f"it resets at {reset:%Y-%m-%dT%H:%M:%SZ}.",
+        headers={**state.headers(), "Retry-After": month_retry_after(now)},
+    )
+
+
 def quota_reserve(*, developer: Developer, now: datetime | None = None) -> QuotaState:
     """Count one forwarded call against the developer's quota, or raise a 429 GatewayError.
 
@@ -81,22 +93,12 @@ def quota_reserve(*, developer: Developer, now: datetime | None = None) -> Quota
     """
     now = now or timezone.now()
     limit = developer.api_quota
-    reset = next_month_start(now)
-    row = None
-    if limit > 0:
-        with prepared_cursor() as cursor:
-            cursor.execute(RESERVE_SQL, [developer.pk, month_start(now), async_commit_enabled(), limit])
-            row = cursor.fetchone()
-    if row is None:
-        state = QuotaState(limit=limit, used=limit, reset=reset)
-        retry_after = max(1, int((reset - now).total_seconds()) + 1)
-        raise error(
-            "quota_exceeded",
-            f"The monthly quota of {limit} calls for this model's developer is spent; "
-            f"it resets at {reset:%Y-%m-%dT%H:%M:%SZ}.",
-            headers={**state.headers(), "Retry-After": str(retry_after)},
-        )
-    return QuotaState(limit=limit, used=row[0], reset=reset)
+    with prepared_cursor() as cursor:
+        cursor.execute(QUOTA_ONLY_SQL, [developer.pk, month_start(now), limit, async_commit_enabled()])
+        used, refusal = cursor.fetchone()
+    if refusal is not None:
+        raise quota_exceeded(limit=limit, now=now)
+    return QuotaState(limit=limit, used=used, reset=next_month_start(now))
 
 
 def quota_state(*, developer: Developer, now: datetime | None = None) -> QuotaState:

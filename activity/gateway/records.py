@@ -8,7 +8,7 @@ Counters (models.total_requests, total_users, model_daily_stats) follow from the
 tables; nothing here touches them.
 
 With settings.GATEWAY_ASYNC_COMMIT on (off by default) the commit does not wait for the WAL to reach
-disk (synchronous_commit off for this statement only, see quota.ASYNC_COMMIT): a database crash may then
+disk (synchronous_commit off for this statement only, as for the reservation): a database crash may then
 lose the last fraction of a second of usage rows, never leave them half written.
 """
 

@@ -29,8 +29,10 @@ from activity.gateway.errors import GatewayError, error
 from activity.gateway.quota import (
     QuotaState,
     async_commit_enabled,
+    month_retry_after,
     month_start,
     next_month_start,
+    quota_exceeded,
 )
 from activity.gateway.rows import prepared_cursor
 from catalog.models import AIModel
@@ -129,24 +131,14 @@ def _refusal(
     now: datetime,
 ) -> GatewayError:
     """The GatewayError for one of gateway_reserve's refusals, saying the figures it came with."""
-    developer = model.developer
-    quota_reset = next_month_start(now)
-    month_retry = str(max(1, int((quota_reset - now).total_seconds()) + 1))
     if code == "quota_exceeded":
-        limit = developer.api_quota
-        state = QuotaState(limit=limit, used=limit, reset=quota_reset)
-        return error(
-            code,
-            f"The monthly quota of {limit} calls for this model's developer is spent; "
-            f"it resets at {quota_reset:%Y-%m-%dT%H:%M:%SZ}.",
-            headers={**state.headers(), "Retry-After": month_retry},
-        )
+        return quota_exceeded(limit=model.developer.api_quota, now=now)
     if code == "consumer_limit_reached":
         return error(
             code,
             f"You have made this month's {detail} calls of {model.api_name!r} that its developer allows "
-            f"each user; the limit resets at {quota_reset:%Y-%m-%dT%H:%M:%SZ}.",
-            headers={"Retry-After": month_retry},
+            f"each user; the limit resets at {next_month_start(now):%Y-%m-%dT%H:%M:%SZ}.",
+            headers={"Retry-After": month_retry_after(now)},
         )
     if code == "insufficient_credits":
         return error(
