@@ -172,6 +172,15 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if n
 
 # --- Cache, mail ----------------------------------------------------------------------------------------
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# A Redis that stops answering costs speed, never an answer: core.cache bypasses it for
+# CACHE_RETRY_SECONDS after a failure and reconnects after that (README, "Scaling past one machine").
+SHARED_CACHE = CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+if SHARED_CACHE:
+    CACHES["default"]["BACKEND"] = "core.cache.ResilientRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        retry_seconds=env.float("CACHE_RETRY_SECONDS", default=5),
+        socket_timeout=env.float("CACHE_SOCKET_TIMEOUT", default=0.5),
+    )
 # The kept model cards (catalog.cards) have a cache of their own: their keys come from the catalog's rows,
 # not from what visitors put in URLs, so it may hold every card without letting anyone fill a worker's
 # memory. With a shared cache (Redis) in CACHE_URL, the cards live there too, under their own prefix.
@@ -226,6 +235,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Sessions live in the database; with a shared cache (Redis) each is also kept there, read from the cache
+# and written to both (cached_db writes the database first, so a Redis outage loses no session). A cache of
+# each process's own memory would go stale between processes, so without Redis the database alone serves.
+SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if SHARED_CACHE else "db")
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -10,20 +10,13 @@ process, and talks to it over real sockets:
   cancelled: every call answered 200 has its usage row.
 """
 
-import http.client
 import json
-import os
-import shlex
 import signal
 import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -33,7 +26,7 @@ from django.test import Client
 from accounts import keys
 from activity.models import ApiUsageLog, DeveloperMonthlyUsage, HistoryStatus, UserHistory
 from catalog.tests.factories import AIModelFactory
-from tests.processes import database_url
+from tests.processes import database_url, web_server
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,88 +40,6 @@ def slow_answer(handler, payload) -> tuple[int, bytes]:
 
 
 UPSTREAM_ROUTES = {"/sleepy": slow_answer}
-
-
-def web_command() -> list[str]:
-    """The Procfile's web: line, its programs taken from this virtualenv."""
-    for line in (BASE_DIR / "Procfile").read_text().splitlines():
-        name, _, command = line.partition(":")
-        if name.strip() == "web":
-            argv = shlex.split(command)
-            program = VENV_BIN / argv[0]
-            return [str(program) if program.exists() else argv[0], *argv[1:]]
-    raise AssertionError("The Procfile has no web: line")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class WebServer:
-    process: subprocess.Popen
-    port: int
-    log: Path
-
-    def connection(self, timeout: float = 10) -> http.client.HTTPConnection:
-        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-
-    def get(self, path: str) -> tuple[int, float]:
-        """The status of a GET on a new connection, and its time in milliseconds."""
-        started = time.perf_counter()
-        conn = self.connection()
-        try:
-            conn.request("GET", path)
-            response = conn.getresponse()
-            response.read()
-            return response.status, (time.perf_counter() - started) * 1000
-        finally:
-            conn.close()
-
-
-@contextmanager
-def web_server(tmp_path: Path, **env: str) -> Iterator[WebServer]:
-    port = free_port()
-    log = tmp_path / "web.log"
-    environment = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "DEBUG": "1",
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "WEB_CONCURRENCY": "1",
-        "LOG_LEVEL": "WARNING",
-        **env,
-    }
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            web_command(), cwd=BASE_DIR, env=environment, stdout=output, stderr=subprocess.STDOUT
-        )
-    server = WebServer(process=process, port=port, log=log)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise AssertionError(f"The web process exited:\n{log.read_text()[-3000:]}")
-            try:
-                if server.get("/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError(f"The web process did not answer /healthz:\n{log.read_text()[-3000:]}")
-            time.sleep(0.2)
-        yield server
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
 class HungUpstream:
