@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.urls import reverse
 
+from catalog.kinds import INPUT_KIND_CHOICES, OUTPUT_KIND_CHOICES, kinds_of
 from catalog.models import AIModel, Category
 from catalog.services import EDITABLE_FIELDS
 from core.addresses import is_public_address
@@ -114,6 +115,22 @@ class ModelListingForm(forms.ModelForm):
         "for no limit. Calls with the model's own key never count.",
     )
 
+    input_kinds = forms.MultipleChoiceField(
+        label="Takes",
+        choices=INPUT_KIND_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="What callers may send it. Left as the category's, it follows the category.",
+    )
+    output_kinds = forms.MultipleChoiceField(
+        label="Gives",
+        choices=OUTPUT_KIND_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="What its upstream answers with. Calls asking for anything else are refused (400) before "
+        "they count.",
+    )
+
     class Meta:
         model = AIModel
         fields = list(EDITABLE_FIELDS)
@@ -132,6 +149,18 @@ class ModelListingForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = Category.choices
+        takes, gives = kinds_of(self.instance.category, self.instance.input_kinds, self.instance.output_kinds)
+        self.initial.setdefault("input_kinds", list(takes))
+        self.initial.setdefault("output_kinds", list(gives))
+
+    def clean(self):
+        """Kinds equal to the category's (or none ticked) are stored as null, so that they follow it."""
+        cleaned = super().clean()
+        takes, gives = kinds_of(cleaned.get("category") or Category.OTHER, None, None)
+        for name, default in (("input_kinds", takes), ("output_kinds", gives)):
+            chosen = cleaned.get(name) or []
+            cleaned[name] = None if not chosen or set(chosen) == set(default) else sorted(chosen)
+        return cleaned
 
 
 class ModelCreateForm(ModelListingForm):

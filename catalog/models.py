@@ -10,6 +10,7 @@ from django.db.models.functions import Cast, Upper
 from django.utils.text import Truncator
 
 from accounts.models import Developer, DeveloperStatus, UserStatus
+from catalog.kinds import INPUT_KINDS, OUTPUT_KINDS, kinds_of
 from core.fields import check_in, check_non_negative, counter, created_at, updated_at, uuid_pk
 from core.http import around_slug
 
@@ -129,6 +130,9 @@ class AIModel(models.Model):
         validators=[MinValueValidator(1)],
         help_text="Calls each user may make of this model per calendar month (UTC); empty for no limit.",
     )
+    # What the model takes and gives (catalog.kinds); null for its category's kinds.
+    input_kinds = ArrayField(models.CharField(max_length=16), null=True, blank=True, size=3)
+    output_kinds = ArrayField(models.CharField(max_length=16), null=True, blank=True, size=5)
     total_requests = counter(big=True)
     total_users = counter()
     average_rating = models.DecimalField(
@@ -166,6 +170,20 @@ class AIModel(models.Model):
                 condition=models.Q(consumer_monthly_limit__isnull=True)
                 | models.Q(consumer_monthly_limit__gte=1),
                 name="models_consumer_monthly_limit_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(input_kinds__isnull=True)
+                | models.Q(
+                    input_kinds__len__gt=0, input_kinds__contained_by=[kind.value for kind in INPUT_KINDS]
+                ),
+                name="models_input_kinds_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(output_kinds__isnull=True)
+                | models.Q(
+                    output_kinds__len__gt=0, output_kinds__contained_by=[kind.value for kind in OUTPUT_KINDS]
+                ),
+                name="models_output_kinds_valid",
             ),
             check_non_negative("total_requests", "models_total_requests_non_negative"),
             check_non_negative("total_users", "models_total_users_non_negative"),
@@ -249,6 +267,16 @@ class AIModel(models.Model):
         # api_name is a slug (CHECK models_api_name_slug): catalog pages link dozens of models.
         before, after = around_slug("catalog:model_detail")
         return before + self.api_name + after
+
+    @property
+    def takes(self) -> tuple[str, ...]:
+        """The kinds of input the model takes (catalog.kinds): its own, or its category's."""
+        return kinds_of(self.category, self.input_kinds, self.output_kinds)[0]
+
+    @property
+    def gives(self) -> tuple[str, ...]:
+        """The kinds of output the model gives: its own, or its category's."""
+        return kinds_of(self.category, self.input_kinds, self.output_kinds)[1]
 
     @property
     def initial(self) -> str:

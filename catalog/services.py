@@ -30,6 +30,8 @@ EDITABLE_FIELDS = (
     "endpoint_url",
     "price_per_request",
     "consumer_monthly_limit",
+    "input_kinds",
+    "output_kinds",
     "is_public",
 )
 

@@ -258,12 +258,22 @@ CONTENT_SECURITY_POLICY = {
 # --- Gateway --------------------------------------------------------------------------------------------
 UPSTREAM_CONNECT_TIMEOUT = env.float("UPSTREAM_CONNECT_TIMEOUT", default=2.0)
 UPSTREAM_READ_TIMEOUT = env.float("UPSTREAM_READ_TIMEOUT", default=30.0)
-UPSTREAM_MAX_RESPONSE_BYTES = env.int("UPSTREAM_MAX_RESPONSE_BYTES", default=1_000_000)
+# Answers carry images and audio in base64: room for a file of GATEWAY_MAX_FILE_BYTES and its text.
+UPSTREAM_MAX_RESPONSE_BYTES = env.int("UPSTREAM_MAX_RESPONSE_BYTES", default=16_000_000)
 # Calls to upstreams at loopback, private, link-local or other non-public addresses: refused unless this is
 # on, so that a model's endpoint URL cannot reach the platform's own network. On with DEBUG, where the
 # demo upstream listens on 127.0.0.1.
 UPSTREAM_PRIVATE_NETWORKS = env.bool("UPSTREAM_PRIVATE_NETWORKS", default=DEBUG)
 GATEWAY_MAX_PROMPT_CHARS = env.int("GATEWAY_MAX_PROMPT_CHARS", default=32_000)
+# Files a call carries (activity.gateway.media): each at most this many bytes once decoded; an image at most
+# this many pixels, a WAV at most this long. A call's JSON body may hold its files in base64, so the API's
+# call endpoints take bodies up to GATEWAY_MAX_BODY_BYTES (other requests keep DATA_UPLOAD_MAX_MEMORY_SIZE).
+GATEWAY_MAX_FILE_BYTES = env.int("GATEWAY_MAX_FILE_BYTES", default=10 * 1024 * 1024)
+GATEWAY_MAX_BODY_BYTES = env.int(
+    "GATEWAY_MAX_BODY_BYTES", default=GATEWAY_MAX_FILE_BYTES * 4 // 3 + 1024 * 1024
+)
+GATEWAY_MAX_IMAGE_PIXELS = env.int("GATEWAY_MAX_IMAGE_PIXELS", default=4096 * 4096)
+GATEWAY_MAX_AUDIO_SECONDS = env.int("GATEWAY_MAX_AUDIO_SECONDS", default=600)
 # Arrays and objects in a call's body nest at most this deep (the body itself is level 1); deeper bodies
 # are a 400 before anything counts. At most 256: the body is parsed and re-encoded by recursive code.
 GATEWAY_MAX_JSON_DEPTH = env.int("GATEWAY_MAX_JSON_DEPTH", default=64)

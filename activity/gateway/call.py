@@ -202,6 +202,32 @@ def lookup_name(api_name: object) -> str | None:
     return None
 
 
+def declared_length(request: HttpRequest) -> int:
+    try:
+        return max(0, int(request.headers.get("content-length") or 0))
+    except ValueError:
+        return 0
+
+
+def read_body(request: HttpRequest) -> bytes:
+    """The body, refused with 413 request_too_large past GATEWAY_MAX_BODY_BYTES, declared or sent."""
+    limit = settings.GATEWAY_MAX_BODY_BYTES
+    too_large = error(
+        "request_too_large", f"The request body is larger than {limit:,} bytes (GATEWAY_MAX_BODY_BYTES)."
+    )
+    if declared_length(request) > limit:
+        raise too_large
+    if getattr(request, "_body", None) is not None or getattr(request, "_read_started", False):
+        try:
+            return request.body
+        except RequestDataTooBig:
+            raise too_large from None
+    body = request.read(limit + 1)
+    if len(body) > limit:
+        raise too_large
+    return body
+
+
 class ApiCall:
     """One request to a call endpoint: what is known so far (key, model, caller), the pipeline's outcome,
     and its answer with the records it leaves."""
@@ -214,16 +240,18 @@ class ApiCall:
         self.model: AIModel | None = None
         self.personal_key: UserApiKey | None = None
         self.personal_key_fetched = False
+        self._body: bytes | None = None
         self.outcome: pipeline.Outcome | None = None
         # The quota its answer's headers show, when known without the pipeline (GET /key).
         self.quota: QuotaState | None = None
 
     @property
     def body(self) -> bytes:
-        try:
-            return self.request.body
-        except RequestDataTooBig:
-            raise error("request_too_large") from None
+        """The request's body, up to GATEWAY_MAX_BODY_BYTES (413 past it): calls carry files in base64, so
+        the call endpoints take larger bodies than the site's forms (DATA_UPLOAD_MAX_MEMORY_SIZE)."""
+        if self._body is None:
+            self._body = read_body(self.request)
+        return self._body
 
     def load_json(self) -> tuple[Any, GatewayError | None]:
         """The body parsed, when it parses, and the first problem with it (see load_json)."""
@@ -250,9 +278,9 @@ class ApiCall:
 
     def origin(self) -> pipeline.Origin:
         try:
-            request_size = len(self.request.body)
-        except RequestDataTooBig:
-            request_size = int(self.request.headers.get("content-length") or 0)
+            request_size = len(self.body)
+        except GatewayError:
+            request_size = declared_length(self.request)
         return pipeline.Origin(
             ip=client_ip(self.request),
             request_size=request_size,

@@ -28,6 +28,19 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
         400,
         "A field is missing or has the wrong type or value, or the Content-Type is not application/json.",
     ),
+    "unsupported_kind": (
+        400,
+        "The model does not take what the call sends (text, image, audio) or does not give what the endpoint "
+        "answers with (text, image, audio, vector, labels).",
+    ),
+    "invalid_media": (
+        400,
+        "A file is not what it says it is, is of a format the platform does not take, or is not base64.",
+    ),
+    "remote_url_refused": (
+        400,
+        "A file was given as a URL; the platform never fetches URLs: send it as a data: URI or an upload.",
+    ),
     "key_in_query": (400, "An API key was sent in the query string; send it in the Authorization header."),
     "missing_key": (401, "No Authorization: Bearer <key> header."),
     "invalid_key": (401, "The key is unknown, malformed or revoked."),
@@ -49,6 +62,11 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "model_deprecated": (410, "The model is deprecated and no longer answers."),
     "prompt_too_large": (413, "The prompt is longer than GATEWAY_MAX_PROMPT_CHARS characters."),
     "request_too_large": (413, "The request body is larger than the platform accepts."),
+    "media_too_large": (
+        413,
+        "A file is larger than GATEWAY_MAX_FILE_BYTES, an image has more than GATEWAY_MAX_IMAGE_PIXELS pixels "
+        "or a WAV lasts longer than GATEWAY_MAX_AUDIO_SECONDS.",
+    ),
     "consumer_limit_reached": (
         429,
         "This month's calls of the model that its developer allows each user are made; see Retry-After.",

@@ -34,7 +34,8 @@ from django.utils import timezone
 
 from activity.gateway.access import check_serving, check_visible
 from activity.gateway.auth import Caller
-from activity.gateway.errors import GatewayError
+from activity.gateway.errors import GatewayError, error
+from activity.gateway.media import MediaFile
 from activity.gateway.quota import QuotaState
 from activity.gateway.records import Exchange, call_record
 from activity.gateway.reservation import Reservation, reserve
@@ -49,6 +50,7 @@ from activity.gateway.service import (
 )
 from activity.gateway.streaming import StreamEnd, StreamRelay
 from activity.gateway.upstream import UpstreamAnswer, UpstreamStream, call_upstream, stream_upstream
+from catalog.kinds import kinds_label
 from catalog.models import AIModel
 from core.db import release_connection
 
@@ -65,6 +67,16 @@ class CallInput:
     messages: list[dict] | None = None  # the conversation, for chat-shaped upstreams
     session_id: str | None = None
     stream: bool = False
+    files: tuple[MediaFile, ...] = ()  # images and audio the caller sent, checked (activity.gateway.media)
+    texts: tuple[str, ...] | None = None  # an embeddings call's texts
+    options: dict = field(default_factory=dict)  # a media call's options (dimensions, n, size, voice, …)
+    want: str | None = None  # the kind of output the endpoint answers with (vector, image, …), if one
+
+    @property
+    def sends(self) -> tuple[str, ...]:
+        """The kinds this call sends."""
+        kinds = ["text"] if self.prompt or self.texts else []
+        return tuple(dict.fromkeys([*kinds, *(media.kind for media in self.files)]))
 
 
 @dataclass(frozen=True)
@@ -202,6 +214,48 @@ class Outcome:
         )
 
 
+def kinds_check(*, model: AIModel, call: CallInput) -> None:
+    """400 unsupported_kind, before anything counts, for a call that sends the model a kind it does not take,
+    sends it none that it takes, or asks it for a kind it does not give (catalog.kinds)."""
+    takes, gives = model.takes, model.gives
+    sends = call.sends
+    refused = [kind for kind in sends if kind != "text" and kind not in takes]
+    if refused:
+        raise error(
+            "unsupported_kind",
+            f"{model.api_name} takes {kinds_label(takes)}; this call sends {kinds_label(tuple(refused))}.",
+        )
+    if not any(kind in takes for kind in sends):
+        raise error(
+            "unsupported_kind",
+            f"{model.api_name} takes {kinds_label(takes)}; send "
+            + ("a file of that kind." if "text" not in takes else "a prompt."),
+        )
+    if call.want is not None and call.want not in gives:
+        raise error(
+            "unsupported_kind",
+            f"{model.api_name} gives {kinds_label(gives)}, not {kinds_label((call.want,))}: "
+            "call it through an endpoint for what it gives.",
+        )
+    if call.stream and "text" not in gives:
+        raise error(
+            "unsupported_kind", f"{model.api_name} gives {kinds_label(gives)}: only text answers stream."
+        )
+
+
+def answer_check(answer: UpstreamAnswer, *, call: CallInput) -> None:
+    """A 502 for an answer without the kind the endpoint answers with (an embeddings call answered text)."""
+    if call.want is None or call.want == "text" and answer.text:
+        return
+    found = answer.of_kind(call.want)
+    expected = len(call.texts) if call.want == "vector" and call.texts else 1
+    if len(found) < expected:
+        raise error(
+            "upstream_invalid_response",
+            f"The model's upstream answered without the {kinds_label((call.want,))} this call asks for.",
+        )
+
+
 def refusal(*, model: AIModel, caller: Caller | None, origin: Origin) -> Outcome:
     """A call refused before run() (its key, say), to be recorded with record(status_code=...)."""
     return Outcome(model=model, caller=caller, origin=origin)
@@ -219,6 +273,7 @@ def run(*, caller: Caller, model: AIModel, read: Callable[[], CallInput], origin
         check_serving(model=model)
         call = outcome.input = read()
         prompt_check(call.prompt)
+        kinds_check(model=model, call=call)
         request_timestamp = timezone.now()
         price: Decimal = price_for(caller=caller, model=model)
         outcome.history_id = uuid.uuid4() if caller.writes_history else None
@@ -244,14 +299,17 @@ def run(*, caller: Caller, model: AIModel, read: Callable[[], CallInput], origin
         "prompt": call.prompt,
         "parameters": call.parameters,
         "messages": call.messages,
+        "files": call.files,
     }
     try:
         if call.stream:
             opened = stream_upstream(**request)
         else:
-            answer = call_upstream(**request)
+            answer = call_upstream(**request, texts=call.texts, options=call.options)
+            answer_check(answer, call=call)
     except GatewayError as exc:
         outcome.error = exc
+        answer = None
     outcome.forwarded = Forwarded(
         quota=outcome.quota,
         answer=answer,

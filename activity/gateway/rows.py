@@ -103,7 +103,8 @@ def fetch_one(sql: str, params: list) -> tuple | None:
 CALL_FIELDS: dict[type[Model], tuple[str, ...]] = {
     AIModel: (
         "model_id", "developer_id", "display_name", "api_name", "api_key", "api_key_prefix", "status",
-        "is_public", "is_served", "endpoint_url", "price_per_request", "consumer_monthly_limit",
+        "is_public", "is_served", "endpoint_url", "price_per_request", "consumer_monthly_limit", "category",
+        "input_kinds", "output_kinds",
     ),
     Developer: ("developer_id", "user_id", "username", "api_quota", "status"),
     User: ("user_id", "username", "status", "is_active", "credit_balance"),
@@ -115,7 +116,12 @@ CALL_FIELDS: dict[type[Model], tuple[str, ...]] = {
 
 
 def _fields(model: type[Model]) -> list:
-    return [model._meta.get_field(name) for name in CALL_FIELDS[model]]
+    """The fields read, in the model's own order: Model.from_db takes the values of the fields it is given
+    in that order, whatever order their names come in."""
+    wanted = set(CALL_FIELDS[model])
+    fields = [field for field in model._meta.concrete_fields if {field.name, field.attname} & wanted]
+    assert len(fields) == len(wanted), f"CALL_FIELDS names a field {model.__name__} does not have"
+    return fields
 
 
 def _columns(model: type[Model], alias: str) -> str:

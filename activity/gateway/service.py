@@ -111,7 +111,7 @@ def exchange_for(
         history_id=history_id,
         session_id=forwarded.session_id,
         prompt=prompt,
-        response=forwarded.answer.text if forwarded.answer else "",
+        response=forwarded.answer.history_text if forwarded.answer else "",
         status=forwarded.history_status,
         request_timestamp=forwarded.request_timestamp,
         response_time_ms=processing_ms,

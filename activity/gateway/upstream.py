@@ -26,7 +26,6 @@ import time
 from base64 import b64encode
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
@@ -46,9 +45,33 @@ from urllib3.util import parse_url
 from urllib3.util.connection import create_connection
 
 from activity.gateway.errors import error
+from activity.gateway.media import MediaFile
+from activity.gateway.shapes import (  # build_payload, encode_payload and is_chat_endpoint: also from here
+    CHAT_SUFFIX,
+    Outgoing,
+    UpstreamAnswer,
+    UpstreamCall,
+    _storable,
+    build_payload,
+    encode_payload,
+    encode_request,
+    is_chat_endpoint,
+    parse_answer,
+)
+
+__all__ = [
+    "CHAT_SUFFIX",
+    "UpstreamAnswer",
+    "build_payload",
+    "call_upstream",
+    "encode_payload",
+    "is_chat_endpoint",
+    "stream_upstream",
+    "UpstreamStream",
+    "get_client",
+]
 from core.addresses import is_public_address
 
-CHAT_SUFFIX = "/chat/completions"
 USER_AGENT = "ai-model-platform-gateway/1"
 # Every header of a request (urllib3 does not merge a request's headers with the pool's). gzip and deflate
 # answers are decoded, and the cap applies to the decoded bytes.
@@ -73,8 +96,6 @@ EVENT_STREAM = "text/event-stream"
 STREAM_HEADERS = {"Accept": f"{EVENT_STREAM}, application/json", "Accept-Encoding": "identity"}
 # Events end at a blank line (CRLF line ends are made LF first).
 EVENT_END = re.compile(rb"\n\n")
-# Chat parameters the gateway sets itself.
-CHAT_RESERVED = {"model", "messages", "stream", "stream_options"}
 # urllib3 would take a URL without a scheme for http:// and percent-encode control characters (a newline,
 # say) into the path; such an endpoint is misconfigured, and is refused as unreachable instead.
 FORWARDABLE_SCHEMES = ("http://", "https://")
@@ -187,83 +208,6 @@ def request_headers(endpoint_url: str) -> dict[str, str]:
     return {**REQUEST_HEADERS, "Authorization": f"Basic {credentials}"}
 
 
-def is_chat_endpoint(endpoint_url: str) -> bool:
-    return endpoint_url.rstrip("/").endswith(CHAT_SUFFIX)
-
-
-@dataclass(frozen=True)
-class UpstreamAnswer:
-    text: str
-    usage: dict[str, Any] | None = None
-
-
-def build_payload(
-    *,
-    endpoint_url: str,
-    model_name: str,
-    prompt: str,
-    parameters: dict,
-    messages: list[dict] | None,
-    stream: bool = False,
-) -> dict:
-    payload: dict[str, Any]
-    if not is_chat_endpoint(endpoint_url):
-        payload = {"prompt": prompt, "parameters": parameters}
-        return {**payload, "stream": True} if stream else payload
-    extra = {key: value for key, value in parameters.items() if key not in CHAT_RESERVED}
-    payload = {
-        "model": model_name,
-        "messages": messages if messages else [{"role": "user", "content": prompt}],
-        **extra,
-        "stream": stream,
-    }
-    if stream:
-        # The token counts come in a last chunk only when asked for.
-        payload["stream_options"] = {"include_usage": True}
-    return payload
-
-
-def _storable(text: str) -> str:
-    """The answer without U+0000, which PostgreSQL text cannot hold, and with any lone surrogate (from an
-    escape like \\ud800 in the upstream's JSON, which no UTF-8 can carry) replaced by "?": the history keeps
-    every answer, and the caller is sent it as UTF-8."""
-    text = text.replace("\x00", "")
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        text = text.encode("utf-8", "replace").decode()
-    return text
-
-
-def parse_answer(*, endpoint_url: str, body: bytes) -> UpstreamAnswer:
-    invalid = error("upstream_invalid_response")
-    try:
-        data = json.loads(body)
-    except (ValueError, RecursionError):
-        raise invalid from None
-    if not isinstance(data, dict):
-        raise invalid
-    if not is_chat_endpoint(endpoint_url):
-        text = data.get("response")
-        if not isinstance(text, str):
-            raise invalid
-        return UpstreamAnswer(text=_storable(text))
-    try:
-        text = data["choices"][0]["message"]["content"]
-    except (KeyError, IndexError, TypeError):
-        raise invalid from None
-    if not isinstance(text, str):
-        raise invalid
-    usage = data.get("usage")
-    return UpstreamAnswer(text=_storable(text), usage=usage if isinstance(usage, dict) else None)
-
-
-def encode_payload(payload: dict) -> bytes:
-    """Compact UTF-8 JSON; NaN and infinity are refused (ValueError): they are not JSON, and an upstream
-    may not parse them."""
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
-
-
 @contextmanager
 def _upstream_errors() -> Iterator[None]:
     """Turns what urllib3 raises into the gateway's 502 and 504 errors."""
@@ -285,11 +229,13 @@ def _upstream_errors() -> Iterator[None]:
         raise error("upstream_unreachable") from None
 
 
-def _send(*, endpoint_url: str, payload: dict, headers: dict[str, str]) -> BaseHTTPResponse:
-    """POST the payload and wait for the answer's status and headers; the body is left to read."""
+def _send(*, endpoint_url: str, outgoing: Outgoing, headers: dict[str, str]) -> BaseHTTPResponse:
+    """POST the request and wait for the answer's status and headers; the body is left to read."""
     if not endpoint_url.lower().startswith(FORWARDABLE_SCHEMES) or CONTROL_CHARACTERS.search(endpoint_url):
         raise error("upstream_unreachable")
-    body = encode_payload(payload)
+    body = outgoing.body
+    if outgoing.content_type != headers.get("Content-Type"):
+        headers = {**headers, "Content-Type": outgoing.content_type}
     connect, read = settings.UPSTREAM_CONNECT_TIMEOUT, settings.UPSTREAM_READ_TIMEOUT
     return get_client().urlopen(
         "POST",
@@ -329,20 +275,38 @@ def _finish(response: BaseHTTPResponse | None, *, complete: bool) -> None:
         response.release_conn()
 
 
+def _outgoing(endpoint_url: str, *, stream: bool = False, **call: Any) -> Outgoing:
+    try:
+        return encode_request(endpoint_url=endpoint_url, call=UpstreamCall(**call), stream=stream)
+    except ValueError:  # NaN or infinity in parameters
+        raise error("invalid_request", "parameters: numbers must be finite.") from None
+
+
 def call_upstream(
-    *, endpoint_url: str, model_name: str, prompt: str, parameters: dict, messages: list[dict] | None = None
+    *,
+    endpoint_url: str,
+    model_name: str,
+    prompt: str,
+    parameters: dict,
+    messages: list[dict] | None = None,
+    files: tuple[MediaFile, ...] = (),
+    texts: tuple[str, ...] | None = None,
+    options: dict | None = None,
 ) -> UpstreamAnswer:
     """Forward one call; raise a 502/504 GatewayError when the upstream fails, is late or breaks protocol.
 
     The connection goes back to the pool only when the answer was read to its end; an answer stopped by the
     cap or the deadline, or broken off by an error, closes it, so no half-read connection is reused.
     """
-    payload = build_payload(
-        endpoint_url=endpoint_url,
+    outgoing = _outgoing(
+        endpoint_url,
         model_name=model_name,
         prompt=prompt,
         parameters=parameters,
         messages=messages,
+        files=files,
+        texts=texts,
+        options=options or {},
     )
     # The read timeout bounds each wait for bytes; the deadline also stops an upstream that drips slowly.
     deadline = time.monotonic() + settings.UPSTREAM_CONNECT_TIMEOUT + settings.UPSTREAM_READ_TIMEOUT
@@ -351,16 +315,17 @@ def call_upstream(
     try:
         with _upstream_errors():
             response = _send(
-                endpoint_url=endpoint_url, payload=payload, headers=request_headers(endpoint_url)
+                endpoint_url=endpoint_url, outgoing=outgoing, headers=request_headers(endpoint_url)
             )
             answer = _read_whole(response, deadline=deadline)
             status = response.status
+            content_type = response.headers.get("content-type", "")
             complete = True
     finally:
         _finish(response, complete=complete)
     if not 200 <= status < 300:
         raise error("upstream_error", f"The model's upstream answered HTTP {status}.")
-    return parse_answer(endpoint_url=endpoint_url, body=answer)
+    return parse_answer(endpoint_url=endpoint_url, body=answer, content_type=content_type)
 
 
 def _event_data(event: bytes) -> tuple[str, str] | None:
@@ -506,7 +471,13 @@ class UpstreamStream:
 
 
 def stream_upstream(
-    *, endpoint_url: str, model_name: str, prompt: str, parameters: dict, messages: list[dict] | None = None
+    *,
+    endpoint_url: str,
+    model_name: str,
+    prompt: str,
+    parameters: dict,
+    messages: list[dict] | None = None,
+    files: tuple[MediaFile, ...] = (),
 ) -> UpstreamStream:
     """Forward one call with "stream": true and wait for the upstream's status and headers.
 
@@ -514,13 +485,14 @@ def stream_upstream(
     status: nothing has been relayed yet, so the caller gets a plain error. The answer itself is read by the
     UpstreamStream returned, which the caller must close.
     """
-    payload = build_payload(
-        endpoint_url=endpoint_url,
+    outgoing = _outgoing(
+        endpoint_url,
+        stream=True,
         model_name=model_name,
         prompt=prompt,
         parameters=parameters,
         messages=messages,
-        stream=True,
+        files=files,
     )
     # An answer in one piece keeps the whole call's deadline; events are bounded by the read timeout
     # between them and by the size cap.
@@ -528,7 +500,7 @@ def stream_upstream(
     with _upstream_errors():
         response = _send(
             endpoint_url=endpoint_url,
-            payload=payload,
+            outgoing=outgoing,
             headers={**request_headers(endpoint_url), **STREAM_HEADERS},
         )
     if not 200 <= response.status < 300:

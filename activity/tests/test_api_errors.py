@@ -319,7 +319,10 @@ def test_a_prompt_over_the_limit_is_a_413_and_not_counted(client, echo_model, al
 
 
 def test_a_body_over_the_upload_limit_is_a_413(client, echo_model, alice_key, settings):
-    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    """Call bodies have a limit of their own, GATEWAY_MAX_BODY_BYTES (files travel in them as base64); the
+    site's forms keep DATA_UPLOAD_MAX_MEMORY_SIZE."""
+    settings.GATEWAY_MAX_BODY_BYTES = 1000
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
 
     response = invoke(client, "echo", {"prompt": "x" * 2000}, alice_key)
 
