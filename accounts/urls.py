@@ -12,17 +12,7 @@ urlpatterns = [
     path("locked/", auth.locked_out, name="locked_out"),
     path("verify/resend/", auth.resend_verification, name="resend_verification"),
     path("verify/<str:token>/", auth.verify_email, name="verify_email"),
-    path(
-        "password/reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset_form.html",
-            email_template_name="emails/password_reset.txt",
-            html_email_template_name="emails/password_reset.html",
-            subject_template_name="emails/password_reset_subject.txt",
-            success_url=reverse_lazy("accounts:password_reset_done"),
-        ),
-        name="password_reset",
-    ),
+    path("password/reset/", auth.password_reset, name="password_reset"),
     path(
         "password/reset/sent/",
         auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),

@@ -169,6 +169,15 @@ AXES_USERNAME_CALLABLE = "accounts.throttling.axes_username"
 # outermost of the TRUSTED_PROXY_COUNT proxies added, never one the client wrote itself.
 AXES_CLIENT_IP_CALLABLE = "core.addresses.client_address"
 
+# --- Mail throttles ----------------------------------------------------------------------------------
+# Counted in the default cache (Redis when CACHE_URL names it, so shared by every host), per window; 0 turns
+# one off. accounts.throttling.
+THROTTLE_WINDOW_MINUTES = env.int("THROTTLE_WINDOW_MINUTES", default=60)
+THROTTLE_SIGNUPS_PER_CLIENT = env.int("THROTTLE_SIGNUPS_PER_CLIENT", default=5)
+THROTTLE_RESETS_PER_CLIENT = env.int("THROTTLE_RESETS_PER_CLIENT", default=10)
+THROTTLE_RESETS_PER_EMAIL = env.int("THROTTLE_RESETS_PER_EMAIL", default=3)
+THROTTLE_RESENDS_PER_CLIENT = env.int("THROTTLE_RESENDS_PER_CLIENT", default=10)
+
 # --- Cache, mail ----------------------------------------------------------------------------------------
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 # The kept model cards (catalog.cards) have a cache of their own: their keys come from the catalog's rows,
