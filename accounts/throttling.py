@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.http import HttpRequest
 
 from accounts.models import User
-from core.addresses import client_address
+from core.addresses import client_network
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ def allow(scope: str, key: str | None, *, limit: int) -> bool:
 
 def signup_refusal(request: HttpRequest) -> str | None:
     """Why a sign-up from this client is refused, or None. Counted once per valid form."""
-    if allow("signup-client", client_address(request), limit=settings.THROTTLE_SIGNUPS_PER_CLIENT):
+    if allow("signup-client", client_network(request), limit=settings.THROTTLE_SIGNUPS_PER_CLIENT):
         return None
     return SIGNUP_REFUSED
 
@@ -94,7 +94,7 @@ def password_reset_refusal(request: HttpRequest, email: str) -> str | None:
 
     Both counters count every request, whether an account has the address or not, so a refusal says
     nothing about which addresses have accounts."""
-    if not allow("reset-client", client_address(request), limit=settings.THROTTLE_RESETS_PER_CLIENT):
+    if not allow("reset-client", client_network(request), limit=settings.THROTTLE_RESETS_PER_CLIENT):
         return RESET_REFUSED_FOR_CLIENT
     if not allow("reset-email", email.strip(), limit=settings.THROTTLE_RESETS_PER_EMAIL):
         return RESET_REFUSED_FOR_EMAIL
@@ -104,6 +104,6 @@ def password_reset_refusal(request: HttpRequest, email: str) -> str | None:
 def verification_resend_refusal(request: HttpRequest) -> str | None:
     """Why a confirmation link asked for from this client is refused, or None (the once-a-minute limit
     per user is accounts.services.users.verification_resend_allowed)."""
-    if allow("resend-client", client_address(request), limit=settings.THROTTLE_RESENDS_PER_CLIENT):
+    if allow("resend-client", client_network(request), limit=settings.THROTTLE_RESENDS_PER_CLIENT):
         return None
     return RESEND_REFUSED_FOR_CLIENT

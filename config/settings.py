@@ -166,8 +166,9 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0 if DEBUG else 1)
 # One lock per account whatever spelling is typed (ALICE, alice, alice@example.com).
 AXES_USERNAME_CALLABLE = "accounts.throttling.axes_username"
 # The lockout keys on the same client address as the rest of the site: the X-Forwarded-For entry the
-# outermost of the TRUSTED_PROXY_COUNT proxies added, never one the client wrote itself.
-AXES_CLIENT_IP_CALLABLE = "core.addresses.client_address"
+# outermost of the TRUSTED_PROXY_COUNT proxies added, never one the client wrote itself (an IPv6 client
+# by its /64).
+AXES_CLIENT_IP_CALLABLE = "core.addresses.client_network"
 
 # --- Mail throttles ----------------------------------------------------------------------------------
 # Counted in the default cache (Redis when CACHE_URL names it, so shared by every host), per window; 0 turns

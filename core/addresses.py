@@ -1,7 +1,7 @@
 """Network addresses: which client sent a request, and which IP addresses are on the public internet.
 
-client_address() is the one reading of a request's client for the whole site: history rows, sign-in
-lockout (django-axes) and the mail throttles all key on it.
+client_address() is the one reading of a request's client for the whole site: history rows keep it, and
+sign-in lockout (django-axes) and the mail throttles key on it through client_network().
 
 The gateway calls a model's upstream only at a public address, and the listing form refuses an endpoint
 whose literal address is not public, so a developer's URL cannot reach the platform's own network (its
@@ -50,3 +50,13 @@ def client_address(request: HttpRequest) -> str | None:
         return str(ipaddress.ip_address(address))
     except ValueError:
         return None
+
+
+def client_network(request: HttpRequest) -> str | None:
+    """The client as throttles count it: client_address(), except that an IPv6 client is its /64 (one
+    home or host is given a whole /64, so every address in it is one client). Sign-in lockout and the
+    mail throttles key on this; history rows keep the full address."""
+    address = client_address(request)
+    if address is None or ":" not in address:
+        return address
+    return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)

@@ -7,7 +7,7 @@ from axes.models import AccessAttempt
 from django.test import RequestFactory
 from django.urls import reverse
 
-from core.addresses import client_address
+from core.addresses import client_address, client_network
 
 URL = reverse("accounts:login")
 PROXY = "10.0.0.9"  # REMOTE_ADDR of every request that comes through the proxy
@@ -77,3 +77,31 @@ def test_five_failures_lock_that_address_out_of_that_account_only(client, alice,
     assert attempt(client, "bob", password, "203.0.113.5").status_code == 302
     client.logout()
     assert attempt(client, "alice", password, "198.51.100.7").status_code == 302
+
+
+def test_an_ipv6_client_is_counted_by_its_64(settings):
+    assert client_network(request_from(PROXY, "2001:db8:1:2:aaaa::1")) == "2001:db8:1:2::"
+    assert client_network(request_from(PROXY, "203.0.113.9")) == "203.0.113.9"
+    assert client_address(request_from(PROXY, "2001:db8:1:2:aaaa::1")) == "2001:db8:1:2:aaaa::1"
+
+
+def test_rotating_addresses_inside_one_ipv6_64_gets_no_fresh_counters(client, alice, password):
+    statuses = [
+        attempt(client, "alice", "wrong-password", f"2001:db8:1:2::{n:x}").status_code for n in range(1, 6)
+    ]
+    assert statuses == [200, 200, 200, 200, 429]
+    assert attempt(client, "alice", password, "2001:db8:1:3::1").status_code == 302
+
+
+def test_failures_spread_over_many_addresses_never_lock_the_owner_out(client, alice, password):
+    """No account-wide lock (README, "Deploying for real"): fifty failures from ten addresses lock those
+    ten addresses out of the account, and the owner from their own address still signs in."""
+    for n in range(1, 11):
+        statuses = [
+            attempt(client, "alice", "wrong-password", f"203.0.113.{n}").status_code for _ in range(5)
+        ]
+        assert statuses[-1] == 429
+    assert attempt(client, "alice", password, "203.0.113.1").status_code == 429
+    response = attempt(client, "alice", password, "198.51.100.7")
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(alice.pk)
