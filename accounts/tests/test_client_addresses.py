@@ -105,3 +105,11 @@ def test_failures_spread_over_many_addresses_never_lock_the_owner_out(client, al
     response = attempt(client, "alice", password, "198.51.100.7")
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(alice.pk)
+
+
+def test_staff_see_each_failure_with_its_client_address_in_the_admin(client, alice, staff):
+    attempt(client, "alice", "wrong-password", "1.2.3.4, 203.0.113.9")
+    client.force_login(staff)
+    html = client.get(reverse("admin:axes_accessattempt_changelist")).content.decode()
+    assert "203.0.113.9" in html and "alice" in html
+    assert "1.2.3.4" not in html

@@ -244,3 +244,20 @@ def test_racing_clients_of_one_redis_let_exactly_the_limit_through(redis_cache):
     keys = redis_cache.keys("*throttle:race:*")
     assert len(keys) == 1
     assert 0 < redis_cache.ttl(keys[0]) <= 3600  # the counter ends with its window
+
+
+def test_a_users_once_a_minute_resend_is_shared_by_every_host(redis_cache, pat):
+    from accounts.services import verification_resend_allowed
+
+    assert verification_resend_allowed(user=pat)
+    script = (
+        "import django; django.setup(); from types import SimpleNamespace;"
+        "from accounts.services import verification_resend_allowed;"
+        f"print(verification_resend_allowed(user=SimpleNamespace(pk='{pat.pk}')))"
+    )
+    env = {**os.environ, "CACHE_URL": REDIS_URL, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["False"]
