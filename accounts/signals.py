@@ -13,6 +13,12 @@ from accounts.models import User, UserSession
 
 @receiver(user_logged_in, dispatch_uid="accounts.user_session_index")
 def index_session(sender, request, user: User, **kwargs) -> None:
+    session_index(request, user)
+
+
+def session_index(request, user: User) -> None:
+    """Note the request's session as the user's; also called where a session's key changes without a
+    sign-in (a password change, accounts.views.auth.PasswordChangeView)."""
     key = request.session.session_key
     if key is None:  # a session engine that keys sessions only when they are saved
         request.session.save()

@@ -121,7 +121,7 @@ def test_the_epoch_moves_only_on_leaving_the_sign_in_statuses_and_cannot_be_writ
 
 
 def test_a_password_change_keeps_the_user_signed_in_and_a_later_suspension_still_ends_it(staff_client, alice):
-    """The password change gives the session a new key without a sign-in; the epoch covers it."""
+    """The password change gives the session a new key without a sign-in; the index follows it."""
     client = signed_in_client(alice)
     new = "quiet-meadow-orbit-77"
     response = client.post(
@@ -130,8 +130,11 @@ def test_a_password_change_keeps_the_user_signed_in_and_a_later_suspension_still
     )
     assert response.status_code == 302
     assert not is_anonymous(client)
+    key = client.cookies["sessionid"].value
+    assert UserSession.objects.filter(user=alice, session_key=key).exists()
 
     act(staff_client, "suspend_users", alice)
+    assert not Session.objects.filter(session_key=key).exists()
     act(staff_client, "reactivate_users", alice)
     assert is_anonymous(client)
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import services, throttling, tokens
 from accounts.forms import SignInForm, SignUpForm
+from accounts.signals import session_index
 from core.http import safe_next_url
 
 SIGN_IN_BACKEND = "accounts.backends.UsernameOrEmailBackend"
@@ -80,6 +81,22 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 password_reset = PasswordResetView.as_view()
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's page; the session it keeps signed in gets a new key, which joins the user's session index
+    so that a suspension deletes it too."""
+
+    template_name = "accounts/password_change_form.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        session_index(self.request, form.user)
+        return response
+
+
+password_change = PasswordChangeView.as_view()
 
 
 @require_POST
