@@ -50,14 +50,16 @@ def axes_username(request, credentials: dict | None) -> str:
     return (username or login).lower()
 
 
-def _count(key: str, period: int) -> int:
+def _count(key: str, period: int, *, retry: bool = True) -> int:
     """Add one to the counter at key, made with a lifetime of `period` seconds by its first hit."""
     if cache.add(key, 1, timeout=period):
         return 1
     try:
         count = cache.incr(key)
     except ValueError:  # the window ended between the two calls: this hit opens the next one
-        return _count(key, period)
+        if not retry:  # a cache that neither adds nor finds the key is not answering
+            raise
+        return _count(key, period, retry=False)
     if count == 1:
         # Redis' INCR made the key again after it expired between Django's EXISTS and INCR, without a
         # lifetime: give it one, or the counter would never end.
