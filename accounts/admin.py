@@ -16,6 +16,7 @@ from django.db.models.functions import Now
 
 from accounts import services
 from accounts.models import (
+    SIGN_IN_STATUSES,
     CreditKind,
     CreditLedgerEntry,
     Developer,
@@ -94,6 +95,11 @@ class UserAdmin(PlatformAdmin, DjangoUserAdmin):
     ordering = ("username",)
     actions = ["suspend_users", "reactivate_users"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "status" in form.changed_data and obj.status not in SIGN_IN_STATUSES:
+            services.user_sessions_end(user_ids=[obj.pk])
+
     @admin.display(description="Name", ordering="last_name")
     def full_name(self, user: User) -> str:
         return f"{user.first_name} {user.last_name}".strip()
@@ -104,11 +110,14 @@ class UserAdmin(PlatformAdmin, DjangoUserAdmin):
             self.message_user(
                 request, "You cannot suspend your own account; it was left as is.", messages.WARNING
             )
+        targets = queryset.exclude(pk=request.user.pk).exclude(status=UserStatus.SUSPENDED)
+        user_ids = list(targets.values_list("pk", flat=True))
         changed = (
-            queryset.exclude(pk=request.user.pk)
+            User.objects.filter(pk__in=user_ids)
             .exclude(status=UserStatus.SUSPENDED)
             .update(status=UserStatus.SUSPENDED)
         )
+        services.user_sessions_end(user_ids=user_ids)
         report(self, request, changed, "suspended", ("user", "users"), "they were already suspended")
 
     @admin.action(description="Reactivate selected users", permissions=["change"])

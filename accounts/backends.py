@@ -1,5 +1,6 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.hashers import check_password
 
 
 class UsernameOrEmailBackend(ModelBackend):
@@ -10,6 +11,10 @@ class UsernameOrEmailBackend(ModelBackend):
     """
 
     def authenticate(self, request, username=None, password=None, **kwargs):
+        """Every failed sign-in hashes the password exactly once, whatever the account's state, so the
+        answer's timing does not tell whether an account exists or is suspended. A blocked account (suspended,
+        inactive) whose password is right is noted on the request for the sign-in form to explain, from
+        this one check (accounts.forms.SignInForm)."""
         User = get_user_model()
         if username is None:
             username = kwargs.get(User.USERNAME_FIELD)
@@ -19,7 +24,13 @@ class UsernameOrEmailBackend(ModelBackend):
         if user is None:
             User().set_password(password)  # same work as a real check: no timing hint that the user is absent
             return None
-        if user.check_password(password) and self.user_can_authenticate(user):
+        if not self.user_can_authenticate(user):
+            # hashers.check_password, not user.check_password: a blocked account's stored hash is not
+            # upgraded (which would hash a second time and save).
+            if check_password(password, user.password) and request is not None:
+                request.blocked_account_status = user.status
+            return None
+        if user.check_password(password):
             return user
         return None
 

@@ -5,6 +5,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from core.fields import check_in, check_non_negative, counter, created_at, updated_at, uuid_pk
 
@@ -92,6 +93,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     credit_balance = models.DecimalField(
         max_digits=12, decimal_places=4, default=0, db_default=0, editable=False
     )
+    # Moved by the database only (functions/users_session_epoch.sql): one up each time the account stops
+    # being allowed to sign in. Part of the session hash, so no session from before a suspension comes back
+    # with a reactivation.
+    session_epoch = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     created_at = created_at()
     updated_at = updated_at()
 
@@ -118,6 +123,19 @@ class User(AbstractBaseUser, PermissionsMixin):
             check_in("status", UserStatus.choices, "users_status_valid"),
             check_non_negative("credit_balance", "users_credit_balance_non_negative"),
         ]
+
+    def _get_session_auth_hash(self, secret=None):
+        """Django's hash of the password, with the session epoch mixed in once a suspension moved it (an
+        account never suspended keeps Django's hash, so its sessions survive this code's deploy)."""
+        password_hash = super()._get_session_auth_hash(secret=secret)
+        if not self.session_epoch:
+            return password_hash
+        return salted_hmac(
+            "accounts.User.session_epoch",
+            f"{password_hash}:{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     def __str__(self) -> str:
         return self.username
@@ -397,3 +415,16 @@ class ApiKeySpend(models.Model):
             models.UniqueConstraint(fields=["api_key", "period_start"], name="api_key_spend_unique"),
             check_non_negative("spent", "api_key_spend_spent_non_negative"),
         ]
+
+
+class UserSession(models.Model):
+    """Which sessions a user holds, so they can be deleted when the account is suspended: the session
+    store has no index by user. Kept by the user_logged_in and user_logged_out signals (accounts.signals);
+    a session it misses (one whose key cycled without a sign-in) still dies by the session epoch."""
+
+    session_key = models.CharField(max_length=40, primary_key=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = created_at()
+
+    class Meta:
+        db_table = "user_sessions"

@@ -165,10 +165,19 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0 if DEBUG else 1)
 
 # One lock per account whatever spelling is typed (ALICE, alice, alice@example.com).
 AXES_USERNAME_CALLABLE = "accounts.throttling.axes_username"
-# Behind the TLS proxy the client address is the right-most X-Forwarded-For entry the proxies added;
-# the left-most is whatever the client sent. Set to the number of trusted proxies in front of the site.
-AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if not DEBUG else ["REMOTE_ADDR"]
+# The lockout keys on the same client address as the rest of the site: the X-Forwarded-For entry the
+# outermost of the TRUSTED_PROXY_COUNT proxies added, never one the client wrote itself (an IPv6 client
+# by its /64).
+AXES_CLIENT_IP_CALLABLE = "core.addresses.client_network"
+
+# --- Mail throttles ----------------------------------------------------------------------------------
+# Counted in the default cache (Redis when CACHE_URL names it, so shared by every host), per window; 0 turns
+# one off. accounts.throttling.
+THROTTLE_WINDOW_MINUTES = env.int("THROTTLE_WINDOW_MINUTES", default=60)
+THROTTLE_SIGNUPS_PER_CLIENT = env.int("THROTTLE_SIGNUPS_PER_CLIENT", default=5)
+THROTTLE_RESETS_PER_CLIENT = env.int("THROTTLE_RESETS_PER_CLIENT", default=10)
+THROTTLE_RESETS_PER_EMAIL = env.int("THROTTLE_RESETS_PER_EMAIL", default=3)
+THROTTLE_RESENDS_PER_CLIENT = env.int("THROTTLE_RESENDS_PER_CLIENT", default=10)
 
 # --- Cache, mail ----------------------------------------------------------------------------------------
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}

@@ -7,12 +7,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import services, tokens
+from accounts import services, throttling, tokens
 from accounts.forms import SignInForm, SignUpForm
+from accounts.signals import session_index
 from core.http import safe_next_url
 
 SIGN_IN_BACKEND = "accounts.backends.UsernameOrEmailBackend"
@@ -24,6 +25,10 @@ def signup(request):
         return redirect("me:profile")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        refusal = throttling.signup_refusal(request)
+        if refusal:
+            form.add_error(None, refusal)
+            return render(request, "accounts/signup.html", {"form": form}, status=429)
         try:
             user = services.user_signup(
                 username=form.cleaned_data["username"],
@@ -55,6 +60,43 @@ class SignInView(auth_views.LoginView):
 
 
 sign_in = SignInView.as_view()
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset page, with the mail it sends throttled per client and per address (the refusal is a
+    form error over the typed address; counted whether an account has the address or not)."""
+
+    template_name = "accounts/password_reset_form.html"
+    email_template_name = "emails/password_reset.txt"
+    html_email_template_name = "emails/password_reset.html"
+    subject_template_name = "emails/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        refusal = throttling.password_reset_refusal(self.request, form.cleaned_data["email"])
+        if refusal:
+            form.add_error(None, refusal)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)
+
+
+password_reset = PasswordResetView.as_view()
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's page; the session it keeps signed in gets a new key, which joins the user's session index
+    so that a suspension deletes it too."""
+
+    template_name = "accounts/password_change_form.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        session_index(self.request, form.user)
+        return response
+
+
+password_change = PasswordChangeView.as_view()
 
 
 @require_POST
@@ -93,6 +135,8 @@ def resend_verification(request):
     next_url = safe_next_url(request, reverse("me:profile"))
     if user.email_verified:
         messages.info(request, "Your email address is already confirmed.")
+    elif refusal := throttling.verification_resend_refusal(request):
+        messages.warning(request, refusal)
     elif services.user_verification_resend(user=user, request=request):
         messages.success(request, f"We sent a new confirmation link to {user.email}.")
     else:

@@ -23,8 +23,9 @@ from accounts.models import UserApiKey
 from activity.gateway import auth, pipeline, rows
 from activity.gateway.errors import ERROR_CODES, GatewayError, error
 from activity.gateway.quota import QuotaState
-from activity.gateway.service import client_ip, quota_headers
+from activity.gateway.service import quota_headers
 from catalog.models import AIModel
+from core.addresses import client_address
 
 QUERY_KEY_NAMES = {"key", "api_key", "apikey", "api-key", "access_token", "token", "bearer"}
 MAX_API_NAME_LENGTH = cast(int, AIModel._meta.get_field("api_name").max_length)
@@ -282,7 +283,7 @@ class ApiCall:
         except GatewayError:
             request_size = declared_length(self.request)
         return pipeline.Origin(
-            ip=client_ip(self.request),
+            ip=client_address(self.request),
             request_size=request_size,
             method=cast(str, self.request.method),  # set on every request the handler makes
             key_prefix=auth.loggable_prefix(self.token),

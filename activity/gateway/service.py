@@ -1,7 +1,6 @@
 """What every call through the gateway shares: its client's address, its clock, its price, the record of a
 forwarded call (Forwarded) and its history entry. The call's path itself is activity.gateway.pipeline."""
 
-import ipaddress
 import secrets
 import time
 import uuid
@@ -10,7 +9,6 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.http import HttpRequest
 
 from activity.gateway.auth import Caller
 from activity.gateway.errors import GatewayError, error
@@ -25,22 +23,6 @@ ZERO = Decimal("0.0000")
 
 def session_id_new() -> str:
     return f"sess_{secrets.token_hex(8)}"
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies the X-Forwarded-For entry
-    the outermost trusted proxy added. Entries further left are whatever the client sent, so never read."""
-    address = request.META.get("REMOTE_ADDR", "")
-    proxies = settings.TRUSTED_PROXY_COUNT
-    forwarded = [
-        part.strip() for part in request.headers.get("x-forwarded-for", "").split(",") if part.strip()
-    ]
-    if proxies and len(forwarded) >= proxies:
-        address = forwarded[-proxies]
-    try:
-        return str(ipaddress.ip_address(address))
-    except ValueError:
-        return None
 
 
 def elapsed_ms(started: float) -> int:

@@ -34,12 +34,12 @@ from activity.gateway.auth import playground_caller
 from activity.gateway.errors import GatewayError
 from activity.gateway.pipeline import CallInput, Origin, Outcome
 from activity.gateway.records import Exchange
-from activity.gateway.service import client_ip
 from activity.gateway.streaming import DONE, StreamEnd, error_json, event_stream_response
 from activity.gateway.upstream import is_chat_endpoint
 from activity.models import HistoryStatus, UserHistory
 from activity.selectors import recent_sessions
 from catalog.models import AIModel
+from core.addresses import client_address
 
 FLASH_KEY = "playground_flash"
 SETTINGS_KEY = "playground_settings"
@@ -415,7 +415,7 @@ def _call(request: HttpRequest, model: AIModel, form: PlaygroundForm, *, stream:
         model=model,
         read=lambda: call,
         origin=Origin(
-            ip=client_ip(request),
+            ip=client_address(request),
             request_size=int(request.headers.get("content-length") or 0),
             size_of_text=True,
         ),
