@@ -135,13 +135,13 @@ DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env.int("DB_CONNEC
 # writes, the rest of a request that wrote, a client's requests for REPLICA_PIN_SECONDS after it wrote,
 # and the gateway's checks read the primary. Tests see the primary through every alias (MIRROR).
 for number, url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
-    replica = env.db_url_config(url)
-    DATABASES[f"replica_{number}"] = {
-        **deepcopy(DATABASES["default"]),
-        **{key: replica[key] for key in ("NAME", "USER", "PASSWORD", "HOST", "PORT") if key in replica},
-        "TEST": {"MIRROR": "default"},
-    }
-    DATABASES[f"replica_{number}"]["OPTIONS"].update(replica.get("OPTIONS", {}))
+    replica, given = deepcopy(DATABASES["default"]), env.db_url_config(url)
+    replica.update({key: given[key] for key in ("NAME", "USER", "PASSWORD", "HOST", "PORT") if key in given})
+    replica["OPTIONS"].update(given.get("OPTIONS", {}))
+    replica["TEST"] = {"MIRROR": "default"}
+    if DB_POOL_SIZE:  # a replica that gives no connection this fast is skipped for a while (core.replicas)
+        replica["OPTIONS"]["pool"]["timeout"] = env.float("REPLICA_POOL_TIMEOUT", default=2.0)
+    DATABASES[f"replica_{number}"] = replica
 if len(DATABASES) > 1:
     DATABASE_ROUTERS = ["core.replicas.ReplicaRouter"]
     MIDDLEWARE.insert(

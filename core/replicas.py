@@ -12,12 +12,14 @@ With replicas, ReplicaMiddleware decides per request, before any query (the sess
 - Any other method reads the primary from its start; so does a request once it writes (ReplicaRouter's
   db_for_write), for the rest of it, and so does a read while a transaction is open on the primary.
 - A client whose request wrote gets a signed cookie (REPLICA_PIN_COOKIE) and reads the primary for
-  REPLICA_PIN_SECONDS after it: the page it is redirected to after a form shows what it just saved, however
-  far the replicas are behind. A cookie rather than the session: the session is itself read from the
+  REPLICA_PIN_SECONDS after it: the page it is redirected to after a form shows what it just saved while
+  the replicas are less than that behind. A cookie rather than the session: the session is itself read from the
   database, so it could not say where to read it from; a cookie costs no query, needs no state shared
   between hosts, and only the client that wrote carries it. It is signed, with its time, so that a client
   cannot pin itself to the primary for longer than the setting says. Only clients that send cookies get it
   (API clients, which authenticate by key, send none and read the primary anyway).
+- A replica that gives no connection is skipped by the process for REPLICA_RETRY_SECONDS (usable_replica):
+  its reads go to another replica or to the primary, and pages go on answering.
 
 The gateway's key, quota and credit checks read the primary whatever the path: they use the `default`
 connection explicitly (activity.gateway.rows), and an API call pins its request (use_primary). Raw SQL
@@ -25,17 +27,21 @@ through `django.db.connection` runs on the primary too; a page's raw reads that 
 use read_connection().
 """
 
+import logging
 import random
+import time
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core import signing
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import HttpRequest, HttpResponse
+from psycopg_pool import PoolTimeout
 
+logger = logging.getLogger(__name__)
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 PIN_SALT = "core.replicas.pin"
 
@@ -58,8 +64,38 @@ class Reads:
         if self.pinned or not self.replicas or connections[DEFAULT_DB_ALIAS].in_atomic_block:
             return DEFAULT_DB_ALIAS
         if self.replica is None:
-            self.replica = random.choice(self.replicas)
+            self.replica = usable_replica(self.replicas)
         return self.replica
+
+
+# A replica that gave no connection (stopped, unreachable, its pool's wait of REPLICA_POOL_TIMEOUT spent) is
+# left alone by this process for REPLICA_RETRY_SECONDS: meanwhile its reads go to another replica, or to the
+# primary, and pages go on answering.
+REPLICA_RETRY_SECONDS = 30
+_down_until: dict[str, float] = {}
+
+
+def usable_replica(replicas: list[str]) -> str:
+    """A replica picked at random among those this process has not found down lately, connected; the
+    primary when none connects."""
+    now = time.monotonic()
+    candidates = [alias for alias in replicas if _down_until.get(alias, 0.0) <= now]
+    while candidates:
+        alias = random.choice(candidates)
+        try:
+            connections[alias].ensure_connection()
+        except (DatabaseError, PoolTimeout) as exc:
+            _down_until[alias] = time.monotonic() + REPLICA_RETRY_SECONDS
+            logger.warning(
+                "Replica %s gave no connection (%s); reading the primary for %s s.",
+                alias,
+                exc,
+                REPLICA_RETRY_SECONDS,
+            )
+            candidates.remove(alias)
+            continue
+        return alias
+    return DEFAULT_DB_ALIAS
 
 
 # The current request's Reads. A context variable, not a thread local: asgiref copies the context into the

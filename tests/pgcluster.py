@@ -183,6 +183,13 @@ class StreamingPair:
         self._stop(self.standby)
         self._stop(self.primary)
 
+    def stop_standby(self) -> None:
+        self._stop(self.standby)
+
+    def start_standby(self) -> None:
+        self._start(self.standby)
+        self.wait_streaming()
+
     def wait_streaming(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
         while True:

@@ -8,7 +8,8 @@ changes: what a page shows then says where it read. Shown here:
 - read-your-writes: a user who writes sees it on their next pages while the replica lags, others do not,
   and after REPLICA_PIN_SECONDS the user reads the replica again;
 - the gateway's checks read the primary: a key made a moment ago works at once, the quota lets exactly
-  its number of calls through and the credit balance is exact.
+  its number of calls through and the credit balance is exact;
+- with the standby stopped, pages still answer, from the primary.
 
 Skipped with a message where PostgreSQL's binaries are missing; required where REQUIRE_PG_TOOLS is set (CI).
 """
@@ -291,4 +292,20 @@ def test_the_gateway_checks_keys_quota_and_credits_on_the_primary(site):
         ]
     finally:
         site.pair.resume_replay()
+        site.pair.wait_replayed()
+
+
+def test_pages_answer_from_the_primary_while_the_replica_is_down(site):
+    site.page(site.browser(), f"/models/{site.model}/")  # the replica's pool holds connections
+    site.pair.stop_standby()
+    try:
+        site.primary(
+            "UPDATE models SET display_name = 'Renamed While Replica Down' WHERE api_name = %s", (site.model,)
+        )
+        for _ in range(3):
+            page = site.page(site.browser(), f"/models/{site.model}/")
+            assert "Renamed While Replica Down" in page
+        assert catalog_names(site) == ["Renamed While Replica Down"]
+    finally:
+        site.pair.start_standby()
         site.pair.wait_replayed()

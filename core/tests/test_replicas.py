@@ -4,6 +4,7 @@ These run the middleware around a small view that asks the router where a read a
 real streaming replica is in tests/test_read_replicas.py. Settings with replicas are read in a process of
 their own (the suite's settings have none)."""
 
+import json
 import os
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from django.test import RequestFactory
 
 from accounts.models import User
 from activity.gateway.call import ApiCall
+from core import replicas
 from core.replicas import PIN_SALT, ReplicaMiddleware, ReplicaRouter, read_alias
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,6 +53,13 @@ def pin_cookie() -> str:
 @pytest.fixture
 def rf():
     return RequestFactory()
+
+
+@pytest.fixture(autouse=True)
+def _replica_answers(monkeypatch):
+    """The suite has no replica to connect to: here the first one named always answers (what happens when
+    one does not is in tests/test_read_replicas.py)."""
+    monkeypatch.setattr(replicas, "usable_replica", lambda aliases: aliases[0])
 
 
 def test_a_page_read_goes_to_a_replica_and_the_reads_after_a_write_to_the_primary(rf):
@@ -164,13 +173,11 @@ def test_migrations_run_on_the_primary_only():
     assert not router.allow_migrate("replica_1", "accounts")
 
 
-def test_the_settings_make_an_alias_per_replica_url_with_the_primarys_pool():
+def test_the_settings_make_an_alias_per_replica_url_with_a_pool_like_the_primarys():
     script = (
-        "import django; django.setup(); from django.conf import settings as s;"
-        "r = s.DATABASES['replica_2'];"
-        "print(list(s.DATABASES), s.DATABASE_ROUTERS, 'core.replicas.ReplicaMiddleware' in s.MIDDLEWARE,"
-        " r['HOST'], r['PORT'], r['NAME'], r['OPTIONS']['pool'] == s.DATABASES['default']['OPTIONS']['pool'],"
-        " r['OPTIONS']['sslmode'], r['TEST']['MIRROR'])"
+        "import json, django; django.setup(); from django.conf import settings as s;"
+        "print(json.dumps({'aliases': list(s.DATABASES), 'routers': s.DATABASE_ROUTERS,"
+        " 'middleware': 'core.replicas.ReplicaMiddleware' in s.MIDDLEWARE, 'databases': s.DATABASES}))"
     )
     env = {
         **os.environ,
@@ -178,15 +185,36 @@ def test_the_settings_make_an_alias_per_replica_url_with_the_primarys_pool():
         "DEBUG": "1",
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/unused",
         "DATABASE_REPLICA_URLS": "postgres://postgres@10.0.0.2:5432/amp,postgres://u:p@10.0.0.3:6432/amp?sslmode=require",
+        "DB_POOL_SIZE": "7",
     }
     done = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.split() == [
-        "['default',", "'replica_1',", "'replica_2']", "['core.replicas.ReplicaRouter']", "True",
-        "10.0.0.3", "6432", "amp", "True", "require", "default",
-    ]  # fmt: skip
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    assert got["aliases"] == ["default", "replica_1", "replica_2"]
+    assert got["routers"] == ["core.replicas.ReplicaRouter"]
+    assert got["middleware"]
+    primary, first, second = (got["databases"][alias] for alias in got["aliases"])
+    assert (first["HOST"], first["PORT"], first["NAME"], first["USER"]) == (
+        "10.0.0.2",
+        5432,
+        "amp",
+        "postgres",
+    )
+    assert (second["HOST"], second["PORT"], second["USER"], second["PASSWORD"]) == (
+        "10.0.0.3",
+        6432,
+        "u",
+        "p",
+    )
+    assert second["OPTIONS"]["sslmode"] == "require" and "sslmode" not in first["OPTIONS"]
+    for replica in (first, second):
+        assert replica["OPTIONS"]["pool"] == {**primary["OPTIONS"]["pool"], "timeout": 2.0}
+        assert replica["OPTIONS"]["pool"]["max_size"] == 7
+        assert replica["CONN_HEALTH_CHECKS"] and replica["CONN_MAX_AGE"] == 0
+        assert replica["TEST"]["MIRROR"] == "default"
+    assert primary["TEST"]["MIRROR"] is None
 
 
 @pytest.mark.skipif(bool(os.environ.get("DATABASE_REPLICA_URLS")), reason="this run has replicas")
