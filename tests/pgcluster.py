@@ -9,14 +9,15 @@ pg_ctl starts it on a free port of PORTS, pg_basebackup -R copies it into the st
 follows the primary by streaming replication) and pg_ctl starts the standby. Both are stopped (pg_ctl stop
 -m fast) and their folder removed on exit. Used by tests/test_read_replicas.py and bench/two_hosts.py.
 
-The binaries are found in PG_BINDIR, `pg_config --bindir`, /usr/lib/postgresql/<newest>/bin, or the
-embedded PostgreSQL's (pgserver) in that order. PostgreSQL refuses to run as root: as root, every tool runs
+The binaries are found in PG_BINDIR (when set, only there), or else `pg_config --bindir`,
+/usr/lib/postgresql/<newest>/bin, or the embedded PostgreSQL's (pgserver), in that order. PostgreSQL refuses to run as root: as root, every tool runs
 as the `postgres` user (runuser), which then owns the scratch folder.
 """
 
 from __future__ import annotations
 
 import os
+import pwd
 import shutil
 import socket
 import subprocess
@@ -53,8 +54,9 @@ class ToolsMissing(Exception):
 
 
 def _candidates() -> Iterator[Path]:
-    if os.environ.get("PG_BINDIR"):
+    if os.environ.get("PG_BINDIR"):  # when set, the only place looked at
         yield Path(os.environ["PG_BINDIR"])
+        return
     if shutil.which("pg_config"):
         with suppress(OSError, subprocess.SubprocessError):
             done = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True, timeout=10)
@@ -73,10 +75,17 @@ def find_bindir() -> Path:
     """The first folder holding initdb, pg_ctl, pg_basebackup and postgres, or ToolsMissing."""
     for bindir in _candidates():
         if all((bindir / tool).is_file() for tool in TOOLS):
-            if os.geteuid() == 0 and not shutil.which("runuser"):
-                raise ToolsMissing(
-                    "running as root, and runuser (to run PostgreSQL as `postgres`) is missing"
-                )
+            if os.geteuid() == 0:
+                if not shutil.which("runuser"):
+                    raise ToolsMissing(
+                        "running as root, runuser (to run PostgreSQL as `postgres`) is missing"
+                    )
+                try:
+                    pwd.getpwnam("postgres")
+                except KeyError:
+                    raise ToolsMissing(
+                        "running as root, there is no `postgres` user to run PostgreSQL as"
+                    ) from None
             return bindir
     raise ToolsMissing(f"no folder holds PostgreSQL's {', '.join(TOOLS)} (set PG_BINDIR)")
 
