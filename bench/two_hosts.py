@@ -65,6 +65,8 @@ class Throughput:
     label: str
     one: Measure  # one host, all the connections
     two: Measure  # both hosts, half the connections each: requests per second summed
+    primary_transactions: int  # transactions each server ran in the database meanwhile (pg_stat_database)
+    standby_transactions: int
 
     @property
     def ratio(self) -> float:
@@ -89,6 +91,15 @@ class QuotaCheck:
             and self.logged_other == 0
             and self.logged_429 >= sum(self.refused)
         )
+
+
+def transactions(pair: StreamingPair) -> tuple[int, int]:
+    """Transactions committed so far in the site's database on the primary and on the standby: which
+    server a measure's reads went to."""
+    sql = "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = %s"
+    # A backend reports its counts when idle, at most once a second, and one left idle within 10 s.
+    time.sleep(11)
+    return int(pair.primary.value(sql, (DATABASE,))), int(pair.standby.value(sql, (DATABASE,)))
 
 
 def redis_answers() -> bool:
@@ -224,12 +235,16 @@ def _measure(
             for row in rows:
                 load.check(row, keep_alive=method == "POST")
             ones, twos = [], []
+            before = transactions(pair)
             for number in range(1, ROUNDS + 1):
                 say(f"{label}: one host, {connections} connections (round {number} of {ROUNDS})")
                 ones.append(load.run(rows[0], connections))
                 say(f"{label}: two hosts, {connections // 2} connections each (round {number} of {ROUNDS})")
                 twos.append(both(load, rows, connections // 2, duration))
-            throughput.append(Throughput(label, combine(ones), combine(twos)))
+            after = transactions(pair)
+            throughput.append(
+                Throughput(label, combine(ones), combine(twos), after[0] - before[0], after[1] - before[1])
+            )
             say(
                 f"  one host {throughput[-1].one.rps:,.1f} req/s, two hosts {throughput[-1].two.rps:,.1f} req/s"
             )
@@ -319,13 +334,15 @@ def table(throughput: list[Throughput], checked: QuotaCheck) -> str:
         "also run wrk, both PostgreSQL servers and Redis: this shows correctness across hosts more than a "
         f"speed-up. Load average when measured: {load}.",
         "",
-        "| request | one host, req/s | two hosts, req/s | two ÷ one | p95 one / two, ms |",
-        "| --- | ---: | ---: | ---: | ---: |",
+        "| request | one host, req/s | two hosts, req/s | two ÷ one | p95 one / two, ms "
+        "| transactions on the primary / the replica |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in throughput:
         lines.append(
             f"| {row.label} | {row.one.rps:,.1f} | {row.two.rps:,.1f} | {row.ratio:.2f}× "
-            f"| {row.one.p95:.1f} / {row.two.p95:.1f} |"
+            f"| {row.one.p95:.1f} / {row.two.p95:.1f} "
+            f"| {row.primary_transactions:,} / {row.standby_transactions:,} |"
         )
     total = checked.logged_200 + checked.logged_429 + checked.logged_other
     lines += [
