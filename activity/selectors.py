@@ -3,7 +3,6 @@
 from datetime import date, timedelta
 
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
@@ -11,6 +10,7 @@ from accounts.models import User
 from activity.models import ModelDailyStats, UserActivitySummary, UserHistory
 from activity.rollups import HISTOGRAM_SUM_SQL, percentile_ms
 from catalog.models import AIModel
+from core.replicas import read_connection
 
 RECENT_HISTORY = 5
 RECENT_SESSIONS = 10
@@ -41,7 +41,7 @@ def _window_figures(model_ids: list, days: int) -> dict:
     since = timezone.now().date() - timedelta(days=days - 1)
     if not model_ids:
         return {}
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(_WINDOW_SQL, [list(model_ids), since])
         return {
             model_id: (int(calls or 0), int(successes or 0), [count or 0 for count in histogram])

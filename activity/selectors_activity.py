@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db import connection
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -21,6 +20,7 @@ from accounts.models import CreditLedgerEntry, User, UserApiKey
 from activity.gateway.auth import PLAYGROUND_KEY_LABEL
 from activity.models import UserHistory
 from catalog.models import AIModel
+from core.replicas import read_connection
 
 PERIODS = (7, 30, 90)
 DEFAULT_PERIOD = 30
@@ -219,7 +219,7 @@ def balance_after(*, user: User, entry: CreditLedgerEntry) -> Decimal:
     """The user's balance just after `entry`: today's balance less every entry after it, read in one
     statement so the two agree. It reads only the entries newer than `entry`, not the whole ledger."""
     rank = 0 if entry.amount > 0 else 1
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             BALANCE_AFTER_SQL, [entry.created_at, entry.created_at, rank, str(entry.entry_id), str(user.pk)]
         )

@@ -498,6 +498,12 @@ def main(argv: list[str] | None = None) -> int:
         help="also compare the chat call with LiteLLM's proxy and Portkey's gateway (bench/peers.py)",
     )
     parser.add_argument("--peer-rounds", type=int, default=5, help="interleaved rounds of the peers' table")
+    parser.add_argument(
+        "--two-hosts",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also two app servers on a scratch primary, replica and Redis (bench/two_hosts.py)",
+    )
     args = parser.parse_args(argv)
     connections = args.connections or 4 * (os.cpu_count() or 1)
     small_url = args.small_database_url or with_database(
@@ -750,11 +756,20 @@ def run(args, connections: int, small_url: str, workdir: Path, procs: Processes,
             say=say,
         )
     site.stop()
+    two_hosts_table = ""
+    if args.two_hosts and (not only or "two_hosts" in only):
+        from bench import two_hosts
+
+        two_hosts_table = two_hosts.compare(
+            procs=procs, upstream=upstream, workdir=workdir, say=say, duration=max(3, args.duration // 2)
+        )
 
     info["code"] = site.code
     markdown = report(args, connections, results, gateway, info)
     if peer_table:
         markdown += "\n\n" + peer_table
+    if two_hosts_table:
+        markdown += "\n\n" + two_hosts_table
     print(markdown)
     if args.output:
         Path(args.output).write_text(markdown + "\n")

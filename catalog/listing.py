@@ -15,7 +15,6 @@ those counts add up to the number of results, so no COUNT(*) runs. How they are 
 from dataclasses import dataclass
 
 from django.core.paginator import Page
-from django.db import connection
 from django.db.models import Count, F, OrderBy, QuerySet, Window
 from django.db.models.functions import RowNumber
 
@@ -23,6 +22,7 @@ from catalog.cards import CARD_FIELDS
 from catalog.filters import AIModelFilter
 from catalog.models import AIModel, Category
 from core.pagination import CountedPaginator
+from core.replicas import read_connection
 
 
 def category_facets(counts: dict[str, int]) -> list[dict]:
@@ -85,7 +85,7 @@ def _search_results(everywhere: QuerySet, selected: str, page_number, per_page: 
     sql = _ONE_PASS_HEAD + matches_sql + _ONE_PASS_TAIL
 
     def read(number: int) -> tuple[dict[str, int], list]:
-        with connection.cursor() as cursor:
+        with read_connection().cursor() as cursor:
             cursor.execute(sql, [*matches_params, selected, selected, per_page, (number - 1) * per_page])
             rows = cursor.fetchall()
         counts = {category: count for model_id, category, count in rows if model_id is None}

@@ -4,6 +4,7 @@ Every deploy-time value comes from the environment through one environ.Env objec
 for development; with DEBUG off a missing SECRET_KEY stops start-up.
 """
 
+from copy import deepcopy
 from datetime import timedelta
 from pathlib import Path
 
@@ -128,6 +129,30 @@ else:
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Fail fast when the database is away, so /healthz answers 503 within its 2 s budget.
 DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=2))
+
+# Read replicas (core.replicas): each URL of DATABASE_REPLICA_URLS is an alias replica_1, replica_2, … set up
+# as default is (its own pool in each process). Safe requests of pages and API listings read one of them;
+# writes, the rest of a request that wrote, a client's requests for REPLICA_PIN_SECONDS after it wrote,
+# and the gateway's checks read the primary. Tests see the primary through every alias (MIRROR).
+for number, url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
+    replica, given = deepcopy(DATABASES["default"]), env.db_url_config(url)
+    replica.update({key: given[key] for key in ("NAME", "USER", "PASSWORD", "HOST", "PORT") if key in given})
+    replica["OPTIONS"].update(given.get("OPTIONS", {}))
+    replica["TEST"] = {"MIRROR": "default"}
+    if DB_POOL_SIZE:  # a replica that gives no connection this fast is skipped for a while (core.replicas)
+        replica["OPTIONS"]["pool"]["timeout"] = env.float("REPLICA_POOL_TIMEOUT", default=2.0)
+    DATABASES[f"replica_{number}"] = replica
+if len(DATABASES) > 1:
+    DATABASE_ROUTERS = ["core.replicas.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1, "core.replicas.ReplicaMiddleware"
+    )
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=5)
+REPLICA_PIN_COOKIE = "primary_reads"
+# Safe requests under these paths read the primary (the gateway's calls and key checks, staff pages, the
+# health probe), but for the API's listings under REPLICA_READ_PATHS.
+REPLICA_PRIMARY_PATHS = ["/api/", "/admin/", "/healthz"]
+REPLICA_READ_PATHS = ["/api/v1/models", "/api/v1/openapi.json", "/api/v1/docs"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

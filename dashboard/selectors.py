@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import Count, Sum
 from django.utils import timezone
 
@@ -18,6 +17,7 @@ from accounts.models import Developer
 from activity import rollups
 from activity.models import LATENCY_BUCKETS, DeveloperMonthlyUsage, ModelDailyStats
 from catalog.models import AIModel, DeveloperDashboardStats
+from core.replicas import read_connection
 from reviews.models import ModelReview
 
 PERIODS = (7, 30, 90)
@@ -109,7 +109,7 @@ def period_figures(
     by_day = {day: DayFigures(day=day) for day in days}
     by_model = {model.pk: ModelPeriodFigures(model=model) for model in models}
     if models and days:
-        with connection.cursor() as cursor:
+        with read_connection().cursor() as cursor:
             cursor.execute(
                 _PERIOD_SQL,
                 {
@@ -165,7 +165,7 @@ def headline_figures(*, developer: Developer) -> DeveloperDashboardStats | None:
     something they count has changed; the timeout bounds what they cannot see (a past day's history row
     deleted).
     """
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(_HEADLINE_VERSION_SQL, [utc_today(), developer.pk])
         version = cursor.fetchone()
     key = "dashboard:headline:{}:{}".format(developer.pk, ":".join(str(v or 0) for v in version))

@@ -4,13 +4,13 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Page
-from django.db import connection
 from django.db.models import BooleanField, Count, Exists, OuterRef, QuerySet
 from django.db.models.expressions import RawSQL
 
 from accounts.models import User
 from catalog.models import AIModel
 from core.pagination import CountedPaginator
+from core.replicas import read_connection
 from reviews.models import ModelReview, ReviewReport, ReviewVote
 
 REVIEWS_PER_PAGE = 10
@@ -54,7 +54,7 @@ def verified_call_counts(*, model: AIModel, user_ids: Iterable) -> dict:
     distinct = list(set(user_ids))
     if not distinct:
         return {}
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(VERIFIED_CALLS_SQL, [distinct, model.pk])
         return dict(cursor.fetchall())
 
@@ -187,7 +187,7 @@ class NewestReviews:
 
     def __getitem__(self, window: slice) -> list[ModelReview]:
         start, stop = window.start or 0, window.stop
-        with connection.cursor() as cursor:
+        with read_connection().cursor() as cursor:
             cursor.execute(self.SQL, [self.model_ids, stop, stop - start, start])
             ids = [row[0] for row in cursor.fetchall()]
         rows = ModelReview.objects.filter(pk__in=ids).select_related("user", "reply").in_bulk()

@@ -26,6 +26,7 @@ from activity.gateway.quota import QuotaState
 from activity.gateway.service import quota_headers
 from catalog.models import AIModel
 from core.addresses import client_address
+from core.replicas import use_primary
 
 QUERY_KEY_NAMES = {"key", "api_key", "apikey", "api-key", "access_token", "token", "bearer"}
 MAX_API_NAME_LENGTH = cast(int, AIModel._meta.get_field("api_name").max_length)
@@ -234,6 +235,8 @@ class ApiCall:
     and its answer with the records it leaves."""
 
     def __init__(self, request: HttpRequest):
+        # The key, quota and credit checks read the primary, never a replica behind it (core.replicas).
+        use_primary()
         self.request = request
         self.origin_started = time.perf_counter()
         self.token = auth.bearer_token(request.headers.get("Authorization"))
