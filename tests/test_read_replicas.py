@@ -29,7 +29,7 @@ import pytest
 import requests
 
 from activity.tests.helpers import running_upstream
-from activity.tests.test_web_server import free_port, web_command
+from tests.processes import free_port, web_command
 from tests.pgcluster import StreamingPair, ToolsMissing, find_bindir, free_ports, streaming_pair
 
 ROOT = Path(__file__).resolve().parent.parent
