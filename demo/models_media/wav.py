@@ -7,6 +7,7 @@ import struct
 import wave
 from array import array
 from dataclasses import dataclass
+from operator import mul
 
 from demo.models_media.common import BadRequest
 
@@ -40,7 +41,7 @@ def write_wav(samples: array, rate: int) -> bytes:
 def pcm_to_floats(data: bytes, width: int) -> array:
     """Little-endian PCM samples of `width` bytes as floats from -1 to 1."""
     if width == 1:  # unsigned
-        return array("d", ((b - 128) / 128 for b in data))
+        return array("d", map((1 / 128).__mul__, map((-128).__add__, data)))
     if width == 3:  # widen to 32 bits: each sample becomes its three bytes under a zero low byte
         count = len(data) // 3
         wide = bytearray(count * 4)
@@ -52,8 +53,7 @@ def pcm_to_floats(data: bytes, width: int) -> array:
         data, width = bytes(wide), 4
     ints = array("h" if width == 2 else "i")
     ints.frombytes(data[: len(data) - len(data) % width])
-    scale = 1 / (1 << (8 * width - 1))
-    return array("d", (v * scale for v in ints))
+    return array("d", map((1 / (1 << (8 * width - 1))).__mul__, ints))
 
 
 def read_wav(data: bytes) -> Audio:
@@ -103,8 +103,8 @@ def loudness(samples: array) -> tuple[float, float]:
     """RMS and peak level in dBFS (-inf for silence)."""
     if not samples:
         return -math.inf, -math.inf
-    rms = math.sqrt(math.fsum(x * x for x in samples) / len(samples))
-    peak = max(abs(x) for x in samples)
+    rms = math.sqrt(sum(map(mul, samples, samples)) / len(samples))
+    peak = max(map(abs, samples))
 
     def db(value: float) -> float:
         return 20 * math.log10(value) if value > 0 else -math.inf
