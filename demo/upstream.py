@@ -303,6 +303,10 @@ class DemoUpstreamHandler(BaseHTTPRequestHandler):
                 self.send_json(404, {"error": f"no demo model at {path}"})
         except (ValueError, BadRequest) as exc:
             self.send_json(400, media.openai_error(str(exc)) if openai_shaped else {"error": str(exc)})
+        except Exception as exc:  # every route computes its answer before it sends anything
+            self.log_error("the demo model at %s failed: %r", path, exc)
+            message = f"the demo model failed: {type(exc).__name__}"
+            self.send_json(500, media.openai_error(message) if openai_shaped else {"error": message})
 
     @staticmethod
     def json_body(raw: bytes) -> dict:

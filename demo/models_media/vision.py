@@ -22,7 +22,7 @@ from demo.models_media.palette import COLOURS, NAMES, colour_word
 MAX_IMAGE_PIXELS = 25_000_000  # refused before decoding: a small file may declare a huge image
 ANALYSIS_SIDE = 256
 MIN_SHAPE_SHARE = 0.002  # of the analysed image's pixels
-IMAGE_FORMATS = {"PNG", "JPEG", "GIF", "WEBP", "BMP", "TIFF"}
+IMAGE_FORMATS = {"PNG", "JPEG", "MPO", "GIF", "WEBP", "BMP", "TIFF"}  # MPO: a camera's JPEG
 
 _PALETTE = Image.new("P", (1, 1))
 # 256 entries: the named colours, repeated (an index maps back to its name modulo their number).
@@ -54,6 +54,8 @@ def open_image(data: bytes) -> Image.Image:
     """The image in `data`, checked from its bytes; a 400 for anything else or anything too large."""
     try:
         image = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError as exc:  # past twice Pillow's own limit, refused while opening
+        raise BadRequest(f"the image is too large: {exc}") from None
     except (UnidentifiedImageError, OSError, ValueError):
         raise BadRequest(
             "the image input is not an image Pillow can read (PNG, JPEG, GIF, WebP, BMP)"

@@ -67,10 +67,9 @@ def read_wav(data: bytes) -> Audio:
     except (wave.Error, EOFError, struct.error) as exc:
         raise NotReadable(describe_riff(data) or f"a WAV file the wave module cannot read ({exc})") from None
     values = pcm_to_floats(raw, width)
-    if channels > 1:
-        values = array(
-            "d", (sum(values[i : i + channels]) / channels for i in range(0, len(values), channels))
-        )
+    if channels > 1:  # mixed down: the mean of each frame's channels
+        columns = [values[channel::channels] for channel in range(channels)]
+        values = array("d", map((1 / channels).__mul__, map(sum, zip(*columns, strict=False))))
     return Audio(rate, channels, width * 8, frames, values)
 
 

@@ -7,6 +7,7 @@ import math
 import random
 import struct
 import wave
+import zlib
 from array import array
 
 import httpx
@@ -287,10 +288,19 @@ def test_without_an_image_the_captioner_says_so(upstream):
     )
 
 
-def a_png_of(width: int, height: int) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("1", (width, height)).save(buffer, "PNG")
-    return buffer.getvalue()
+def png_header(width: int, height: int) -> bytes:
+    """A small PNG file that declares a `width` x `height` image (a decompression bomb's opening)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b""))
+        + chunk(b"IEND", b"")
+    )
 
 
 @pytest.mark.parametrize(
@@ -298,7 +308,11 @@ def a_png_of(width: int, height: int) -> bytes:
     [
         ({"type": "image", "mime": "image/png", "data": "not base64!"}, "inputs[0].data is not valid base64"),
         (an_input("image", "image/png", b"GIF89a but not really"), "not an image Pillow can read"),
-        (an_input("image", "image/png", a_png_of(6000, 5000)), "the image is 6000x5000 pixels; the limit is"),
+        (
+            an_input("image", "image/png", png_header(6000, 5000)),
+            "the image is 6000x5000 pixels; the limit is",
+        ),
+        (an_input("image", "image/png", png_header(20000, 20000)), "the image is too large"),
         ({"type": "video", "mime": "video/mp4", "data": "AAAA"}, "inputs[0].type must be one of"),
     ],
 )
@@ -307,6 +321,19 @@ def test_bad_images_are_400s_with_a_clear_message(upstream, image_input, message
 
     assert response.status_code == 400
     assert message in response.json()["error"]
+
+
+def test_a_model_that_breaks_is_a_500_in_the_routes_shape(upstream, monkeypatch):
+    def broken(data):
+        raise RuntimeError("broken on purpose")
+
+    monkeypatch.setattr("demo.models_media.vision.analyse", broken)
+    (png,) = drawn(upstream, "a circle", size="64x64")
+
+    response = plain(upstream, "/caption", "", [an_input("image", "image/png", png)])
+
+    assert response.status_code == 500
+    assert response.json() == {"error": "the demo model failed: RuntimeError"}
 
 
 def test_a_body_past_the_old_4_mb_cap_is_taken(upstream):
