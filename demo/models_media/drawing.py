@@ -136,13 +136,18 @@ def vertical_gradient(image: Image.Image, top: tuple, bottom: tuple, until: floa
         )
 
 
-def draw_scenes(image: Image.Image, scenes: list[str], rng: random.Random, colours: list[str]) -> None:
+def draw_scenes(
+    image: Image.Image, scenes: list[str], rng: random.Random, colours: list[str], sky: bool
+) -> None:
+    """Scenery: a sunset, night or (`sky`: no background colour was asked for) day sky, then the rest."""
     draw = ImageDraw.Draw(image)
     width, height = image.size
+    if sky and scenes and not {"stripes", "sunset", "night"} & set(scenes):
+        vertical_gradient(image, (120, 190, 235), (215, 235, 250))
     if "sunset" in scenes:
-        vertical_gradient(image, (70, 40, 120), (250, 140, 50), 0.75)
+        vertical_gradient(image, (70, 40, 120), (250, 140, 50))
     elif "night" in scenes:
-        vertical_gradient(image, (5, 10, 40), (30, 40, 90), 0.75)
+        vertical_gradient(image, (5, 10, 40), (30, 40, 90))
         for _ in range(40):
             x, y = rng.uniform(0, width), rng.uniform(0, height * 0.6)
             draw.ellipse((x - 1.5, y - 1.5, x + 1.5, y + 1.5), fill=COLOURS["white"])
@@ -155,7 +160,7 @@ def draw_scenes(image: Image.Image, scenes: list[str], rng: random.Random, colou
             )
     if "sun" in scenes or "sunset" in scenes:
         r = min(width, height) * 0.12
-        cx, cy = width * (0.5 if "sunset" in scenes else 0.8), height * (0.68 if "sunset" in scenes else 0.2)
+        cx, cy = width * (0.5 if "sunset" in scenes else 0.8), height * (0.55 if "sunset" in scenes else 0.2)
         draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=COLOURS["yellow"])
     if "moon" in scenes:
         r = min(width, height) * 0.09
@@ -171,6 +176,7 @@ def draw_scenes(image: Image.Image, scenes: list[str], rng: random.Random, colou
             draw.polygon(
                 [(x, top), (x + base * 0.9, height * 0.8), (x - base * 0.9, height * 0.8)], fill=shade
             )
+        draw.rectangle((0, height * 0.8, width, height), fill=(70, 60, 55))  # the ground they stand on
     if "sea" in scenes:
         draw.rectangle((0, height * 0.75, width, height), fill=COLOURS["blue"])
     if "grass" in scenes:
@@ -198,7 +204,7 @@ def render(prompt: str, size: tuple[int, int], index: int = 0) -> tuple[bytes, s
             shape.colour = rng.choice(free)
 
     image = Image.new("RGB", size, COLOURS[background])
-    draw_scenes(image, wanted.scenes, rng, wanted.colours)
+    draw_scenes(image, wanted.scenes, rng, wanted.colours, sky=wanted.background is None)
     draw = ImageDraw.Draw(image)
     width, height = size
     items = [(shape.kind, shape.colour or background) for shape in shapes for _ in range(shape.count)]
@@ -217,10 +223,16 @@ def render(prompt: str, size: tuple[int, int], index: int = 0) -> tuple[bytes, s
             draw_shape(draw, kind, cx, cy, side, COLOURS[colour])
     buffer = io.BytesIO()
     image.save(buffer, "PNG", optimize=False)
-    return buffer.getvalue(), describe_plan(shapes, wanted.scenes, background, size)
+    return buffer.getvalue(), describe_plan(shapes, wanted.scenes, background, wanted.background, size)
 
 
-def describe_plan(shapes: list[Shape], scenes: list[str], background: str, size: tuple[int, int]) -> str:
+def describe_plan(
+    shapes: list[Shape],
+    scenes: list[str],
+    background: str,
+    background_asked: str | None,
+    size: tuple[int, int],
+) -> str:
     parts = [
         f"{shape.count} {shape.colour} {shape.kind}{'s' if shape.count != 1 else ''}"
         for shape in shapes
@@ -229,4 +241,6 @@ def describe_plan(shapes: list[Shape], scenes: list[str], background: str, size:
     drawn = ", ".join(parts) if parts else "a scene"
     scene = f" with {', '.join(dict.fromkeys(scenes))}" if scenes else ""
     sky = next((f"a {s} sky" for s in ("sunset", "night") if s in scenes), f"a {background} background")
+    if scenes and background_asked is None and not {"stripes", "sunset", "night"} & set(scenes):
+        sky = "a day sky"
     return f"{drawn}{scene} on {sky}, {size[0]}x{size[1]}"
