@@ -1,15 +1,16 @@
 """Small deterministic demo models served over HTTP, so the catalog works end to end with no network.
 
 Each route speaks the upstream protocol: ``POST {"prompt", "parameters", "inputs"?}`` → ``{"response"}``
-(and ``"outputs"`` on the media routes of demo.models_media.routes: /draw, /caption, /speak, /transcribe, /embed,
-/classify), ``/chat/completions`` the OpenAI chat shape (with image and audio content parts), and a path
-ending in ``/embeddings``, ``/images/generations``, ``/audio/transcriptions`` or ``/audio/speech`` OpenAI's
-shape for it. ``/slow`` and ``/fail`` exist for tests of timeouts and errors.
+(and ``"outputs"`` on the media routes of demo.models_media.routes: /draw, /caption, /speak,
+/transcribe, /embed, /classify), ``/chat/completions`` the OpenAI chat shape (with image and audio
+content parts), and a path ending in ``/embeddings``, ``/images/generations``, ``/audio/transcriptions``
+or ``/audio/speech`` OpenAI's shape for it. ``/slow`` and ``/fail`` exist for tests of timeouts and
+errors.
 
-A request with ``"stream": true`` to a text route is answered as Server-Sent Events, word by word: ``data: {"response":
-"<word>"}`` events (OpenAI's chunks on ``/chat/completions``) and a last ``data: [DONE]``, one word every
-``stream_delay_ms`` milliseconds (in ``parameters``, or a top-level field of a chat request; default 30).
-The media routes answer in one piece, streamed or not.
+A request with ``"stream": true`` to a text route is answered as Server-Sent Events, word by word:
+``data: {"response": "<word>"}`` events (OpenAI's chunks on ``/chat/completions``) and a last
+``data: [DONE]``, one word every ``stream_delay_ms`` milliseconds (in ``parameters``, or a top-level
+field of a chat request; default 30). The media routes answer in one piece, streamed or not.
 """
 
 import json
@@ -239,7 +240,15 @@ class DemoUpstreamHandler(BaseHTTPRequestHandler):
             self.send_json(404, {"error": "not found"})
 
     def read_body(self) -> bytes | None:
-        """The request body, or None when it was too large (answered 413 here)."""
+        """The request body, or None when it was too large or malformed (answered here)."""
+        try:
+            return self.read_body_within_cap()
+        except ValueError:  # a Content-Length or chunk size that is not a number
+            self.close_connection = True
+            self.send_json(400, {"error": "the body's length is not readable"})
+            return None
+
+    def read_body_within_cap(self) -> bytes | None:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             parts, size = [], 0
             while (length := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)) > 0:

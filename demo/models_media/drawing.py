@@ -1,10 +1,10 @@
 """Image generation: a picture drawn from the prompt's words.
 
-Colour words pick the palette (demo.models_media.palette), shape words the shapes ("three red circles and a blue
-square"), scene words the background (sunset, night, sea, grass, mountains, sun, moon, stripes); whatever the
-words leave open comes from a seed made from the prompt, so the same prompt always gives the same PNG.
-Counted shapes are flat colours on a flat background, one per cell of a grid, never touching: the captioner
-(demo.models_media.vision) finds and counts them again.
+Colour words pick the palette (demo.models_media.palette), shape words the shapes ("three red circles
+and a blue square"), scene words the background (sunset, night, sea, grass, mountains, sun, moon,
+stripes); whatever the words leave open comes from a seed made from the prompt, so the same prompt always
+gives the same PNG. Counted shapes are flat colours on a flat background, one per cell of a grid, never
+touching: the captioner (demo.models_media.vision) finds and counts them again.
 """
 
 import hashlib

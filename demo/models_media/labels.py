@@ -24,7 +24,7 @@ NEGATIONS = {"not", "never", "no", "isn't", "wasn't", "don't", "doesn't", "didn'
 TOPIC_WORDS = {
     "sports": "sport sports game match team player score goal football tennis league season win coach",
     "politics": "politics election government vote minister parliament policy law president party senate",
-    "business": "business market stock stocks prices shares company profit economy bank trade sales fell rose",
+    "business": "business market stock stocks prices shares company profit economy bank trade sales",
     "technology": "technology software computer app code data internet phone chip ai cloud device online",
     "science": "science research study scientists space physics biology experiment discovery planet climate",
     "health": "health doctor hospital disease medicine patients vaccine diet fitness symptoms treatment",

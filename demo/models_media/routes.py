@@ -197,7 +197,7 @@ def openai_images(payload: dict) -> dict:
 def openai_speech(payload: dict) -> bytes:
     if (payload.get("response_format") or "wav") != "wav":
         raise BadRequest('response_format must be "wav": the demo model speaks WAV only')
-    audio, _ = speech.synthesize(payload.get("input"), speech.check_speed(payload.get("speed")))  # type: ignore[arg-type]
+    audio, _ = speech.synthesize(payload.get("input"), speech.check_speed(payload.get("speed")))
     return audio
 
 

@@ -6,9 +6,10 @@ byte's high nibble picks one of LOW_TONES, its low nibble one of HIGH_TONES (100
 the text and an end byte (ETX) after it frame the message. Symbols last SYMBOL_SECONDS / speed with a third
 of that in silence after each, so the length follows the text and the speed.
 
-The transcriber finds the tone bursts by their loudness (whatever the sample rate), measures the two
-loudest tones of each at the 32 frequencies (Goertzel's single-frequency DFT), and reads the bytes back; the pause between bursts, in
-symbol periods (measured on the start byte), gives the spaces. Audio that does not decode to a framed
+The transcriber finds the tone bursts by their loudness (whatever the sample rate), measures the power
+of each burst at the 32 frequencies (Goertzel's single-frequency DFT) and reads each byte from the
+loudest tone of each group; the pause between bursts, in symbol periods (measured on the start byte),
+gives the spaces. Audio that does not decode to a framed
 message of clean chords is described instead: length, rate, channels, loudness.
 """
 
@@ -43,7 +44,7 @@ def check_speed(value: object) -> float:
     return float(value)
 
 
-def synthesize(text: str, speed: float = 1.0) -> tuple[bytes, float]:
+def synthesize(text: object, speed: float = 1.0) -> tuple[bytes, float]:
     """A 16-bit mono WAV at RATE saying `text` (surrounding spaces left out), and its length in seconds."""
     if not isinstance(text, str) or not text.strip(" "):
         raise BadRequest("the text to speak must be a non-empty string")
@@ -181,8 +182,8 @@ def describe(audio: Audio) -> str:
     rms, peak = loudness(audio.samples)
     level = "silent" if rms == -math.inf else f"{rms:.1f} dBFS RMS, peak {peak:.1f} dBFS"
     return (
-        f"{audio.seconds:.2f} s of {audio.bits}-bit WAV audio at {audio.rate} Hz, {channel_word(audio.channels)}, "
-        f"{level}"
+        f"{audio.seconds:.2f} s of {audio.bits}-bit WAV audio at {audio.rate} Hz, "
+        f"{channel_word(audio.channels)}, {level}"
     )
 
 

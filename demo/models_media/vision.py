@@ -189,7 +189,8 @@ def colour_phrase(colours: list[tuple[str, float]]) -> str:
 
 
 def caption(a: Analysis) -> str:
-    text = f"A {a.width}x{a.height} {a.format} image, {brightness_word(a.brightness)}, {colour_phrase(a.colours)}."
+    text = f"A {a.width}x{a.height} {a.format} image, {brightness_word(a.brightness)}, "
+    text += f"{colour_phrase(a.colours)}."
     if a.shapes:
         text += f" On a {a.background} background I can make out {plural(len(a.shapes), 'shape')}: "
         text += shape_list(a.shapes) + "."

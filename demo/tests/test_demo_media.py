@@ -5,6 +5,7 @@ import base64
 import io
 import math
 import random
+import socket
 import struct
 import wave
 import zlib
@@ -360,6 +361,15 @@ def test_a_chunked_request_body_is_read(upstream):
 
     assert response.request.headers["transfer-encoding"] == "chunked"
     assert len(ok(response)["outputs"][0]["values"]) == 8
+
+
+def test_a_chunk_size_that_is_no_number_is_a_400(upstream):
+    host, port = upstream.server_address[:2]
+    with socket.create_connection((host, port), timeout=10) as sock:
+        sock.sendall(b"POST /embed HTTP/1.1\r\nHost: demo\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")
+        status_line = sock.makefile("rb").readline()
+
+    assert status_line.startswith(b"HTTP/1.1 400")
 
 
 # Speech, both ways
