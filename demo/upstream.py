@@ -1,11 +1,16 @@
 """Small deterministic demo models served over HTTP, so the catalog works end to end with no network.
 
-Each route speaks the upstream protocol: ``POST {"prompt", "parameters"}`` → ``{"response"}``, and
-``/chat/completions`` the OpenAI chat shape. ``/slow`` and ``/fail`` exist for tests of timeouts and errors.
+Each route speaks the upstream protocol: ``POST {"prompt", "parameters", "inputs"?}`` → ``{"response"}``
+(and ``"outputs"`` on the media routes of demo.models_media.routes: /draw, /caption, /speak,
+/transcribe, /embed, /classify), ``/chat/completions`` the OpenAI chat shape (with image and audio
+content parts), and a path ending in ``/embeddings``, ``/images/generations``, ``/audio/transcriptions``
+or ``/audio/speech`` OpenAI's shape for it. ``/slow`` and ``/fail`` exist for tests of timeouts and
+errors.
 
-A request with ``"stream": true`` is answered as Server-Sent Events, word by word: ``data: {"response":
-"<word>"}`` events (OpenAI's chunks on ``/chat/completions``) and a last ``data: [DONE]``, one word every
-``stream_delay_ms`` milliseconds (in ``parameters``, or a top-level field of a chat request; default 30).
+A request with ``"stream": true`` to a text route is answered as Server-Sent Events, word by word:
+``data: {"response": "<word>"}`` events (OpenAI's chunks on ``/chat/completions``) and a last
+``data: [DONE]``, one word every ``stream_delay_ms`` milliseconds (in ``parameters``, or a top-level
+field of a chat request; default 30). The media routes answer in one piece, streamed or not.
 """
 
 import json
@@ -16,19 +21,17 @@ import time
 from collections.abc import Callable, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-MAX_BODY_BYTES = 4 * 1024 * 1024
+from demo.models_media import routes as media
+from demo.models_media.common import BadRequest
+from demo.models_media.labels import sentiment as sentiment_labels
+from demo.models_media.labels import sentiment_counts
+
+# A 25 MB file sent as base64 in JSON (4/3 of its size) fits.
+MAX_BODY_BYTES = 40 * 1024 * 1024
 MAX_SLOW_SECONDS = 30.0
 DEFAULT_STREAM_DELAY_MS = 30
 MAX_STREAM_DELAY_MS = 10_000
 
-POSITIVE = {
-    "good", "great", "excellent", "love", "loved", "like", "happy", "fast", "amazing", "wonderful", "best",
-    "nice", "helpful", "perfect", "fantastic", "enjoy", "enjoyed", "pleasant", "brilliant", "awesome",
-}  # fmt: skip
-NEGATIVE = {
-    "bad", "terrible", "awful", "hate", "hated", "slow", "sad", "worst", "poor", "broken", "horrible",
-    "useless", "angry", "boring", "disappointing", "disappointed", "ugly", "wrong", "annoying", "buggy",
-}  # fmt: skip
 DICTIONARY = {
     "fr": {
         "hello": "bonjour", "goodbye": "au revoir", "thank": "merci", "thanks": "merci", "yes": "oui",
@@ -48,10 +51,6 @@ DICTIONARY = {
     },
 }  # fmt: skip
 TARGET_ALIASES = {"fr": "fr", "french": "fr", "français": "fr", "es": "es", "spanish": "es", "español": "es"}
-
-
-class BadRequest(Exception):
-    pass
 
 
 def summarize(prompt: str, parameters: dict) -> str:
@@ -84,9 +83,8 @@ def format_code(prompt: str, parameters: dict) -> str:
 
 
 def sentiment(prompt: str, parameters: dict) -> str:
-    words = re.findall(r"[a-z']+", prompt.lower())
-    positive = sum(word in POSITIVE for word in words)
-    negative = sum(word in NEGATIVE for word in words)
+    """The older text answer; the labels with their scores come beside it as `outputs`."""
+    positive, negative = sentiment_counts(prompt)
     score = (positive - negative) / max(1, positive + negative)
     label = "positive" if score > 0 else "negative" if score < 0 else "neutral"
     return f"{label} (score {score:+.2f}; {positive} positive, {negative} negative words)"
@@ -144,11 +142,38 @@ def word_pieces(text: str) -> list[str]:
     return re.findall(r"\S+\s*|\s+", text)
 
 
+# Outputs that text routes add beside their answer when not streamed.
+PROMPT_OUTPUTS: dict[str, Callable[[str, dict], list[dict]]] = {
+    "/sentiment": lambda prompt, parameters: [{"type": "labels", "labels": sentiment_labels(prompt)}],
+}
+ROUTES = sorted(
+    [
+        *PROMPT_MODELS,
+        *media.MEDIA_MODELS,
+        "/chat/completions",
+        *map("/v1{}".format, media.OPENAI_ROUTES),
+        "/fail",
+    ]
+)
+
+
 def chat_reply(messages: list[dict]) -> str:
     last = next((m.get("content") for m in reversed(messages) if m.get("role") == "user"), None)
+    if isinstance(last, list):  # content parts: images and audio are described, the text is the question
+        text, inputs = media.chat_parts(last)
+        if inputs:
+            return media.look(text, inputs)
+        last = text
     if not isinstance(last, str) or not last.strip():
         return "Hello! Send me a message and I will sum it up."
     return f"You said: {summarize(last, {'max_words': 20})}"
+
+
+def message_text(content: object) -> str:
+    """A chat message's text: its content, or the text of its content parts."""
+    if isinstance(content, list):
+        return " ".join(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text")
+    return str(content or "")
 
 
 class DemoUpstreamHandler(BaseHTTPRequestHandler):
@@ -210,50 +235,109 @@ class DemoUpstreamHandler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         if self.path in ("/", "/healthz"):
-            routes = sorted([*PROMPT_MODELS, "/chat/completions", "/fail", *self.extra_routes])
-            self.send_json(200, {"status": "ok", "routes": routes})
+            self.send_json(200, {"status": "ok", "routes": sorted([*ROUTES, *self.extra_routes])})
         else:
             self.send_json(404, {"error": "not found"})
 
-    def do_POST(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY_BYTES:
-            self.close_connection = True
-            self.send_json(413, {"error": "body too large"})
-            return
-        raw = self.rfile.read(length)
-        path = self.path.split("?", 1)[0]
+    def read_body(self) -> bytes | None:
+        """The request body, or None when it was too large or malformed (answered here)."""
         try:
-            payload = json.loads(raw or b"{}")
-            if not isinstance(payload, dict):
-                raise BadRequest("the body must be a JSON object")
+            return self.read_body_within_cap()
+        except ValueError:  # a Content-Length or chunk size that is not a number
+            self.close_connection = True
+            self.send_json(400, {"error": "the body's length is not readable"})
+            return None
+
+    def read_body_within_cap(self) -> bytes | None:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            parts, size = [], 0
+            while (length := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)) > 0:
+                size += length
+                if size > MAX_BODY_BYTES:
+                    break
+                parts.append(self.rfile.read(length))
+                self.rfile.readline()
+            else:
+                while self.rfile.readline() not in (b"\r\n", b"\n", b""):  # trailers
+                    pass
+                return b"".join(parts)
+        else:
+            length = int(self.headers.get("Content-Length") or 0)
+            if length <= MAX_BODY_BYTES:
+                return self.rfile.read(length)
+        self.close_connection = True
+        self.send_json(413, {"error": f"the body is larger than {MAX_BODY_BYTES:,} bytes"})
+        return None
+
+    def do_POST(self):
+        raw = self.read_body()
+        if raw is None:
+            return
+        path = self.path.split("?", 1)[0]
+        openai_route = media.openai_route(path)
+        openai_shaped = bool(openai_route) or path.endswith("/chat/completions")  # so are their errors
+        try:
             if path in self.extra_routes:
-                answer = self.extra_routes[path](self, payload)
+                answer = self.extra_routes[path](self, self.json_body(raw))
                 if answer is not None:  # None: the route wrote its own answer
                     self.send_body(*answer)
             elif path == "/fail":
                 self.send_json(500, {"error": "the demo model failed on purpose"})
             elif path.endswith("/chat/completions"):
+                payload = self.json_body(raw)
                 if payload.get("stream") is True:
                     delay = stream_delay(payload.get("stream_delay_ms"))
                     before, words, after = self.chat_chunks(payload)
                     self.send_events(words, delay, before, after)
                 else:
                     self.send_json(200, self.chat(payload))
+            elif openai_route:
+                self.openai_media(openai_route, raw)
             elif path in PROMPT_MODELS:
-                prompt, parameters = payload.get("prompt"), payload.get("parameters") or {}
-                if not isinstance(prompt, str) or not isinstance(parameters, dict):
-                    raise BadRequest('expected {"prompt": "...", "parameters": {...}}')
+                payload = self.json_body(raw)
+                prompt, parameters = media.text_of(payload.get("prompt"), payload.get("parameters") or {})
+                text = PROMPT_MODELS[path](prompt, parameters)
                 if payload.get("stream") is True:
                     delay = stream_delay(parameters.get("stream_delay_ms"))
-                    text = PROMPT_MODELS[path](prompt, parameters)
                     self.send_events([{"response": piece} for piece in word_pieces(text)], delay)
+                elif path in PROMPT_OUTPUTS:
+                    self.send_json(
+                        200, {"response": text, "outputs": PROMPT_OUTPUTS[path](prompt, parameters)}
+                    )
                 else:
-                    self.send_json(200, {"response": PROMPT_MODELS[path](prompt, parameters)})
+                    self.send_json(200, {"response": text})
+            elif path in media.MEDIA_MODELS:
+                self.send_json(200, media.plain(path, self.json_body(raw)))
             else:
                 self.send_json(404, {"error": f"no demo model at {path}"})
         except (ValueError, BadRequest) as exc:
-            self.send_json(400, {"error": str(exc)})
+            self.send_json(400, media.openai_error(str(exc)) if openai_shaped else {"error": str(exc)})
+        except Exception as exc:  # every route computes its answer before it sends anything
+            self.log_error("the demo model at %s failed: %r", path, exc)
+            message = f"the demo model failed: {type(exc).__name__}"
+            self.send_json(500, media.openai_error(message) if openai_shaped else {"error": message})
+
+    @staticmethod
+    def json_body(raw: bytes) -> dict:
+        payload = json.loads(raw or b"{}")
+        if not isinstance(payload, dict):
+            raise BadRequest("the body must be a JSON object")
+        return payload
+
+    def openai_media(self, route: str, raw: bytes) -> None:
+        """OpenAI's embeddings, images and audio shapes, answered in one piece even when a stream is asked."""
+        if route == "/audio/transcriptions":
+            content_type, body = media.openai_transcription(raw, self.headers.get("Content-Type", ""))
+            if isinstance(body, dict):
+                self.send_json(200, body)
+            else:
+                self.send_body(200, body, content_type)
+        elif route == "/audio/speech":
+            self.send_body(200, media.openai_speech(self.json_body(raw)), "audio/wav")
+        elif route == "/embeddings":
+            self.send_json(200, media.openai_embeddings(self.json_body(raw)))
+        else:
+            self.send_json(200, media.openai_images(self.json_body(raw)))
 
     def chat(self, payload: dict) -> dict:
         reply, usage = self.chat_answer(payload)
@@ -273,7 +357,7 @@ class DemoUpstreamHandler(BaseHTTPRequestHandler):
         if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
             raise BadRequest("expected messages: a list of {role, content}")
         reply = chat_reply(messages)
-        prompt_words = sum(len(str(m.get("content") or "").split()) for m in messages)
+        prompt_words = sum(len(message_text(m.get("content")).split()) for m in messages)
         usage = {
             "prompt_tokens": prompt_words,
             "completion_tokens": len(reply.split()),

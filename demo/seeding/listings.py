@@ -10,13 +10,30 @@ from catalog.models import AIModel, Category
 from demo.data.listings import MODELS
 from demo.seeding.state import Seeding
 
-# Paths served by the demo upstream (manage.py demo_upstream), by category.
+# Paths served by the demo upstream (manage.py demo_upstream), by category: OpenAI's shapes where OpenAI
+# has one, the plain protocol with media inputs and outputs elsewhere.
 UPSTREAM_PATHS = {
     Category.SUMMARIZATION: "/summarize",
     Category.CODE_GENERATION: "/format-code",
-    Category.CLASSIFICATION: "/sentiment",
+    Category.CLASSIFICATION: "/classify",
     Category.TRANSLATION: "/translate",
     Category.TEXT_GENERATION: "/chat/completions",
+    Category.IMAGE_GENERATION: "/v1/images/generations",
+    Category.SPEECH_TO_TEXT: "/v1/audio/transcriptions",
+    Category.TEXT_TO_SPEECH: "/v1/audio/speech",
+    Category.EMBEDDINGS: "/v1/embeddings",
+    Category.MULTIMODAL: "/caption",
+}
+# Where earlier versions of the demo data pointed the categories whose route has changed since: a demo
+# model still there is moved to its category's route when seed_demo runs again (an endpoint its developer
+# changed to anything else is left alone).
+EARLIER_PATHS = {
+    Category.CLASSIFICATION: "/sentiment",
+    Category.IMAGE_GENERATION: "/echo",
+    Category.SPEECH_TO_TEXT: "/echo",
+    Category.TEXT_TO_SPEECH: "/echo",
+    Category.EMBEDDINGS: "/echo",
+    Category.MULTIMODAL: "/echo",
 }
 
 # seed_demo prints the plain key of demo-dev's first model; every other key is only stored hashed.
@@ -27,8 +44,20 @@ def endpoint_for(category: str) -> str:
     return settings.DEMO_UPSTREAM_URL.rstrip("/") + UPSTREAM_PATHS.get(category, "/echo")
 
 
+def repoint_earlier_endpoints() -> int:
+    """Demo models still at an earlier demo route for their category, moved to today's; how many."""
+    base = settings.DEMO_UPSTREAM_URL.rstrip("/")
+    moved = 0
+    for category, path in EARLIER_PATHS.items():
+        moved += AIModel.objects.filter(
+            api_name__in=[spec.api_name for spec in MODELS], category=category, endpoint_url=base + path
+        ).update(endpoint_url=endpoint_for(category))
+    return moved
+
+
 def ensure_models(seeding: Seeding, developers: dict[str, Developer]) -> list[AIModel]:
     """The models this run created (none that were already there)."""
+    repoint_earlier_endpoints()
     existing = set(
         AIModel.objects.filter(api_name__in=[spec.api_name for spec in MODELS]).values_list(
             "api_name", flat=True

@@ -25,9 +25,14 @@ SIGN_INS = {"admin": "admin-demo-pass", "demo-dev": "dev-demo-pass", "demo-user"
 PATHS = {
     "summarization": "/summarize",
     "code_generation": "/format-code",
-    "classification": "/sentiment",
+    "classification": "/classify",
     "translation": "/translate",
     "text_generation": "/chat/completions",
+    "image_generation": "/v1/images/generations",
+    "speech_to_text": "/v1/audio/transcriptions",
+    "text_to_speech": "/v1/audio/speech",
+    "embeddings": "/v1/embeddings",
+    "multimodal": "/caption",
 }
 
 
@@ -72,6 +77,21 @@ class TestSeededMarketplace(TestCase):
         assert row_counts() == before
         assert "already present" in output
         assert "Demo model key" not in output
+
+    def test_a_second_run_moves_demo_models_off_earlier_demo_routes_only(self):
+        pixelforge = AIModel.objects.filter(category="image_generation").order_by("api_name")
+        earlier, changed = pixelforge[0], pixelforge[1]
+        AIModel.objects.filter(pk=earlier.pk).update(endpoint_url=UPSTREAM + "/echo")
+        AIModel.objects.filter(pk=changed.pk).update(endpoint_url=UPSTREAM + "/summarize")
+        classifier = AIModel.objects.filter(category="classification").first()
+        AIModel.objects.filter(pk=classifier.pk).update(endpoint_url=UPSTREAM + "/sentiment")
+
+        seed()
+
+        earlier.refresh_from_db(), changed.refresh_from_db(), classifier.refresh_from_db()
+        assert earlier.endpoint_url == UPSTREAM + "/v1/images/generations"
+        assert changed.endpoint_url == UPSTREAM + "/summarize"
+        assert classifier.endpoint_url == UPSTREAM + "/classify"
 
     def test_it_prints_the_demo_sign_ins_and_they_work(self):
         for username, password in SIGN_INS.items():

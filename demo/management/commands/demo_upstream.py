@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from demo.upstream import PROMPT_MODELS, DemoUpstreamHandler, DemoUpstreamServer
+from demo.upstream import ROUTES, DemoUpstreamHandler, DemoUpstreamServer
 
 
 class Command(BaseCommand):
@@ -17,7 +17,7 @@ class Command(BaseCommand):
             server = DemoUpstreamServer((host, port), handler)
         except OSError as exc:
             raise CommandError(f"Cannot listen on {host}:{port}: {exc}") from exc
-        routes = ", ".join(sorted([*PROMPT_MODELS, "/chat/completions", "/fail"]))
+        routes = ", ".join(ROUTES)
         self.stdout.write(f"Demo upstream on {server.url} — POST {routes}")
         try:
             server.serve_forever(poll_interval=0.5)
