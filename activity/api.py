@@ -22,6 +22,7 @@ from ninja.responses import Status
 from pydantic.json_schema import models_json_schema
 
 from activity.api_history import router as history_router
+from activity.api_media import router as media_router
 from activity.gateway.call import (
     ApiCall,
     first_problem,
@@ -33,6 +34,7 @@ from activity.gateway.call import (
 from activity.gateway.catalog import public_model, public_models
 from activity.gateway.docs import LocalSwagger
 from activity.gateway.errors import ERROR_CODES, GatewayError, error
+from activity.gateway.parts import chat_messages, invoke_inputs
 from activity.gateway.pipeline import CallInput, Outcome
 from activity.gateway.quota import next_month_start, personal_key_calls, quota_state
 from activity.gateway.reservation import key_spending
@@ -112,6 +114,7 @@ api = GatewayAPI(
     openapi_url="/openapi.json",
 )
 api.add_router("/history", history_router)
+api.add_router("", media_router)
 
 
 @api.exception_handler(GatewayError)
@@ -210,8 +213,16 @@ def invoke(request: HttpRequest, api_name: str):
         if problem:
             raise problem
         body = validate_body(InvokeIn, data)
+        files, texts = invoke_inputs(body.inputs)
+        prompt = "\n\n".join(text for text in (body.prompt, *texts) if text)
+        described = " ".join(f"[{media.describe()}]" for media in files)
         return CallInput(
-            prompt=body.prompt, parameters=body.parameters, session_id=body.session_id, stream=body.stream
+            prompt=prompt,
+            history_prompt=f"{prompt}\n{described}".strip() if files else None,
+            parameters=body.parameters,
+            session_id=body.session_id,
+            stream=body.stream,
+            files=files,
         )
 
     def flow() -> dict | StreamingHttpResponse:
@@ -237,6 +248,7 @@ def invoke(request: HttpRequest, api_name: str):
             "history_id": str(outcome.exchange.history_id) if outcome.exchange else None,
             "latency_ms": outcome.processing_ms,
             "cost": float(forwarded.cost),
+            "outputs": [output.as_json() for output in forwarded.answer.outputs],
         }
 
     return call.respond(flow)
@@ -286,16 +298,21 @@ def chat_completions(request: HttpRequest):
         def read() -> CallInput:
             body = validate_body(ChatIn, data)
             parsed.append(body)
-            messages = [{"role": message.role, "content": message.text()} for message in body.messages]
+            messages, with_parts, files = chat_messages(body.messages)
             prompt = _chat_prompt(messages)
             user_turns = [message["content"] for message in messages if message["role"] == "user"]
+            history_prompt = user_turns[-1] if user_turns else prompt
+            if files:
+                history_prompt = f"{history_prompt}\n" + " ".join(f"[{media.describe()}]" for media in files)
             return CallInput(
                 prompt=prompt,
                 parameters=dict(body.model_extra or {}),
-                history_prompt=user_turns[-1] if user_turns else prompt,
-                messages=messages,
+                history_prompt=history_prompt.strip(),
+                messages=with_parts if files else messages,
                 session_id=body.session_id,
                 stream=body.stream,
+                files=files,
+                want="text",
             )
 
         outcome = call.run(read)

@@ -29,8 +29,8 @@ import pytest
 import requests
 
 from activity.tests.helpers import running_upstream
-from tests.processes import free_port, web_command
 from tests.pgcluster import StreamingPair, ToolsMissing, find_bindir, free_ports, streaming_pair
+from tests.processes import free_port, web_command
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "amp"

@@ -281,10 +281,13 @@ class ApiCall:
         return self.caller
 
     def origin(self) -> pipeline.Origin:
-        try:
-            request_size = len(self.body)
-        except GatewayError:
-            request_size = declared_length(self.request)
+        if self._body is None and getattr(self.request, "_files", None) is not None:
+            request_size = declared_length(self.request)  # a multipart upload, read by Django's parser
+        else:
+            try:
+                request_size = len(self.body)
+            except GatewayError:
+                request_size = declared_length(self.request)
         return pipeline.Origin(
             ip=client_address(self.request),
             request_size=request_size,
@@ -306,7 +309,7 @@ class ApiCall:
             raise outcome.error
         return outcome
 
-    def respond(self, flow: Callable[[], dict | StreamingHttpResponse]) -> HttpResponseBase:
+    def respond(self, flow: Callable[[], dict | HttpResponse | StreamingHttpResponse]) -> HttpResponseBase:
         headers: dict[str, str] = {}
         try:
             status, payload = 200, flow()
@@ -327,7 +330,13 @@ class ApiCall:
             for name, value in headers.items():
                 payload[name] = value
             return payload
-        response = json_response(status, payload, headers)
+        if isinstance(payload, HttpResponse):  # an answer that is not JSON: audio, or a transcript as text
+            response = payload
+            response["Cache-Control"] = "no-store"
+            for name, value in headers.items():
+                response[name] = value
+        else:
+            response = json_response(status, payload, headers)
         if self.model is not None:
             if outcome is None:  # refused before the pipeline: the key, or the body of a chat call
                 outcome = pipeline.refusal(model=self.model, caller=self.caller, origin=self.origin())

@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from uuid import UUID
 
 from ninja import Schema
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from catalog.filters import MAX_TAGS
 from catalog.models import Category
@@ -54,10 +62,29 @@ class ErrorOut(Schema):
     error: ErrorDetail
 
 
+class InvokeFile(BaseModel):
+    """A file sent to /invoke, in the plain upstream protocol's shape."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["image", "audio", "text"]
+    mime: str | None = Field(
+        default=None, max_length=100, description="Its type, e.g. image/png; checked against its bytes."
+    )
+    data: str = Field(min_length=1, description="The file's bytes in base64, or a data: URI.")
+
+
 class InvokeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    prompt: Text = Field(min_length=1, description="The text sent to the model.")
+    prompt: Text = Field(
+        default="", description="The text sent to the model; may be empty when `inputs` carry the call."
+    )
+    inputs: list[InvokeFile] = Field(
+        default_factory=list,
+        max_length=16,
+        description="Files for models that take images or audio (see the model's `takes`).",
+    )
     session_id: Text | None = Field(
         default=None,
         min_length=1,
@@ -65,11 +92,30 @@ class InvokeIn(BaseModel):
         description="Groups calls in the history; one is made when absent.",
     )
     parameters: dict[str, Any] = Field(default_factory=dict, description="Passed to the upstream unchanged.")
+
+    @model_validator(mode="after")
+    def _something_to_send(self) -> "InvokeIn":
+        if not self.inputs and not self.prompt:
+            raise ValueError("prompt: send a prompt, inputs, or both")
+        return self
+
     stream: bool = Field(
         default=False,
         description="Answer with Server-Sent Events as the upstream sends the text: InvokeStreamPiece events, "
         "then InvokeStreamEnd, then `data: [DONE]` (or one InvokeStreamError event).",
     )
+
+
+class OutputItem(Schema):
+    """One thing an answer carries: `text`; `image` or `audio` with `mime` and base64 `data`; `vector` with
+    `values`; or `labels`, a list of `{label, score}` best first."""
+
+    type: Literal["text", "image", "audio", "vector", "labels"]
+    text: str | None = None
+    mime: str | None = None
+    data: str | None = None
+    values: list[float] | None = None
+    labels: list[dict] | None = None
 
 
 class InvokeOut(Schema):
@@ -83,6 +129,9 @@ class InvokeOut(Schema):
     latency_ms: int = Field(description="Time spent in the platform and the upstream.")
     cost: float = Field(
         description="Charged for this call: the model's price on success with a personal key."
+    )
+    outputs: list[OutputItem] = Field(
+        description="Everything the answer carries, the text included; images and audio in base64."
     )
 
 
