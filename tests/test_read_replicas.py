@@ -26,7 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-import requests
+import httpx
 
 from activity.tests.helpers import running_upstream
 from tests.pgcluster import StreamingPair, ToolsMissing, find_bindir, free_ports, streaming_pair
@@ -98,14 +98,15 @@ class Site:
     def standby(self, sql: str, params: tuple = ()) -> list[tuple]:
         return self.pair.standby.query(sql, params, DATABASE)
 
-    def browser(self) -> requests.Session:
-        return requests.Session()
+    def browser(self) -> httpx.Client:
+        return httpx.Client(timeout=30, follow_redirects=True)
 
-    def sign_in(self, username: str) -> requests.Session:
-        session = requests.Session()
+    def sign_in(self, username: str) -> httpx.Client:
+        session = httpx.Client(timeout=30, follow_redirects=True)
         session.get(f"{self.url}/accounts/login/", timeout=30)
         answer = session.post(
             f"{self.url}/accounts/login/",
+            follow_redirects=False,
             data={
                 "username": username,
                 "password": PASSWORD,
@@ -113,17 +114,16 @@ class Site:
             },
             headers={"Referer": f"{self.url}/accounts/login/"},
             timeout=30,
-            allow_redirects=False,
         )
         assert answer.status_code == 302, answer.text[-2000:]
         return session
 
-    def page(self, session: requests.Session, path: str) -> str:
+    def page(self, session: httpx.Client, path: str) -> str:
         answer = session.get(f"{self.url}{path}", timeout=30)
         assert answer.status_code == 200, answer.text[-2000:]
         return answer.text
 
-    def post(self, session: requests.Session, path: str, data: dict) -> requests.Response:
+    def post(self, session: httpx.Client, path: str, data: dict) -> httpx.Response:
         return session.post(
             f"{self.url}{path}",
             data={**data, "csrfmiddlewaretoken": session.cookies["csrftoken"]},
@@ -131,8 +131,8 @@ class Site:
             timeout=30,
         )
 
-    def call(self, key: str) -> requests.Response:
-        return requests.post(
+    def call(self, key: str) -> httpx.Response:
+        return httpx.post(
             f"{self.url}/api/v1/models/{self.model}/invoke",
             json={"prompt": "Say something."},
             headers={"Authorization": f"Bearer {key}"},
@@ -187,9 +187,9 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
         if process.poll() is not None:
             raise AssertionError(f"The web process exited:\n{log.read_text()[-3000:]}")
         try:
-            if requests.get(f"{url}/healthz", timeout=5).status_code == 200:
+            if httpx.get(f"{url}/healthz", timeout=5).status_code == 200:
                 return
-        except requests.RequestException:
+        except httpx.HTTPError:
             pass
         if time.monotonic() > deadline:
             raise AssertionError(f"The web process did not answer /healthz:\n{log.read_text()[-3000:]}")
@@ -209,7 +209,7 @@ def paused(site) -> Iterator[Site]:
 
 
 def catalog_names(site: Site) -> list[str]:
-    answer = requests.get(f"{site.url}/api/v1/models", timeout=30)
+    answer = httpx.get(f"{site.url}/api/v1/models", timeout=30)
     assert answer.status_code == 200, answer.text
     return [entry["display_name"] for entry in answer.json()["data"]]
 
@@ -279,7 +279,7 @@ def test_the_gateway_checks_keys_quota_and_credits_on_the_primary(site):
 
         statuses = [site.call(key).status_code for _ in range(QUOTA + 2)]
         assert statuses == [200] * QUOTA + [429, 429]
-        usage = requests.get(f"{site.url}/api/v1/key", headers={"Authorization": f"Bearer {key}"}, timeout=30)
+        usage = httpx.get(f"{site.url}/api/v1/key", headers={"Authorization": f"Bearer {key}"}, timeout=30)
         assert usage.status_code == 200, usage.text
         assert Decimal(str(usage.json()["balance"])) == balance_before - QUOTA * PRICE
         assert usage.json()["used"] == QUOTA
