@@ -32,7 +32,8 @@ MAIL_RETRY_SECONDS = 60
 
 
 def render_mail(*, template: str, to: list[str], context: dict[str, Any]) -> EmailMultiAlternatives:
-    subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
+    # A header holds one line, whatever a model's name holds.
+    subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
     message = EmailMultiAlternatives(
         subject=subject, body=render_to_string(f"emails/{template}.txt", context), to=to
     )

@@ -296,3 +296,48 @@ def test_every_job_beat_schedules_is_a_task_the_worker_knows():
         "accounts.tasks.prune_sent_mails",
     } <= {job["task"] for job in jobs.values()}
     assert not str(settings.CELERY_BEAT_SCHEDULE_FILENAME).startswith(str(ROOT))
+
+
+@pytest.mark.django_db
+def test_the_maintenance_tasks_run_and_a_second_run_finds_nothing_more_to_do():
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from accounts.tasks import clear_expired_sessions, prune_sign_in_logs, release_stale_holds
+
+    Session.objects.create(session_key="x" * 32, session_data="", expire_date=timezone.now())
+    for task in (release_stale_holds, clear_expired_sessions, prune_sign_in_logs):
+        assert task.apply().successful()
+        assert task.apply().successful()
+    assert not Session.objects.exists()
+
+
+def test_beat_starts_with_its_schedule_file_outside_the_code(broker_url, tmp_path):
+    schedule = tmp_path / "beat-schedule"
+    env = {
+        **{key: value for key, value in os.environ.items() if not key.startswith(("CELERY_", "PYTEST_"))},
+        "DEBUG": "1",
+        "DATABASE_URL": "postgres:///unused",
+        "CELERY_BROKER_URL": broker_url,
+        "CELERY_BEAT_SCHEDULE_FILENAME": str(schedule),
+    }
+    log = tmp_path / "beat.log"
+    beat = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel=DEBUG"],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        wait_for(lambda: b"beat: Starting" in log.read_bytes() or beat.poll() is not None, "beat to start")
+        wait_for(
+            lambda: list(tmp_path.glob("beat-schedule*")) or beat.poll() is not None, "its schedule file"
+        )
+        assert beat.poll() is None, log.read_text()[-3000:]
+    finally:
+        os.killpg(beat.pid, signal.SIGTERM)
+        beat.wait(timeout=WAIT)
+    assert list(tmp_path.glob("beat-schedule*"))
+    assert not list(ROOT.glob("celerybeat-schedule*"))
