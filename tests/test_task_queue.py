@@ -32,7 +32,10 @@ from config import celery_app
 from tests.processes import database_url
 
 ROOT = Path(__file__).resolve().parent.parent
-BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/10")
+# Database 10 of the machine's Redis, and 11 for the second process of `pytest -n 2`, so that two runs at
+# once never take each other's tasks (each one's worker writes to its own test database).
+XDIST_INDEX = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", f"redis://127.0.0.1:6379/{10 + XDIST_INDEX}")
 # Seconds before a message taken by a worker that vanished is handed to another (CELERY_VISIBILITY_TIMEOUT).
 VISIBILITY_TIMEOUT = 4
 WAIT = 60
@@ -50,6 +53,8 @@ def broker_url() -> Iterator[str]:
         if os.environ.get("REQUIRE_REDIS"):
             pytest.fail("Redis is required (REQUIRE_REDIS) but nothing answers on 127.0.0.1:6379.")
         pytest.skip("The task queue's tests need a Redis server on 127.0.0.1:6379.")
+    if XDIST_INDEX > 1 and "TEST_CELERY_BROKER_URL" not in os.environ:
+        pytest.skip("The task queue's tests have Redis databases 10 and 11: run them with -n 2 at most.")
     import redis
 
     client = redis.Redis.from_url(BROKER_URL)
@@ -125,6 +130,15 @@ def smtp_server(request) -> Iterator[SMTPServer]:
     server.server_close()
 
 
+def procfile_command(process: str) -> str:
+    """The command the Procfile gives `process` (worker:, beat:)."""
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        name, _, command = line.partition(":")
+        if name == process:
+            return command.strip()
+    raise AssertionError(f"The Procfile has no {process}: line.")
+
+
 def wait_for(condition: Callable[[], object], what: str, timeout: float = WAIT) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -141,23 +155,12 @@ class Workers:
 
     def start(self, name: str) -> subprocess.Popen:
         log = self.folder / f"{name}.log"
+        # The Procfile's own worker: line, with one task process and a name to tell the workers apart.
+        command = f"exec {procfile_command('worker')} --without-heartbeat --hostname={name}@%h"
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--concurrency=1",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "--loglevel=INFO",
-                f"--hostname={name}@%h",
-            ],
+            ["sh", "-c", command],
             cwd=ROOT,
-            env=self.env,
+            env={**self.env, "CELERY_CONCURRENCY": "1"},
             stdout=log.open("wb"),
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -191,6 +194,7 @@ def queue_env(broker_url, smtp_server) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("CELERY_", "PYTEST_"))}
     return {
         **env,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "1",
         "DATABASE_URL": database_url(),
@@ -219,7 +223,7 @@ def run_with_broker(env: dict[str, str], code: str) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_sign_up_is_mailed_by_a_worker_through_redis(queue_env, workers, smtp_server):
-    workers.start("mailer")
+    worker = workers.start("mailer")
 
     run_with_broker(
         queue_env,
@@ -228,6 +232,7 @@ def test_a_sign_up_is_mailed_by_a_worker_through_redis(queue_env, workers, smtp_
     )
 
     wait_for(lambda: smtp_server.messages, "the worker to send the verification mail")
+    wait_for(lambda: b"succeeded" in worker.log.read_bytes(), "the task to finish (its commit)")
     (message,) = smtp_server.messages
     assert message["To"] == "quinn@example.com"
     assert message["Subject"] == "Confirm your email address for AI Model Platform"
@@ -275,12 +280,42 @@ def test_a_worker_killed_mid_task_leaves_it_to_another_and_the_mail_goes_once(
     assert smtp_server.connections == 2
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("smtp_server", [True], indirect=True)
+def test_a_task_process_killed_mid_task_is_given_back_to_the_queue_at_once(
+    queue_env, workers, smtp_server, broker_url
+):
+    """The worker itself survives and sees its pool process die: the message goes back to the queue at
+    once (task_reject_on_worker_lost), not after the visibility timeout, made an hour here."""
+    workers.env = {**queue_env, "CELERY_VISIBILITY_TIMEOUT": "3600"}
+    worker = workers.start("survivor")
+    mail = {
+        "mail_id": str(uuid.uuid4()),
+        "template": "verify_email",
+        "to": ["quinn@example.com"],
+        "context": {"user": {"username": "quinn"}, "verify_url": "http://x/verify/t/", "expiry_days": 3},
+    }
+    celery_app_for(broker_url).send_task("accounts.tasks.send_templated_mail", kwargs=mail)
+
+    assert smtp_server.held.wait(WAIT), worker.log.read_text()[-3000:]
+    (pool_process,) = Path(f"/proc/{worker.pid}/task/{worker.pid}/children").read_text().split()
+    os.kill(int(pool_process), signal.SIGKILL)
+    smtp_server.release.set()
+
+    wait_for(lambda: smtp_server.messages, "the task to run again in a new pool process")
+    wait_for(lambda: b"succeeded" in worker.log.read_bytes(), "the task to finish (its commit)")
+    assert b"WorkerLostError" in worker.log.read_bytes()
+    assert smtp_server.connections == 2
+    assert [message["To"] for message in smtp_server.messages] == ["quinn@example.com"]
+    assert SentMail.objects.filter(mail_id=mail["mail_id"]).count() == 1
+
+
 def celery_app_for(broker_url: str):
     """A sender with the site's task settings and the test's broker, leaving the site's app (no broker, in
     the process) as every other test expects it."""
     from celery import Celery
 
-    sender = Celery("amp-test-sender", broker=broker_url)
+    sender = Celery("amp-test-sender", broker=broker_url, set_as_current=False)
     sender.conf.update(task_serializer="json", accept_content=["json"], task_ignore_result=True)
     return sender
 
@@ -317,13 +352,14 @@ def test_beat_starts_with_its_schedule_file_outside_the_code(broker_url, tmp_pat
     env = {
         **{key: value for key, value in os.environ.items() if not key.startswith(("CELERY_", "PYTEST_"))},
         "DEBUG": "1",
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         "DATABASE_URL": "postgres:///unused",
         "CELERY_BROKER_URL": broker_url,
         "CELERY_BEAT_SCHEDULE_FILENAME": str(schedule),
     }
     log = tmp_path / "beat.log"
     beat = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel=DEBUG"],
+        ["sh", "-c", f"exec {procfile_command('beat')}"],
         cwd=ROOT,
         env=env,
         stdout=log.open("wb"),
