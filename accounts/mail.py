@@ -7,6 +7,7 @@ message means the same whichever process reads it.
 """
 
 import json
+import logging
 import uuid
 from functools import partial
 from typing import Any
@@ -14,6 +15,9 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
+from kombu.exceptions import OperationalError
+
+logger = logging.getLogger(__name__)
 
 
 def site_url(path_or_name: str, *args: Any) -> str:
@@ -30,16 +34,26 @@ def _message(*, to: str | list[str], template: str, context: dict[str, Any], mai
     return {"mail_id": str(mail_id or uuid.uuid4()), "template": template, "to": recipients, "context": plain}
 
 
+def _enqueue(message: dict[str, Any]) -> None:
+    from accounts.tasks import send_templated_mail
+
+    try:
+        send_templated_mail.delay(**message)
+    except OperationalError:
+        # The broker is away: the mail is sent here, as it was before the queue, rather than lost. Its key
+        # still makes it one mail.
+        logger.warning("The task queue is unreachable; sending mail %s in the process.", message["mail_id"])
+        send_templated_mail.apply(kwargs=message)
+
+
 def mail_send(
     *, to: str | list[str], template: str, context: dict[str, Any], mail_id: uuid.UUID | None = None
 ) -> str:
     """Queue the mail once the surrounding transaction commits (at once outside one); a rolled-back
     transaction sends nothing, and a mail or broker failure never undoes what the transaction wrote.
     Returns the mail's key: the same key sends at most one mail, however often the task runs."""
-    from accounts.tasks import send_templated_mail
-
     message = _message(to=to, template=template, context=context, mail_id=mail_id)
-    transaction.on_commit(partial(send_templated_mail.delay, **message), robust=True)
+    transaction.on_commit(partial(_enqueue, message), robust=True)
     return message["mail_id"]
 
 
@@ -47,8 +61,6 @@ def mail_send_now(
     *, to: str | list[str], template: str, context: dict[str, Any], mail_id: uuid.UUID | None = None
 ) -> str:
     """Queue the mail at once, for a caller that wrote nothing the mail depends on (a password reset)."""
-    from accounts.tasks import send_templated_mail
-
     message = _message(to=to, template=template, context=context, mail_id=mail_id)
-    send_templated_mail.delay(**message)
+    _enqueue(message)
     return message["mail_id"]

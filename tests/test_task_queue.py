@@ -190,7 +190,7 @@ class Workers:
 
 
 @pytest.fixture
-def queue_env(broker_url, smtp_server) -> dict[str, str]:
+def queue_env(smtp_server) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("CELERY_", "PYTEST_"))}
     return {
         **env,
@@ -199,14 +199,14 @@ def queue_env(broker_url, smtp_server) -> dict[str, str]:
         "DEBUG": "1",
         "DATABASE_URL": database_url(),
         "DB_POOL_SIZE": "2",
-        "CELERY_BROKER_URL": broker_url,
+        "CELERY_BROKER_URL": BROKER_URL,
         "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
         "EMAIL_URL": smtp_server.url,
     }
 
 
 @pytest.fixture
-def workers(queue_env, tmp_path) -> Iterator[Workers]:
+def workers(broker_url, queue_env, tmp_path) -> Iterator[Workers]:
     started = Workers(queue_env, tmp_path)
     yield started
     started.stop_all()
@@ -308,6 +308,23 @@ def test_a_task_process_killed_mid_task_is_given_back_to_the_queue_at_once(
     assert smtp_server.connections == 2
     assert [message["To"] for message in smtp_server.messages] == ["quinn@example.com"]
     assert SentMail.objects.filter(mail_id=mail["mail_id"]).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_broker_away_the_site_answers_and_sends_the_mail_itself(queue_env, smtp_server, alice):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        nobody = f"redis://127.0.0.1:{sock.getsockname()[1]}/0"  # a port nothing listens on
+
+    run_with_broker(
+        {**queue_env, "CELERY_BROKER_URL": nobody},
+        "from django.test import Client\n"
+        "response = Client().post('/accounts/password/reset/', {'email': 'alice@example.com'})\n"
+        "assert response.status_code == 302, response.status_code\n",
+    )
+
+    assert [message["To"] for message in smtp_server.messages] == ["alice@example.com"]
+    assert SentMail.objects.filter(template="password_reset").count() == 1
 
 
 def celery_app_for(broker_url: str):
