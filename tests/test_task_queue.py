@@ -198,7 +198,6 @@ def queue_env(smtp_server) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "1",
         "DATABASE_URL": database_url(),
-        "DB_POOL_SIZE": "2",
         "CELERY_BROKER_URL": BROKER_URL,
         "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
         "EMAIL_URL": smtp_server.url,
