@@ -19,6 +19,7 @@ from accounts.models import Developer, DeveloperStatus, SentMail, User
 from accounts.tasks import prune_sent_mails, send_templated_mail
 from accounts.tests.factories import DeveloperFactory
 from catalog.models import AIModel, ModelStatus
+from catalog.services import models_decide
 from catalog.tests.factories import AIModelFactory
 from config import celery_app
 from reviews.services import reply_save
@@ -146,6 +147,38 @@ def test_a_developers_first_reply_mails_the_reviewer_and_an_edit_does_not(
     html = message.alternatives[0][0]
     assert "Fast &amp; tidy" in html
     assert "Thanks!<br>Version 2 is out." in html
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("decision", ["developer approval", "model approval", "model rejection", "reply"])
+def test_a_decision_rolled_back_mails_nobody_and_one_committed_mails_after_the_commit(decision, alice):
+    waiting = decision == "developer approval"
+    developer = DeveloperFactory(
+        status=DeveloperStatus.PENDING_APPROVAL if waiting else DeveloperStatus.ACTIVE,
+        email="wes@lab.example.com",
+    )
+    AIModelFactory(developer=developer, api_name="wes-model", status=ModelStatus.UNDER_REVIEW)
+    review = ModelReviewFactory(model=AIModelFactory(developer=developer), user=alice)
+
+    def decide():
+        if decision == "developer approval":
+            services.developers_approve(developers=Developer.objects.filter(pk=developer.pk))
+        elif decision == "reply":
+            reply_save(review=review, developer=developer, text="Thanks.")
+        else:
+            verb = "approve" if decision == "model approval" else "reject"
+            models_decide(models=AIModel.objects.filter(api_name="wes-model"), decision=verb)
+
+    with pytest.raises(Rollback), transaction.atomic():
+        decide()
+        raise Rollback
+    assert mail.outbox == []
+
+    with transaction.atomic():
+        decide()
+        assert mail.outbox == []
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["alice@example.com" if decision == "reply" else "wes@lab.example.com"]
 
 
 def test_one_key_sends_one_mail_however_often_the_task_runs(db):
