@@ -27,7 +27,9 @@ def site_url(path_or_name: str, *args: Any) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _message(*, to: str | list[str], template: str, context: dict[str, Any], mail_id: uuid.UUID | None):
+def _message(
+    *, to: str | list[str], template: str, context: dict[str, Any], mail_id: uuid.UUID | None
+) -> dict[str, Any]:
     recipients = [to] if isinstance(to, str) else list(to)
     # Through JSON and back: a value the queue could not carry fails here, with or without a broker.
     plain = json.loads(json.dumps(context))

@@ -42,7 +42,9 @@ def render_mail(*, template: str, to: list[str], context: dict[str, Any]) -> Ema
 
 
 @shared_task(bind=True, max_retries=5)
-def send_templated_mail(self, *, mail_id: str, template: str, to: list[str], context: dict[str, Any]) -> bool:
+def send_templated_mail(
+    self: Any, *, mail_id: str, template: str, to: list[str], context: dict[str, Any]
+) -> bool:
     """Render emails/<template>* with `context` and send it to `to`, at most once per `mail_id` however
     often the task runs. Returns whether this run sent it.
 
