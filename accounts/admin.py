@@ -175,9 +175,9 @@ class DeveloperAdmin(PlatformAdmin):
         fields = super().get_readonly_fields(request, obj)
         return (*fields, "user") if obj else fields
 
-    @admin.action(description="Approve selected developers", permissions=["change"])
+    @admin.action(description="Approve selected developers (each is mailed)", permissions=["change"])
     def approve_developers(self, request, queryset):
-        changed = queryset.exclude(status=DeveloperStatus.ACTIVE).update(status=DeveloperStatus.ACTIVE)
+        changed = services.developers_approve(developers=queryset)
         report(self, request, changed, "approved", ("developer", "developers"), "they were already active")
 
     @admin.action(

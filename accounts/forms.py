@@ -1,11 +1,13 @@
 import uuid
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordMixin, UsernameField
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import RegexValidator
 
+from accounts.mail import mail_send_now
 from accounts.models import User, UserStatus
 
 MAX_PICTURE_BYTES = 2 * 1024 * 1024
@@ -175,3 +177,22 @@ class PasswordConfirmForm(forms.Form):
         if not self.user.check_password(password):
             raise ValidationError("That is not your password.", code="password_incorrect")
         return password
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset form, its mail sent by the task queue (accounts.mail) rather than in the request; the
+    templates are emails/password_reset*. Unknown addresses get no mail and the same page, as before."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
+        user = context["user"]
+        mail_send_now(
+            to=to_email,
+            template="password_reset",
+            context={
+                "user": {"username": user.get_username()},
+                **{
+                    name: context[name]
+                    for name in ("email", "domain", "site_name", "uid", "token", "protocol")
+                },
+            },
+        )

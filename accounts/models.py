@@ -2,6 +2,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.functions import RandomUUID
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -428,3 +429,20 @@ class UserSession(models.Model):
 
     class Meta:
         db_table = "user_sessions"
+
+
+class SentMail(models.Model):
+    """A mail the task queue has sent, by the key its sender gave it: the task that sends a mail inserts this
+    row in the transaction that sends it, so a repeat of the task (a redelivered message) finds the row and
+    sends nothing (accounts/tasks.py). Kept a week (`prune_sent_mails`), far past any redelivery."""
+
+    mail_id = models.UUIDField(primary_key=True, db_default=RandomUUID(), editable=False)
+    template = models.CharField(max_length=100)
+    created_at = created_at()
+
+    class Meta:
+        db_table = "sent_mails"
+        indexes = [models.Index(fields=["created_at"], name="sent_mails_created_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.template} {self.mail_id}"

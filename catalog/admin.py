@@ -95,14 +95,19 @@ class AIModelAdmin(PlatformAdmin):
             messages.WARNING,
         )
 
-    @admin.action(description="Approve selected models (make them active)", permissions=["change"])
+    @admin.action(
+        description="Approve selected models (make them active; developers are mailed)",
+        permissions=["change"],
+    )
     def approve_models(self, request, queryset):
-        changed = queryset.exclude(status=ModelStatus.ACTIVE).update(status=ModelStatus.ACTIVE)
+        changed = services.models_decide(models=queryset, decision="approve")
         report(self, request, changed, "approved", ("model", "models"), "they were already active")
 
-    @admin.action(description="Reject selected models (back to inactive)", permissions=["change"])
+    @admin.action(
+        description="Reject selected models (back to inactive; developers are mailed)", permissions=["change"]
+    )
     def reject_models(self, request, queryset):
-        changed = queryset.exclude(status=ModelStatus.INACTIVE).update(status=ModelStatus.INACTIVE)
+        changed = services.models_decide(models=queryset, decision="reject")
         report(self, request, changed, "rejected", ("model", "models"), "they were already inactive")
 
     @admin.action(description="Deprecate selected models", permissions=["change"])

@@ -14,8 +14,10 @@ Each change is one conditional UPDATE, so two requests at once cannot both apply
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from accounts import keys
+from accounts.mail import mail_send, site_url
 from accounts.models import Developer
 from catalog.models import AIModel, ModelStatus
 
@@ -120,3 +122,44 @@ def model_deprecate(*, model: AIModel) -> AIModel:
 def model_delete(*, model: AIModel) -> None:
     """Delete the model and, through ON DELETE CASCADE, its reviews, history, logs and rollups."""
     AIModel.objects.filter(pk=model.pk).delete()
+
+
+# What staff decide on models (the admin's actions), the status it sets, and the mail its developer gets.
+DECISIONS = {
+    "approve": (ModelStatus.ACTIVE, "model_approved"),
+    "reject": (ModelStatus.INACTIVE, "model_rejected"),
+}
+
+
+@transaction.atomic
+def models_decide(*, models: QuerySet[AIModel], decision: str) -> int:
+    """Apply staff's decision ("approve": active, "reject": inactive) to the models in one UPDATE and mail
+    each changed model's developer. Rows are locked first, so two staff deciding at once mail once per
+    change. Returns how many models changed."""
+    status, template = DECISIONS[decision]
+    changed = list(
+        models.exclude(status=status)
+        .select_for_update(of=("self",))
+        .values(
+            "pk",
+            "api_name",
+            "display_name",
+            "developer__email",
+            "developer__first_name",
+            "developer__username",
+        )
+    )
+    AIModel.objects.filter(pk__in=[row["pk"] for row in changed]).update(status=status)
+    for row in changed:
+        mail_send(
+            to=row["developer__email"],
+            template=template,
+            context={
+                "name": row["developer__first_name"] or row["developer__username"],
+                "model_name": row["display_name"],
+                "api_name": row["api_name"],
+                "model_url": site_url("catalog:model_detail", row["api_name"]),
+                "dashboard_url": site_url("dashboard:model_detail", row["api_name"]),
+            },
+        )
+    return len(changed)

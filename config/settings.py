@@ -4,11 +4,13 @@ Every deploy-time value comes from the environment through one environ.Env objec
 for development; with DEBUG off a missing SECRET_KEY stops start-up.
 """
 
+import tempfile
 from copy import deepcopy
 from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -230,6 +232,56 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="AI Model Platform <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+# --- Task queue (Celery) --------------------------------------------------------------------------------
+# Mail and maintenance run as Celery tasks (config/celery.py). With no broker (the embedded default) a task
+# runs in the process that sends it, after the transaction that asked for it commits, so `make run` stays
+# one command. With CELERY_BROKER_URL (redis://…) the Procfile's worker: runs them and beat: schedules the
+# maintenance. A task is acknowledged only once it has run, so one whose worker dies is run again; every
+# task is safe to repeat (accounts/tasks.py says how mail is sent once).
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "UTC"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task taken by a worker that then disappears (killed, its host lost) goes back to the queue after this
+# many seconds; it must be longer than any task runs, retry delays included.
+# A broker that does not answer within 2 s counts as away: the site then sends mail itself (accounts.mail).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "socket_connect_timeout": 2,
+}
+# beat keeps when each job last ran in this file: outside the code, which may be read-only.
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(Path(tempfile.gettempdir()) / "amp-celerybeat-schedule")
+)
+CELERY_BEAT_SCHEDULE = {
+    # Not kept past its next turn: beat does not pile these up while no worker runs.
+    "release-stale-holds": {
+        "task": "accounts.tasks.release_stale_holds",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
+    "maintain-usage-log-partitions": {
+        "task": "activity.tasks.maintain_usage_log_partitions",
+        "schedule": crontab(hour=2, minute=15),
+    },
+    "clear-expired-sessions": {
+        "task": "accounts.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=3, minute=0),
+    },
+    "prune-sent-mails": {"task": "accounts.tasks.prune_sent_mails", "schedule": crontab(hour=3, minute=30)},
+    "prune-sign-in-logs": {
+        "task": "accounts.tasks.prune_sign_in_logs",
+        "schedule": crontab(hour=3, minute=45),
+    },
+}
 
 # --- I18N -----------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -11,6 +11,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Now
 
+from accounts.mail import mail_send, site_url
 from accounts.models import Developer, User
 from catalog.access import developer_block_reason
 from catalog.models import AIModel
@@ -126,21 +127,39 @@ def reply_refusal(*, developer: Developer | None, review: ModelReview) -> str | 
 
 
 def reply_save(*, review: ModelReview, developer: Developer, text: str) -> ReviewReply:
-    """Create the developer's reply under `review`, or replace its text."""
+    """Create the developer's reply under `review`, or replace its text. The review's author is mailed the
+    first reply (an edit mails nothing)."""
     refusal = reply_refusal(developer=developer, review=review)
     if refusal:
         raise ReviewError(refusal)
     for _attempt in range(2):
         try:
             with transaction.atomic():
-                reply, _ = ReviewReply.objects.update_or_create(
+                reply, created = ReviewReply.objects.update_or_create(
                     review=review, defaults={"developer": developer, "reply_text": text}
                 )
+                if created:
+                    _reply_mail(review=review, reply=reply)
                 return reply
         except IntegrityError:
             # Two first replies at once: the loser retries as an update of the winner's row.
             continue
     raise ReviewError("The reply could not be saved. Try again.")
+
+
+def _reply_mail(*, review: ModelReview, reply: ReviewReply) -> None:
+    author, model = review.user, review.model
+    mail_send(
+        to=author.email,
+        template="review_reply",
+        context={
+            "user": {"username": author.username},
+            "model_name": model.display_name,
+            "review_title": review.review_title,
+            "reply_text": reply.reply_text,
+            "review_url": site_url("catalog:model_detail", model.api_name) + f"#review-{review.pk}",
+        },
+    )
 
 
 def report_refusal(*, user: User | AnonymousUser, review: ModelReview) -> str | None:

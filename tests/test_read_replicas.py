@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 import httpx
+import pytest
 
 from activity.tests.helpers import running_upstream
 from tests.pgcluster import StreamingPair, ToolsMissing, find_bindir, free_ports, streaming_pair

@@ -1,8 +1,11 @@
-"""Becoming a developer: the application a verified user files, which staff approve in the admin."""
+"""Becoming a developer: the application a verified user files, which staff approve in the admin (the
+developer is mailed the decision)."""
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 
+from accounts.mail import mail_send, site_url
 from accounts.models import Developer, DeveloperStatus, User
 
 
@@ -51,3 +54,28 @@ def developer_apply(
     developer.full_clean()
     developer.save()
     return developer
+
+
+@transaction.atomic
+def developers_approve(*, developers: QuerySet[Developer]) -> int:
+    """Make the developers active (staff's decision on an application, or a reactivation) and mail each one
+    that changed. Rows are locked first, so two staff approving at once mail each developer once. Returns
+    how many changed."""
+    approved = list(
+        developers.exclude(status=DeveloperStatus.ACTIVE)
+        .select_for_update(of=("self",))
+        .values("pk", "username", "first_name", "email")
+    )
+    Developer.objects.filter(pk__in=[row["pk"] for row in approved]).update(status=DeveloperStatus.ACTIVE)
+    for row in approved:
+        mail_send(
+            to=row["email"],
+            template="developer_approved",
+            context={
+                "name": row["first_name"] or row["username"],
+                "username": row["username"],
+                "dashboard_url": site_url("dashboard:overview"),
+                "new_model_url": site_url("dashboard:model_create"),
+            },
+        )
+    return len(approved)

@@ -12,15 +12,14 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, Value, When
 from django.http import HttpRequest
-from django.template.loader import render_to_string
 from django.urls import reverse
 
 from accounts import tokens
 from accounts.forms import ProfileForm
+from accounts.mail import mail_send
 from accounts.models import User, UserSession, UserStatus
 from accounts.services.credits import welcome_grant
 from core.constraints import violated_constraint
@@ -54,20 +53,16 @@ def verification_url(*, user: User, request: HttpRequest | None = None) -> str:
 
 
 def verification_email_send(*, user: User, request: HttpRequest | None = None) -> None:
-    """Send the link after the surrounding transaction commits; a mail failure never undoes a sign-up."""
-    context = {
-        "user": user,
-        "verify_url": verification_url(user=user, request=request),
-        "expiry_days": tokens.max_age().days,
-    }
-    subject = render_to_string("emails/verify_email_subject.txt", context).strip()
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("emails/verify_email.txt", context),
-        to=[user.email],
+    """Queue the link once the surrounding transaction commits; a mail failure never undoes a sign-up."""
+    mail_send(
+        to=user.email,
+        template="verify_email",
+        context={
+            "user": {"username": user.username},
+            "verify_url": verification_url(user=user, request=request),
+            "expiry_days": tokens.max_age().days,
+        },
     )
-    message.attach_alternative(render_to_string("emails/verify_email.html", context), "text/html")
-    transaction.on_commit(partial(message.send), robust=True)
 
 
 def _conflict_error(exc: IntegrityError) -> ValidationError | None:

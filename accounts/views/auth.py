@@ -12,7 +12,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import services, throttling, tokens
-from accounts.forms import SignInForm, SignUpForm
+from accounts.forms import PasswordResetForm, SignInForm, SignUpForm
 from accounts.signals import session_index
 from core.http import safe_next_url
 
@@ -67,9 +67,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     form error over the typed address; counted whether an account has the address or not)."""
 
     template_name = "accounts/password_reset_form.html"
-    email_template_name = "emails/password_reset.txt"
-    html_email_template_name = "emails/password_reset.html"
-    subject_template_name = "emails/password_reset_subject.txt"
+    form_class = PasswordResetForm  # its mail goes through the task queue
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def form_valid(self, form):
