@@ -485,3 +485,38 @@ def test_the_default_storage_is_outside_what_media_url_serves():
 
     location = Path(live.STORAGES["call_media"]["OPTIONS"]["location"]).resolve()
     assert not location.is_relative_to(Path(live.MEDIA_ROOT).resolve())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_purges_running_at_once_remove_each_queued_file_once(alice, model, media_root):
+    import threading
+
+    from activity.media import PURGE_BATCH
+
+    entry = UserHistoryFactory(user=alice, model=model)
+    count = PURGE_BATCH * 3
+    keep_media(
+        history_id=entry.pk,
+        user_id=alice.pk,
+        items=[MediaItem("output", "audio", "audio/wav", n.to_bytes(2, "big")) for n in range(1, count + 1)],
+    )
+    CallMedia.objects.all().delete()
+    barrier = threading.Barrier(3)
+    settled: list[int] = []
+
+    def purge() -> None:
+        try:
+            barrier.wait()
+            settled.append(purge_deleted_media())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=purge) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sum(settled) == count, settled
+    assert stored(media_root) == []
+    assert not CallMediaDeletion.objects.exists()
