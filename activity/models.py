@@ -1,4 +1,5 @@
 from decimal import Decimal
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -357,3 +358,105 @@ class UserActivitySummary(models.Model):
         managed = False
         db_table = "user_activity_summary"
         verbose_name_plural = "user activity summaries"
+
+
+# --- Media that calls carry (activity.media) ----------------------------------------------------------------
+class MediaDirection(models.TextChoices):
+    INPUT = "input", "Sent"
+    OUTPUT = "output", "Answer"
+
+
+class MediaKind(models.TextChoices):
+    IMAGE = "image", "Image"
+    AUDIO = "audio", "Audio"
+
+
+class CallMediaQuerySet(models.QuerySet):
+    def live(self):
+        """Media still kept: a row past its expires_at is gone for its owner even before
+        `manage.py expire_call_media` deletes it."""
+        return self.filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=Now()))
+
+    def for_user(self, user):
+        return self.filter(user=user)
+
+
+class CallMedia(models.Model):
+    """An image or audio file a call sent (direction input) or answered (output), kept in the call_media
+    storage under `path` and shown on its history entry. Deleting a row, however it happens (the entry's
+    delete view, a cascade from user_history or users, plain SQL), queues its file for removal: the
+    call_media_queue_deletions trigger and activity.media.purge_deleted_media."""
+
+    media_id = uuid_pk()
+    history = models.ForeignKey(
+        UserHistory, on_delete=models.CASCADE, db_column="history_id", related_name="media"
+    )
+    # The owner beside the entry, so that serving a file checks ownership without a join.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, db_column="user_id", related_name="+"
+    )
+    direction = models.CharField(max_length=8, choices=MediaDirection)
+    kind = models.CharField(max_length=8, choices=MediaKind)
+    mime = models.CharField(max_length=100)
+    # Storage-relative name, calls/<yyyy>/<mm>/<media_id>.<ext>: never shown, never guessable.
+    path = models.CharField(max_length=255)
+    size_bytes = models.BigIntegerField()
+    width = models.IntegerField(null=True, blank=True, help_text="Images: pixels.")
+    height = models.IntegerField(null=True, blank=True, help_text="Images: pixels.")
+    # The item's place in what the call handed over, so that several images of one answer keep their order.
+    position = models.SmallIntegerField(default=0, db_default=0)
+    created_at = created_at()
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Null: kept until deleted.")
+
+    objects = CallMediaQuerySet.as_manager()
+
+    class Meta:
+        db_table = "call_media"
+        verbose_name_plural = "call media"
+        ordering = ["history_id", "direction", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["path"], name="call_media_path_unique"),
+            check_in("direction", MediaDirection.choices, "call_media_direction_valid"),
+            check_in("kind", MediaKind.choices, "call_media_kind_valid"),
+            models.CheckConstraint(
+                condition=models.Q(kind="image", mime__startswith="image/")
+                | models.Q(kind="audio", mime__startswith="audio/"),
+                name="call_media_mime_of_its_kind",
+            ),
+            models.CheckConstraint(condition=models.Q(size_bytes__gt=0), name="call_media_size_positive"),
+            check_non_negative("position", "call_media_position_non_negative"),
+            models.CheckConstraint(
+                condition=(models.Q(width__isnull=True) | models.Q(width__gt=0))
+                & (models.Q(height__isnull=True) | models.Q(height__gt=0)),
+                name="call_media_dimensions_positive",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["expires_at"],
+                condition=models.Q(expires_at__isnull=False),
+                name="call_media_expires_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.direction} of {self.history_id}"
+
+    @property
+    def filename(self) -> str:
+        """The name a browser saves it under: answer-image.png, sent-audio.wav."""
+        label = MediaDirection(self.direction).label.lower()
+        return f"{label}-{self.kind}{PurePosixPath(self.path).suffix}"
+
+
+class CallMediaDeletion(models.Model):
+    """A file whose call_media row is gone, waiting for activity.media.purge_deleted_media to delete it
+    from storage. Written only by the call_media_queue_deletions trigger."""
+
+    deletion_id = uuid_pk()
+    path = models.CharField(max_length=255)
+    queued_at = models.DateTimeField(db_default=Now(), editable=False)
+
+    class Meta:
+        db_table = "call_media_deletions"
+        ordering = ["queued_at"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from activity.views import history
+from activity.views import history, media
 
 app_name = "history"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("<uuid:history_id>/", history.history_detail, name="detail"),
     path("<uuid:history_id>/rate/", history.history_rate, name="rate"),
     path("<uuid:history_id>/delete/", history.history_delete, name="delete"),
+    path("<uuid:history_id>/media/<uuid:media_id>/", media.history_media, name="media"),
 ]

@@ -305,6 +305,19 @@ STORAGES = {
         )
     },
 }
+# Images and audio that calls send and answer (activity.media), kept through STORAGES["call_media"]: files
+# under CALL_MEDIA_ROOT by default, outside MEDIA_ROOT so that only the owner-only history:media view serves
+# them; CALL_MEDIA_STORAGE_BACKEND (a storage class) with CALL_MEDIA_STORAGE_OPTIONS (JSON, its keyword
+# arguments) puts them elsewhere, e.g. django-storages' S3Storage past one machine. Kept this many days
+# after the call, then removed by `manage.py expire_call_media` (0 keeps them until their entry is deleted).
+CALL_MEDIA_RETENTION_DAYS = env.int("CALL_MEDIA_RETENTION_DAYS", default=30)
+CALL_MEDIA_ROOT = Path(env.str("CALL_MEDIA_ROOT", default=str(BASE_DIR / ".data" / "call-media")))
+STORAGES["call_media"] = {
+    "BACKEND": env.str("CALL_MEDIA_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"),
+    "OPTIONS": env.json("CALL_MEDIA_STORAGE_OPTIONS", default={}),
+}
+if STORAGES["call_media"]["BACKEND"] == "django.core.files.storage.FileSystemStorage":
+    STORAGES["call_media"]["OPTIONS"].setdefault("location", str(CALL_MEDIA_ROOT))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

@@ -26,6 +26,8 @@ PLATFORM_TABLES = (
     "review_votes",
     "review_replies",
     "review_reports",
+    "call_media",
+    "call_media_deletions",
 )
 
 

@@ -5,6 +5,7 @@ Each CHECK is proven on its own: the table's other CHECKs are dropped inside the
 row itself. Guard tests fail when a constraint is added to the database without a case here.
 """
 
+import uuid
 from datetime import date
 
 import pytest
@@ -107,6 +108,22 @@ def a_history_count():
     return "user_history_counts", "id", UserHistoryCount.objects.get(user=row.user, status=row.status).pk
 
 
+def a_call_media():
+    from activity.models import CallMedia
+
+    entry = UserHistoryFactory()
+    media = CallMedia.objects.create(
+        history=entry,
+        user=entry.user,
+        direction="output",
+        kind="image",
+        mime="image/png",
+        path=f"calls/{uuid.uuid4()}.png",
+        size_bytes=1,
+    )
+    return "call_media", "media_id", media.pk
+
+
 # constraint name → (row maker, SET clause that breaks exactly that rule)
 CHECKS = {
     "users_status_valid": (a_user, "status = 'banned'"),
@@ -166,6 +183,12 @@ CHECKS = {
     "user_history_counts_cost_total_non_negative": (a_history_count, "cost_total = -0.0001"),
     "user_history_counts_response_total_non_negative": (a_history_count, "response_time_ms_total = -1"),
     "user_history_counts_response_count_non_negative": (a_history_count, "response_time_count = -1"),
+    "call_media_direction_valid": (a_call_media, "direction = 'sideways'"),
+    "call_media_kind_valid": (a_call_media, "kind = 'video', mime = 'video/mp4'"),
+    "call_media_mime_of_its_kind": (a_call_media, "mime = 'audio/wav'"),
+    "call_media_size_positive": (a_call_media, "size_bytes = 0"),
+    "call_media_dimensions_positive": (a_call_media, "width = 0"),
+    "call_media_position_non_negative": (a_call_media, "position = -1"),
 }
 
 
@@ -375,6 +398,15 @@ def second_release_of_one_call():
     )
 
 
+def second_media_row_for_one_file():
+    table, _, pk = a_call_media()
+    return (
+        f"INSERT INTO {table} (history_id, user_id, direction, kind, mime, path, size_bytes) "
+        "SELECT history_id, user_id, direction, kind, mime, path, size_bytes FROM call_media WHERE media_id = %s",
+        [pk],
+    )
+
+
 UNIQUES = {
     "credit_ledger_once_per_call": second_release_of_one_call,
     "api_key_spend_unique": second_spend_row_for_one_period,
@@ -397,6 +429,7 @@ UNIQUES = {
     "model_users_model_user_unique": second_pair_row,
     "user_history_user_session_ts_unique": same_session_same_instant,
     "user_history_counts_user_status_unique": second_count_for_one_status,
+    "call_media_path_unique": second_media_row_for_one_file,
 }
 
 

@@ -296,6 +296,10 @@ ROUTES: dict[str, Route] = {
         redirect_to="/me/history/",
     ),
     "history:delete": Route("alice", _history),
+    # A media id the entry does not have: the 404 page (activity/tests/test_call_media.py serves real ones).
+    "history:media": Route(
+        "alice", lambda o: {"history_id": o["history"].pk, "media_id": o["history"].pk}, status=404
+    ),
     # spending (/me/activity/)
     "spending:overview": Route("alice"),
     "spending:export": Route("alice", kind="csv"),

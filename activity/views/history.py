@@ -4,12 +4,15 @@ import unicodedata
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet, Sum
+from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Sum
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,7 +23,16 @@ from django.views.decorators.http import require_POST
 from django_filters.constants import EMPTY_VALUES
 
 from activity.filters import HistoryFilter
-from activity.models import HistoryStatus, ModelUser, UserHistory, UserHistoryCount
+from activity.media import PURGE_BATCH, media_for_history, purge_deleted_media
+from activity.models import (
+    CallMedia,
+    HistoryStatus,
+    MediaDirection,
+    MediaKind,
+    ModelUser,
+    UserHistory,
+    UserHistoryCount,
+)
 from core.http import csv_download
 from core.pagination import CountedPaginator
 from core.templating import render_fragment
@@ -106,7 +118,10 @@ def _page_entries(rows: QuerySet, page: Page) -> list[UserHistory]:
     bottom = (page.number - 1) * page.paginator.per_page
     ids = rows.values("pk")[bottom : bottom + page.paginator.per_page]
     shown = UserHistory.objects.filter(pk__in=ids).select_related("model").only(*LIST_COLUMNS)
-    return list(shown.newest_first())
+    # The kinds of media each row still keeps, in the same query (a lookup by call_media's history_id index
+    # per row of the page), so that the list marks entries with images or audio at no extra query.
+    kinds = CallMedia.objects.live().filter(history=OuterRef("pk")).values("kind").distinct().order_by("kind")
+    return list(shown.annotate(media_kinds=ArraySubquery(kinds)).newest_first())
 
 
 def _preview(prompt: str) -> str:
@@ -130,6 +145,7 @@ class HistoryRow:
     latency: str
     cost: str
     rating: int | None
+    media: str = ""
 
 
 def _list_rows(entries: list[UserHistory]) -> list[HistoryRow]:
@@ -139,6 +155,7 @@ def _list_rows(entries: list[UserHistory]) -> list[HistoryRow]:
     url_head, url_tail = reverse("history:detail", args=[placeholder]).split(placeholder)
     months = {number: name.title() for number, name in MONTHS_3.items()}  # |date:"M"
     statuses = dict(HistoryStatus.choices)
+    kind_labels = dict(MediaKind.choices)
     rows = []
     for entry in entries:
         when = timezone.localtime(entry.request_timestamp)
@@ -157,6 +174,7 @@ def _list_rows(entries: list[UserHistory]) -> list[HistoryRow]:
                 # |floatformat:4 of a numeric(10, 4): nothing to round; the site groups no thousands
                 cost=f"{entry.cost_incurred:.4f}",
                 rating=entry.user_rating,
+                media=" · ".join(kind_labels[kind] for kind in entry.media_kinds),
             )
         )
     return rows
@@ -184,7 +202,18 @@ def history_list(request):
 def history_detail(request, history_id):
     entry = get_history_for_user(request, history_id)
     form = RatingForm(initial={"rating": entry.user_rating})
-    return render(request, "activity/history_detail.html", {"entry": entry, "rating_form": form})
+    return render(
+        request, "activity/history_detail.html", {"entry": entry, "rating_form": form, **_media(entry)}
+    )
+
+
+def _media(entry: UserHistory) -> dict:
+    """The entry's kept images and audio, what was sent apart from what came back."""
+    media = media_for_history([entry.pk]).get(entry.pk, [])
+    return {
+        "sent_media": [item for item in media if item.direction == MediaDirection.INPUT],
+        "answer_media": [item for item in media if item.direction == MediaDirection.OUTPUT],
+    }
 
 
 @require_POST
@@ -196,7 +225,7 @@ def history_rate(request, history_id):
         return redirect("history:detail", history_id=entry.pk)
     form = RatingForm(request.POST)
     if not form.is_valid():
-        context = {"entry": entry, "rating_form": form}
+        context = {"entry": entry, "rating_form": form, **_media(entry)}
         return render(request, "activity/history_detail.html", context, status=400)
     UserHistory.objects.filter(pk=entry.pk).update(user_rating=form.cleaned_data["rating"])
     messages.success(request, f"You rated this answer {form.cleaned_data['rating']} of 5.")
@@ -208,6 +237,9 @@ def history_delete(request, history_id):
     entry = get_history_for_user(request, history_id)
     if request.method == "POST":
         entry.delete()
+        # The database queued the files of the entry's media as it deleted their rows; remove them now
+        # rather than at the next `manage.py expire_call_media`.
+        transaction.on_commit(partial(purge_deleted_media, limit=PURGE_BATCH), robust=True)
         messages.success(request, "The entry is deleted from your history.")
         return redirect("history:list")
     return render(request, "activity/history_confirm_delete.html", {"entry": entry})
