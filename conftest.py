@@ -6,10 +6,15 @@ active developer, `staff` a superuser. Every test runs against real PostgreSQL.
 """
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+# Files that calls carry (activity.media) go to a folder of this run's, not to the checkout's .data/; web
+# processes the tests start inherit it.
+os.environ.setdefault("CALL_MEDIA_ROOT", tempfile.mkdtemp(prefix="amp-test-call-media-"))
 
 from accounts.tests.factories import PASSWORD, DeveloperFactory, PendingUserFactory, StaffFactory, UserFactory
 from activity.tests.helpers import running_upstream

@@ -22,6 +22,7 @@ from ninja.responses import Status
 from pydantic.json_schema import models_json_schema
 
 from activity.api_history import router as history_router
+from activity.api_media import MEDIA_BODIES
 from activity.api_media import router as media_router
 from activity.gateway.call import (
     ApiCall,
@@ -34,6 +35,7 @@ from activity.gateway.call import (
 from activity.gateway.catalog import public_model, public_models
 from activity.gateway.docs import LocalSwagger
 from activity.gateway.errors import ERROR_CODES, GatewayError, error
+from activity.gateway.openapi import CALL_OPENAPI, CALL_STATUSES, RATE_LIMIT_HEADERS, call_openapi, json_body
 from activity.gateway.parts import chat_messages, invoke_inputs
 from activity.gateway.pipeline import CallInput, Outcome
 from activity.gateway.quota import next_month_start, personal_key_calls, quota_state
@@ -60,14 +62,6 @@ from core.db import BUSY_RETRY_AFTER, pool_exhausted
 
 logger = logging.getLogger(__name__)
 
-RATE_LIMIT_HEADERS = {
-    name: {"description": text, "schema": {"type": "integer"}}
-    for name, text in [
-        ("X-RateLimit-Limit", "The model developer's monthly quota."),
-        ("X-RateLimit-Remaining", "Calls left this month."),
-        ("X-RateLimit-Reset", "Unix time of the next month start (UTC)."),
-    ]
-}
 DESCRIPTION = """Call the platform's models with an API key: `Authorization: Bearer <key>`.
 
 A model key (`amp_mk_…`) calls its own model; a personal key (`amp_pk_…`, created at /me/keys/) calls any
@@ -96,6 +90,7 @@ class GatewayAPI(NinjaAPI):
             [
                 (InvokeIn, "validation"),
                 (ChatIn, "validation"),
+                *[(schema, "validation") for schema in MEDIA_BODIES],
                 *[(event, "serialization") for event in STREAM_EVENTS],
             ],
             ref_template="#/components/schemas/{model}",
@@ -138,9 +133,7 @@ def _unexpected_error(request, exc: Exception):
     return json_response(500, error("internal_error").as_json())
 
 
-ERROR_RESPONSES = {status: ErrorOut for status in (400, 401, 402, 403, 404, 410, 413, 429, 502, 503, 504)}
-CALL_OPENAPI = {"security": [{"bearerAuth": []}]}
-RETRY_AFTER_HEADER = {"description": "Seconds until the quota resets.", "schema": {"type": "integer"}}
+ERROR_RESPONSES = {status: ErrorOut for status in CALL_STATUSES}
 
 
 # The events of streamed answers ("stream": true), published as schemas for the text/event-stream answers.
@@ -181,20 +174,7 @@ STREAM_ANSWERS = {
 
 
 def _call_openapi(body_schema: str) -> dict:
-    # Rate-limit headers come with every answer but 401s (see the description); Retry-After with 429s.
-    responses = {
-        status: {"headers": RATE_LIMIT_HEADERS} for status in (200, *ERROR_RESPONSES) if status != 401
-    }
-    responses[200].update(STREAM_ANSWERS[body_schema])
-    responses[429] = {"headers": {**RATE_LIMIT_HEADERS, "Retry-After": RETRY_AFTER_HEADER}}
-    return {
-        **CALL_OPENAPI,
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body_schema}"}}},
-        },
-        "responses": responses,
-    }
+    return call_openapi(json_body(body_schema), STREAM_ANSWERS[body_schema])
 
 
 @api.post(

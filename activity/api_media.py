@@ -16,12 +16,14 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.http import parse_header_parameters
 from ninja import Router
 
 from activity.gateway.call import ApiCall, declared_length, validate_body
 from activity.gateway.errors import error
 from activity.gateway.media import checked_file
+from activity.gateway.openapi import CALL_STATUSES, call_openapi, json_body
 from activity.gateway.pipeline import CallInput, Outcome
 from activity.gateway.schemas import ErrorOut
 from activity.gateway.schemas_media import (
@@ -35,8 +37,9 @@ from activity.gateway.schemas_media import (
 from activity.gateway.streaming import words
 
 router = Router(tags=["calls"])
-ERRORS = {status: ErrorOut for status in (400, 401, 402, 403, 404, 410, 413, 429, 502, 503, 504)}
-SECURITY = {"security": [{"bearerAuth": []}]}
+ERRORS = {status: ErrorOut for status in CALL_STATUSES}
+# The JSON bodies these endpoints validate themselves, published in the document (activity.api).
+MEDIA_BODIES = (EmbeddingsIn, ImagesIn, SpeechIn)
 
 
 def _json_call(request: HttpRequest, schema, read: Callable, answer: Callable[[Outcome, object], object]):
@@ -88,7 +91,7 @@ def _float32_base64(values: tuple[float, ...]) -> str:
     "/embeddings",
     response={200: EmbeddingsOut, **ERRORS},
     summary="OpenAI-compatible embeddings",
-    openapi_extra=SECURITY,
+    openapi_extra=call_openapi(json_body("EmbeddingsIn")),
 )
 def embeddings(request: HttpRequest):
     """`model` is the api_name of a model that gives vectors. One vector per input text, in order."""
@@ -131,7 +134,7 @@ def embeddings(request: HttpRequest):
     "/images/generations",
     response={200: ImagesOut, **ERRORS},
     summary="OpenAI-compatible image generation",
-    openapi_extra=SECURITY,
+    openapi_extra=call_openapi(json_body("ImagesIn")),
 )
 def image_generations(request: HttpRequest):
     """`model` is the api_name of a model that gives images; they come back as base64 PNG (`b64_json`)."""
@@ -158,33 +161,29 @@ def image_generations(request: HttpRequest):
     return _json_call(request, ImagesIn, read, answer)
 
 
-SPEECH_FORMATS = ("wav", "pcm")
+TRANSCRIPTION_FORMATS = ("json", "text", "verbose_json")
 
 
 @router.post(
     "/audio/speech",
     response={200: None, **ERRORS},
     summary="OpenAI-compatible text to speech",
-    openapi_extra={
-        **SECURITY,
-        "responses": {
-            200: {
-                "description": "The audio: WAV, or with response_format pcm its 16-bit samples alone. "
-                "X-Call-Id and X-History-Id name the call and its history entry; X-Cost is what it cost.",
-                "content": {"audio/wav": {"schema": {"type": "string", "format": "binary"}}},
-            }
+    openapi_extra=call_openapi(
+        json_body("SpeechIn"),
+        {
+            "description": "The audio: WAV, or with response_format pcm its 16-bit samples alone. "
+            "X-Call-Id and X-History-Id name the call and its history entry; X-Cost is what it cost.",
+            "content": {
+                "audio/wav": {"schema": {"type": "string", "format": "binary"}},
+                "audio/pcm": {"schema": {"type": "string", "format": "binary"}},
+            },
         },
-    },
+    ),
 )
 def speech(request: HttpRequest):
     """`model` is the api_name of a model that gives audio; `input` is the text it speaks."""
 
     def read(body: SpeechIn) -> CallInput:
-        if body.response_format is not None and body.response_format not in SPEECH_FORMATS:
-            raise error(
-                "invalid_request",
-                f"response_format: the platform answers {' or '.join(SPEECH_FORMATS)}, not {body.response_format}.",
-            )
         options = {"voice": body.voice, **({"speed": body.speed} if body.speed is not None else {})}
         return CallInput(prompt=body.input, parameters={}, options=options, want="audio")
 
@@ -214,38 +213,31 @@ def _pcm(wav_bytes: bytes) -> bytes:
         return reader.readframes(reader.getnframes())
 
 
-TRANSCRIPTION_FORMATS = ("json", "text", "verbose_json")
-
-
 @router.post(
     "/audio/transcriptions",
     response={200: TranscriptionOut, **ERRORS},
     summary="OpenAI-compatible speech to text",
-    openapi_extra={
-        **SECURITY,
-        "requestBody": {
-            "required": True,
-            "content": {
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["file", "model"],
-                        "properties": {
-                            "file": {
-                                "type": "string",
-                                "format": "binary",
-                                "description": "WAV, MP3, Ogg, FLAC, WebM or M4A.",
-                            },
-                            "model": {"type": "string"},
-                            "language": {"type": "string"},
-                            "prompt": {"type": "string"},
-                            "response_format": {"type": "string", "enum": list(TRANSCRIPTION_FORMATS)},
+    openapi_extra=call_openapi(
+        {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file", "model"],
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "WAV, MP3, Ogg, FLAC, WebM or M4A.",
                         },
-                    }
+                        "model": {"type": "string", "description": "The model's api_name."},
+                        "language": {"type": "string"},
+                        "prompt": {"type": "string"},
+                        "response_format": {"type": "string", "enum": list(TRANSCRIPTION_FORMATS)},
+                    },
                 }
-            },
-        },
-    },
+            }
+        }
+    ),
 )
 def transcriptions(request: HttpRequest):
     """An upload (multipart/form-data) of `file` with `model`, the api_name of a model that takes audio and
@@ -282,8 +274,15 @@ def transcriptions(request: HttpRequest):
             raise error("request_too_large")
         name = None
         if media_type == "multipart/form-data":
+            try:
+                posted = request.POST
+            except MultiPartParserError:
+                posted = None
+            if posted is None:
+                call.load_model(None)
+                raise error("invalid_request", "The multipart/form-data body cannot be read (its boundary?).")
             for key in ("model", "language", "prompt", "response_format"):
-                value = request.POST.get(key)
+                value = posted.get(key)
                 if value:
                     fields[key] = value
             name = fields.get("model")

@@ -23,6 +23,7 @@ calls reserve nothing and do not count against the quota; forwarded calls count 
 answers, and cost their caller only when it answered.
 """
 
+import logging
 import time
 import uuid
 from collections.abc import Callable
@@ -50,9 +51,12 @@ from activity.gateway.service import (
 )
 from activity.gateway.streaming import StreamEnd, StreamRelay
 from activity.gateway.upstream import UpstreamAnswer, UpstreamStream, call_upstream, stream_upstream
+from activity.media import MediaItem, keep_media
 from catalog.kinds import kinds_label
 from catalog.models import AIModel
 from core.db import release_connection
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -212,13 +216,34 @@ class Outcome:
             first_chunk_ms=first_chunk_ms,
             settlement=settlement,
         )
+        if exchange is not None and caller is not None and caller.user is not None:
+            self._keep_media(user_id=caller.user.pk, history_id=exchange.history_id)
+
+    def _keep_media(self, *, user_id: uuid.UUID, history_id: uuid.UUID) -> None:
+        """The files the user sent and the answer's, kept with the history entry (activity.media). The call
+        is recorded and charged already: a storage failure loses the files, never the call's records."""
+        items = [
+            MediaItem(direction="input", kind=media.kind, mime=media.mime, data=media.data)  # type: ignore[arg-type]
+            for media in (self.input.files if self.input else ())
+        ]
+        answer = self.answer
+        items += [
+            MediaItem(direction="output", kind=media.kind, mime=media.mime, data=media.data)  # type: ignore[arg-type]
+            for media in (answer.files if answer else ())
+        ]
+        if not items:
+            return
+        try:
+            keep_media(history_id=history_id, user_id=user_id, items=items)
+        except Exception:
+            logger.exception("The files of history entry %s could not be kept", history_id)
 
 
 def kinds_check(*, model: AIModel, call: CallInput) -> None:
     """400 unsupported_kind, before anything counts, for a call that sends the model a kind it does not take,
     sends it none that it takes, or asks it for a kind it does not give (catalog.kinds)."""
     takes, gives = model.takes, model.gives
-    sends = call.sends
+    sends = call.sends or ("text",)  # an empty prompt is still a text call
     refused = [kind for kind in sends if kind != "text" and kind not in takes]
     if refused:
         raise error(

@@ -75,7 +75,16 @@ class InvokeFile(BaseModel):
 
 
 class InvokeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # A prompt, inputs, or both: said in the schema as well as checked (_something_to_send).
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["prompt"], "properties": {"prompt": {"minLength": 1}}},
+                {"required": ["inputs"], "properties": {"inputs": {"minItems": 1}}},
+            ]
+        },
+    )
 
     prompt: Text = Field(
         default="", description="The text sent to the model; may be empty when `inputs` carry the call."

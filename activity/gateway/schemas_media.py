@@ -4,11 +4,15 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from ninja import Schema
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from activity.gateway.schemas import NUL_FREE, Text
 
 MAX_EMBEDDING_INPUTS = 256
+EmbeddingTexts = Annotated[
+    list[Annotated[str, NUL_FREE, StringConstraints(min_length=1)]],
+    Field(min_length=1, max_length=MAX_EMBEDDING_INPUTS),
+]
 
 
 class EmbeddingsIn(BaseModel):
@@ -17,7 +21,7 @@ class EmbeddingsIn(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     model: str = Field(description="The model's api_name.")
-    input: Text | list[Annotated[str, NUL_FREE]] = Field(
+    input: Annotated[str, NUL_FREE, StringConstraints(min_length=1)] | EmbeddingTexts = Field(
         description=f"A text, or up to {MAX_EMBEDDING_INPUTS} texts (one vector each)."
     )
     dimensions: int | None = Field(
@@ -100,7 +104,7 @@ class SpeechIn(BaseModel):
     model: str
     input: Text = Field(min_length=1, max_length=4096)
     voice: str = Field(default="alloy", max_length=100)
-    response_format: Literal["wav", "pcm", "mp3", "opus", "aac", "flac"] | None = Field(
+    response_format: Literal["wav", "pcm"] | None = Field(
         default=None, description="wav (the default) or pcm (its 16-bit samples, no header)."
     )
     speed: float | None = Field(default=None, ge=0.25, le=4.0)

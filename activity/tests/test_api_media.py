@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 from PIL import Image
 
+from activity.media import call_media_storage, media_for_history
 from activity.models import ApiUsageLog, DeveloperMonthlyUsage, UserHistory
 from activity.tests.helpers import chat, invoke
 from catalog.tests.factories import AIModelFactory
@@ -107,6 +108,12 @@ def test_images_with_the_openai_client_come_back_as_png_and_in_the_history(
     assert image.format == "PNG" and image.size == (256, 256)
     entry = UserHistory.objects.get(user=alice)
     assert "[image 256×256 PNG" in entry.response
+    kept = media_for_history([entry.pk])[entry.pk]
+    assert [(media.direction, media.kind, media.mime) for media in kept] == [
+        ("output", "image", "image/png")
+    ] * 2
+    with call_media_storage().open(kept[0].path) as stored:
+        assert stored.read() == b64decode(answer.data[0].b64_json)
 
 
 def test_speech_and_its_transcription_with_the_openai_client(openai_client, media_models, alice_key):
@@ -145,6 +152,10 @@ def test_chat_with_an_image_part_with_the_openai_client(openai_client, media_mod
     assert "2" in text or "two" in text
     entry = UserHistory.objects.get(user=alice)
     assert entry.prompt.startswith("How many circles?") and "[image 256×256 PNG" in entry.prompt
+    kept = media_for_history([entry.pk])[entry.pk]
+    assert [(media.direction, media.kind, media.size_bytes) for media in kept] == [
+        ("input", "image", len(png()))
+    ]
 
 
 # /invoke's inputs and outputs ---------------------------------------------------------------------------
@@ -316,7 +327,7 @@ def test_speech_in_a_format_the_platform_does_not_make_is_a_400(client, media_mo
         alice_key,
     )
 
-    assert "wav or pcm" in refused(response, 400, "invalid_request")
+    assert "'wav' or 'pcm'" in refused(response, 400, "invalid_request")
 
 
 def test_images_as_urls_are_a_400(client, media_models, alice_key):

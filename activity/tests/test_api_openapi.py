@@ -10,6 +10,10 @@ CALL_STATUSES = {"200", "400", "401", "402", "403", "404", "410", "413", "429", 
 ENDPOINTS = {
     ("post", "/api/v1/models/{api_name}/invoke"): CALL_STATUSES,
     ("post", "/api/v1/chat/completions"): CALL_STATUSES,
+    ("post", "/api/v1/embeddings"): CALL_STATUSES,
+    ("post", "/api/v1/images/generations"): CALL_STATUSES,
+    ("post", "/api/v1/audio/speech"): CALL_STATUSES,
+    ("post", "/api/v1/audio/transcriptions"): CALL_STATUSES,
     ("get", "/api/v1/key"): {"200", "400", "401", "403"},
     ("get", "/api/v1/history"): {"200", "400", "401", "403"},
     ("get", "/api/v1/history/{history_id}"): {"200", "400", "401", "403", "404"},
@@ -38,6 +42,9 @@ def test_the_call_endpoints_document_their_bodies_keys_and_headers(document):
     for path, schema in [
         ("/api/v1/models/{api_name}/invoke", "InvokeIn"),
         ("/api/v1/chat/completions", "ChatIn"),
+        ("/api/v1/embeddings", "EmbeddingsIn"),
+        ("/api/v1/images/generations", "ImagesIn"),
+        ("/api/v1/audio/speech", "SpeechIn"),
     ]:
         operation = document["paths"][path]["post"]
         body = operation["requestBody"]["content"]["application/json"]["schema"]

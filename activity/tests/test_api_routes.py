@@ -31,7 +31,7 @@ def assert_error(response, status: int, code: str) -> dict:
 
 
 UNKNOWN = [
-    "/api/v1/embeddings",
+    "/api/v1/fine_tuning/jobs",
     "/api/v1/completions",
     "/api/v1/",
     "/api/v1",
@@ -61,7 +61,7 @@ def test_an_unknown_docs_asset_is_a_json_404(api_client):
 
 
 def test_a_post_to_an_unknown_path_without_a_key_is_a_404_too(api_client):
-    response = api_client.post("/api/v1/embeddings", data={"input": "hi"})
+    response = api_client.post("/api/v1/fine_tuning/jobs", data={"input": "hi"})
 
     assert_error(response, 404, "not_found")
 

@@ -11,6 +11,7 @@ AMP_SCHEMATHESIS_EXAMPLES=500 AMP_SCHEMATHESIS_SEED=7 make test PYTEST_ARGS=acti
 """
 
 import os
+from base64 import b64encode
 
 import pytest
 import schemathesis
@@ -34,12 +35,36 @@ schema = schemathesis.openapi.from_dict(
             # No example database: each run is the seed's, on any machine.
             "generation": {"max-examples": EXAMPLES, "database": "none"},
             "auth": {"openapi": {"bearerAuth": {"bearer": KEY}}},
-            "dictionaries": {"models": {"values": MODELS}},
+            "dictionaries": {
+                "models": {"values": MODELS},
+                "embed": {"values": ["demo-embed"]},
+                "draw": {"values": ["demo-draw"]},
+                "speak": {"values": ["demo-speak"]},
+            },
             "parameters": {
                 "path.api_name": {"dictionary": "models", "probability": 0.5},
                 "body.model": {"dictionary": "models", "probability": 0.5},
             },
             "operations": [
+                # Each media endpoint calls a model of its kind half the time (another kind is a 400
+                # unsupported_kind: a rule of the data, which no schema states).
+                *[
+                    {
+                        "include-path": path,
+                        "parameters": {"body.model": {"dictionary": name, "probability": 0.5}},
+                    }
+                    for path, name in [
+                        ("/api/v1/embeddings", "embed"),
+                        ("/api/v1/images/generations", "draw"),
+                        ("/api/v1/audio/speech", "speak"),
+                    ]
+                ],
+                {
+                    # The file's bytes must be audio, which no schema can state: generated ones are refused
+                    # (400 invalid_media). Its schema-violating cases still run, and must not be a 5xx.
+                    "include-path": "/api/v1/audio/transcriptions",
+                    "checks": {"positive_data_acceptance": {"enabled": False}},
+                },
                 {
                     "include-path": "/api/v1/models",
                     "include-method": "GET",
@@ -50,7 +75,7 @@ schema = schemathesis.openapi.from_dict(
                     # repeated keys: schemathesis's type mutations of query parameters are no change on
                     # the wire. Negative cases still run, and must still not be a 5xx.
                     "checks": {"negative_data_rejection": {"enabled": False}},
-                }
+                },
             ],
         }
     ),
@@ -62,15 +87,42 @@ def map_body(context, body):
     # Streamed answers (text/event-stream) have tests of their own; schemathesis checks the JSON ones.
     if isinstance(body, dict) and body.get("stream") is True:
         body["stream"] = False
+    # An input's bytes must be what its type says, which no schema states: generated inputs become text
+    # files (every model takes text) of the generated data, so the call still carries inputs.
+    # Only inputs the schema accepts are rewritten, so a negative case keeps what makes it negative.
+    if isinstance(body, dict) and isinstance(body.get("inputs"), list):
+        body["inputs"] = [_as_text_file(item) for item in body["inputs"]]
     return body
+
+
+def _as_text_file(item):
+    valid = (
+        isinstance(item, dict)
+        and set(item) <= {"type", "mime", "data"}
+        and item.get("type") in ("image", "audio", "text")
+        and isinstance(item.get("data"), str)
+        and item["data"]
+        and (item.get("mime") is None or isinstance(item["mime"], str) and len(item["mime"]) <= 100)
+    )
+    if not valid:
+        return item
+    return {"type": "text", "data": b64encode(item["data"].encode("utf-8", "replace")).decode()}
 
 
 @pytest.fixture
 def base_url(live_server, upstream, dana, alice):
-    """Two served models on the demo upstream, and alice holding KEY."""
+    """Served models on the demo upstream (text, chat, and one per media endpoint), and alice holding KEY."""
     UserApiKeyFactory(user=alice, key=KEY)
     AIModelFactory(developer=dana, api_name="demo-echo", endpoint_url=f"{upstream.url}/echo")
     AIModelFactory(developer=dana, api_name="demo-chat", endpoint_url=f"{upstream.url}/chat/completions")
+    for api_name, category, path in [
+        ("demo-embed", "embeddings", "/v1/embeddings"),
+        ("demo-draw", "image_generation", "/v1/images/generations"),
+        ("demo-speak", "text_to_speech", "/v1/audio/speech"),
+    ]:
+        AIModelFactory(
+            developer=dana, api_name=api_name, category=category, endpoint_url=f"{upstream.url}{path}"
+        )
     return live_server.url
 
 

@@ -12,7 +12,7 @@ import re
 from demo.models_media.common import BadRequest
 
 DEFAULT_DIMENSIONS = 256
-MIN_DIMENSIONS, MAX_DIMENSIONS = 8, 3072
+MIN_DIMENSIONS, MAX_DIMENSIONS = 1, 8192  # what the API publishes (EmbeddingsIn.dimensions)
 MAX_TEXT_CHARS = 32_000
 MAX_TEXTS = 2048
 COMMON = {

@@ -563,7 +563,7 @@ def test_similar_texts_give_closer_vectors(upstream):
     assert answer.usage.prompt_tokens == 6 + 6 + 4 + 5
 
 
-@pytest.mark.parametrize("dimensions", [8, 256, 3072])
+@pytest.mark.parametrize("dimensions", [1, 8, 256, 3072, 8192])
 def test_vectors_have_the_dimension_asked_and_unit_length(upstream, dimensions):
     answer = ok(plain(upstream, "/embed", "some words to embed", dimensions=dimensions))
 
@@ -586,7 +586,8 @@ def test_the_same_text_gives_the_same_vector_in_both_protocols(upstream):
 @pytest.mark.parametrize(
     "body, message",
     [
-        ({"input": "x", "dimensions": 4}, "dimensions must be an integer from 8 to 3072"),
+        ({"input": "x", "dimensions": 0}, "dimensions must be an integer from 1 to 8192"),
+        ({"input": "x", "dimensions": 8193}, "dimensions must be an integer from 1 to 8192"),
         ({"input": []}, "non-empty list of strings"),
         ({"input": [[1, 2, 3]]}, "token arrays"),
         ({"input": "x", "encoding_format": "int8"}, "encoding_format"),
