@@ -12,7 +12,7 @@ RATE_LIMIT_HEADERS = {
 }
 RETRY_AFTER_HEADER = {"description": "Seconds until the quota resets.", "schema": {"type": "integer"}}
 CALL_STATUSES = (400, 401, 402, 403, 404, 410, 413, 429, 502, 503, 504)
-CALL_OPENAPI = {"security": [{"bearerAuth": []}]}
+CALL_OPENAPI: dict[str, list] = {"security": [{"bearerAuth": []}]}
 
 
 def call_openapi(body: dict, answer: dict | None = None) -> dict:

@@ -8,9 +8,7 @@ the text as its prompt and the files as its `inputs`.
 
 from activity.gateway.errors import error
 from activity.gateway.media import AUDIO_FORMATS, MediaFile, checked_file, decode_base64, decode_data_uri
-from activity.gateway.schemas import ChatContentPart, ChatMessage, InvokeFile
-
-PART_TYPES = ("text", "image_url", "input_audio")
+from activity.gateway.schemas import ChatContentPart, ChatMessage, ImagePart, InvokeFile, TextPart
 
 
 def invoke_inputs(inputs: list[InvokeFile]) -> tuple[tuple[MediaFile, ...], list[str]]:
@@ -39,33 +37,20 @@ def invoke_inputs(inputs: list[InvokeFile]) -> tuple[tuple[MediaFile, ...], list
 
 def _part(part: ChatContentPart, where: str) -> tuple[dict, MediaFile | None]:
     """A content part as the upstream is sent it, and its file."""
-    extra = part.model_extra or {}
-    if part.type == "text":
-        return {"type": "text", "text": part.text or ""}, None
-    if part.type == "image_url":
-        image_url = extra.get("image_url")
-        url = image_url.get("url") if isinstance(image_url, dict) else image_url
-        declared, data = decode_data_uri(url, where=f"{where}.image_url.url")
+    if isinstance(part, TextPart):
+        return {"type": "text", "text": part.text}, None
+    if isinstance(part, ImagePart):
+        declared, data = decode_data_uri(part.image_url.url, where=f"{where}.image_url.url")
         media = checked_file("image", data, declared=declared, where=f"{where}.image_url.url")
-        detail = image_url.get("detail") if isinstance(image_url, dict) else None
-        shown = {"url": media.data_uri(), **({"detail": detail} if isinstance(detail, str) else {})}
+        detail = part.image_url.detail
+        shown = {"url": media.data_uri(), **({"detail": detail} if detail else {})}
         return {"type": "image_url", "image_url": shown}, media
-    if part.type == "input_audio":
-        audio = extra.get("input_audio")
-        if not isinstance(audio, dict):
-            raise error("invalid_request", f"{where}.input_audio: expected {{data, format}}.")
-        fmt = audio.get("format")
-        if fmt not in AUDIO_FORMATS:
-            raise error(
-                "invalid_request", f"{where}.input_audio.format: one of {', '.join(sorted(AUDIO_FORMATS))}."
-            )
-        data = decode_base64(audio.get("data"), where=f"{where}.input_audio.data")
-        media = checked_file("audio", data, declared=AUDIO_FORMATS[fmt], where=f"{where}.input_audio.data")
-        return {"type": "input_audio", "input_audio": {"data": audio["data"], "format": fmt}}, media
-    raise error(
-        "invalid_request",
-        f"{where}.type: the platform takes content parts of type {', '.join(PART_TYPES)}, not {part.type[:40]}.",
+    audio = part.input_audio
+    data = decode_base64(audio.data, where=f"{where}.input_audio.data")
+    media = checked_file(
+        "audio", data, declared=AUDIO_FORMATS[audio.format], where=f"{where}.input_audio.data"
     )
+    return {"type": "input_audio", "input_audio": {"data": audio.data, "format": audio.format}}, media
 
 
 def chat_messages(messages: list[ChatMessage]) -> tuple[list[dict], list[dict], tuple[MediaFile, ...]]:

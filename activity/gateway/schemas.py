@@ -144,11 +144,43 @@ class InvokeOut(Schema):
     )
 
 
-class ChatContentPart(BaseModel):
+class TextPart(BaseModel):
     model_config = ConfigDict(extra="allow")
 
-    type: str
-    text: Annotated[str, NUL_FREE] | None = None
+    type: Literal["text"]
+    text: Annotated[str, NUL_FREE]
+
+
+class ImageUrl(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    url: str = Field(description="A data: URI (data:image/png;base64,…); the platform fetches no URL.")
+    detail: str | None = None
+
+
+class ImagePart(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    type: Literal["image_url"]
+    image_url: ImageUrl
+
+
+class InputAudio(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    data: str = Field(min_length=1, description="The audio's bytes in base64.")
+    format: Literal["wav", "mp3", "flac", "ogg", "webm", "m4a", "mp4"]
+
+
+class AudioPart(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    type: Literal["input_audio"]
+    input_audio: InputAudio
+
+
+# A part of a message's content: text, an image (a data: URI) or audio (base64 with its format).
+ChatContentPart = Annotated[TextPart | ImagePart | AudioPart, Field(discriminator="type")]
 
 
 class ChatMessage(BaseModel):
@@ -165,12 +197,14 @@ class ChatMessage(BaseModel):
         # Checked on the whole field so that an error names messages.N.content, whatever its shape.
         parts = content if isinstance(content, list) else [content]
         for part in parts:
-            _without_nul((part.text if isinstance(part, ChatContentPart) else part) or "")
+            _without_nul(
+                (part.text if isinstance(part, TextPart) else part if isinstance(part, str) else "") or ""
+            )
         return content
 
     def text(self) -> str:
         if isinstance(self.content, list):
-            return "".join(part.text or "" for part in self.content if part.type == "text")
+            return "".join(part.text for part in self.content if isinstance(part, TextPart))
         return self.content or ""
 
 

@@ -73,8 +73,9 @@ def test_every_reference_resolves(document):
 
 def test_the_invoke_body_schema_matches_what_the_view_accepts(document):
     schema = document["components"]["schemas"]["InvokeIn"]
-    assert schema["required"] == ["prompt"]
-    assert set(schema["properties"]) == {"prompt", "session_id", "parameters", "stream"}
+    assert "required" not in schema  # a prompt, inputs, or both:
+    assert [alternative["required"] for alternative in schema["anyOf"]] == [["prompt"], ["inputs"]]
+    assert set(schema["properties"]) == {"prompt", "inputs", "session_id", "parameters", "stream"}
     assert schema["additionalProperties"] is False
 
 

@@ -92,7 +92,22 @@ def map_body(context, body):
     # Only inputs the schema accepts are rewritten, so a negative case keeps what makes it negative.
     if isinstance(body, dict) and isinstance(body.get("inputs"), list):
         body["inputs"] = [_as_text_file(item) for item in body["inputs"]]
+    # Likewise a message's image and audio parts (the models here take text): they become text parts.
+    if isinstance(body, dict) and isinstance(body.get("messages"), list):
+        for message in body["messages"]:
+            if isinstance(message, dict) and isinstance(message.get("content"), list):
+                message["content"] = [_as_text_part(part) for part in message["content"]]
     return body
+
+
+def _as_text_part(part):
+    if (
+        isinstance(part, dict)
+        and part.get("type") in ("image_url", "input_audio")
+        and isinstance(part.get(part["type"]), dict)
+    ):
+        return {"type": "text", "text": "a file"}
+    return part
 
 
 def _as_text_file(item):
@@ -106,7 +121,8 @@ def _as_text_file(item):
     )
     if not valid:
         return item
-    return {"type": "text", "data": b64encode(item["data"].encode("utf-8", "replace")).decode()}
+    text = item["data"].replace("\x00", "") or "x"  # a text input is UTF-8 without NUL, as prompts are
+    return {"type": "text", "data": b64encode(text.encode("utf-8", "replace")).decode()}
 
 
 @pytest.fixture
