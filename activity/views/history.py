@@ -174,7 +174,8 @@ def _list_rows(entries: list[UserHistory]) -> list[HistoryRow]:
                 # |floatformat:4 of a numeric(10, 4): nothing to round; the site groups no thousands
                 cost=f"{entry.cost_incurred:.4f}",
                 rating=entry.user_rating,
-                media=" · ".join(kind_labels[kind] for kind in entry.media_kinds),
+                # Entries read by _page_entries carry media_kinds; others (bench/fragments.py) show no marker.
+                media=" · ".join(kind_labels[kind] for kind in getattr(entry, "media_kinds", ())),
             )
         )
     return rows

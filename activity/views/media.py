@@ -1,5 +1,7 @@
 """The images and audio kept with a user's history entries (activity.media), served to their owner only."""
 
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -18,7 +20,7 @@ MEDIA_HEADERS = {
 }
 
 
-def get_media_for_user(request: HttpRequest, history_id, media_id) -> CallMedia | None:
+def get_media_for_user(request: HttpRequest, history_id: uuid.UUID, media_id: uuid.UUID) -> CallMedia | None:
     """The signed-in user's media of their entry, or None when it is no longer kept (expired, or deleted
     and purged) while the entry is still theirs; 404 for anything else, so that nobody learns whether
     another user's entry or media exists."""
@@ -30,13 +32,15 @@ def get_media_for_user(request: HttpRequest, history_id, media_id) -> CallMedia 
     raise Http404("No such media.")
 
 
-def _gone(request: HttpRequest, history_id) -> HttpResponse:
+def _gone(request: HttpRequest, history_id: uuid.UUID) -> HttpResponse:
     context = {"history_id": history_id, "retention_days": settings.CALL_MEDIA_RETENTION_DAYS}
     return render(request, "activity/media_gone.html", context, status=404)
 
 
 @login_required
-def history_media(request, history_id, media_id):
+def history_media(
+    request: HttpRequest, history_id: uuid.UUID, media_id: uuid.UUID
+) -> HttpResponse | FileResponse:
     media = get_media_for_user(request, history_id, media_id)
     if media is None:
         return _gone(request, history_id)
