@@ -19,6 +19,7 @@ import json
 import secrets
 import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -107,6 +108,13 @@ def _run(args, workdir: Path, procs: bench.Processes, say) -> int:
     for url in (args.before, args.after):
         vacuum(url, say)
     env = bench.server_env(args.before, secrets.token_urlsafe(50), "http://127.0.0.1:8001")
+    say("collectstatic")
+    subprocess.run(
+        [bench.PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=BASE_DIR,
+        env=env,
+        check=True,
+    )
     port = bench.free_port()
     upstream = f"http://127.0.0.1:{port}"
     log = workdir / "upstream.log"

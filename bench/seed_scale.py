@@ -619,7 +619,8 @@ class Seeder:
             rebuild.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
         for name, definition in indexes:
             cur.execute(f"DROP INDEX {name}")
-            rebuild.append(definition)
+            # A partitioned table's index reads "ON ONLY …", which would build no partition's index.
+            rebuild.append(definition.replace(" ON ONLY ", " ON ", 1))
         return rebuild
 
     def _log_partitions(self, cur) -> None:
