@@ -38,7 +38,7 @@ ARCHIVE_MODES = ("archive", "drop")
 # A DDL statement that waits longer than this for its lock gives up (the next run tries again), so that the
 # gateway's inserts, queued behind it, never wait long.
 LOCK_TIMEOUT = "5s"
-# pg_try_advisory_lock key of a run: "usage_log_partitions" hashed once.
+# The advisory lock a run holds (pg_try_advisory_lock): the ASCII of "usage_lo".
 ADVISORY_LOCK = 0x7573_6167_655F_6C6F
 
 

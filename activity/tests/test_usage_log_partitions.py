@@ -9,6 +9,10 @@ import csv
 import datetime as dt
 import gzip
 import io
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -388,3 +392,17 @@ def test_the_command_reads_its_settings(tmp_path, settings, model):
     out = io.StringIO()
     call_command("usage_log_partitions", stdout=out)
     assert out.getvalue() == "Nothing to do.\n"
+
+
+def test_an_unknown_archive_mode_stops_start_up():
+    env = {**os.environ, "USAGE_LOG_ARCHIVE": "zip", "DJANGO_SETTINGS_MODULE": "config.settings"}
+    started = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert started.returncode != 0
+    assert "USAGE_LOG_ARCHIVE must be archive or drop, not 'zip'." in started.stderr
