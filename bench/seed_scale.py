@@ -36,6 +36,9 @@ from datetime import UTC, datetime, timedelta
 
 import psycopg
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from activity import partitions  # noqa: E402
+
 FULL_SCALE = {
     "developers": 2_000,
     "models": 20_000,
@@ -546,6 +549,7 @@ class Seeder:
                 with self.phase("prepare (truncate, drop big-table indexes)"):
                     cur.execute(f"TRUNCATE {', '.join(SEEDED_TABLES)} CASCADE")
                     saved = [self._drop_indexes(cur, table) for table in REINDEXED_TABLES]
+                    self._log_partitions(cur)
                 self._load(cur)
                 self._counters(cur)
                 with self.phase("rebuild indexes"):
@@ -615,15 +619,30 @@ class Seeder:
             rebuild.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
         for name, definition in indexes:
             cur.execute(f"DROP INDEX {name}")
-            rebuild.append(definition)
+            # A partitioned table's index reads "ON ONLY …", which would build no partition's index.
+            rebuild.append(definition.replace(" ON ONLY ", " ON ", 1))
         return rebuild
 
+    def _log_partitions(self, cur) -> None:
+        """api_usage_logs partitioned by month (activity migration 0017): a partition for every month of the
+        logs, made before the load (after the indexes are dropped, so the partitions get theirs when they
+        are rebuilt), so that no row lands in api_usage_logs_before."""
+        if not partitions.is_partitioned(cur):
+            return
+        first = (self.clock.start + timedelta(seconds=self.clock.now_s - LOG_DAYS * DAY - DAY)).date()
+        partitions.ensure_months_from(cur, partitions.month_start(first))
+        partitions.ensure_months(cur, partitions.month_start(self.clock.now.date()))
+
     def _copy(self, cur, table: str, columns: str, rows: Iterator[str], label: str) -> None:
-        """Stream rows (each string one or more lines of COPY text) into `table`."""
+        """Stream rows (each string one or more lines of COPY text) into `table`. FREEZE writes the rows
+        frozen (the table was truncated in this transaction); PostgreSQL refuses it for a partitioned
+        table, whose rows the VACUUM after the load freezes instead."""
         count = 0
+        cur.execute("SELECT relkind = 'p' FROM pg_class WHERE oid = %s::regclass", [table])
+        freeze = "" if cur.fetchone()[0] else " WITH (FREEZE)"
         with (
             self.phase(f"load {label}"),
-            cur.copy(f"COPY {table} ({columns}) FROM STDIN WITH (FREEZE)") as copy,
+            cur.copy(f"COPY {table} ({columns}) FROM STDIN{freeze}") as copy,
         ):
             buffer: list[str] = []
             size = 0

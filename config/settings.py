@@ -393,6 +393,17 @@ CREDIT_HOLD_MAX_SECONDS = env.int("CREDIT_HOLD_MAX_SECONDS", default=3600)
 # older than 1.21, which cannot track prepared statements.
 GATEWAY_PREPARED_STATEMENTS = env.bool("GATEWAY_PREPARED_STATEMENTS", default=True)
 
+# --- Usage-log partitions (activity/partitions.py, `manage.py usage_log_partitions`, daily from beat) ------
+# Months of api_usage_logs partitions created ahead of the current one; months kept before the current
+# one (0: keep every month); what becomes of an older month: "archive" (a gzip CSV file under
+# USAGE_LOG_ARCHIVE_DIR, then the partition dropped) or "drop".
+USAGE_LOG_PARTITIONS_AHEAD = env.int("USAGE_LOG_PARTITIONS_AHEAD", default=3)
+USAGE_LOG_RETENTION_MONTHS = env.int("USAGE_LOG_RETENTION_MONTHS", default=0)
+USAGE_LOG_ARCHIVE = env.str("USAGE_LOG_ARCHIVE", default="archive")
+if USAGE_LOG_ARCHIVE not in ("archive", "drop"):
+    raise ImproperlyConfigured(f"USAGE_LOG_ARCHIVE must be archive or drop, not {USAGE_LOG_ARCHIVE!r}.")
+USAGE_LOG_ARCHIVE_DIR = Path(env.str("USAGE_LOG_ARCHIVE_DIR", default=str(BASE_DIR / ".data" / "usage-logs")))
+
 # Home, catalog and model pages are kept this long for visitors without a session (0 turns it off).
 ANONYMOUS_PAGE_CACHE_SECONDS = env.int("ANONYMOUS_PAGE_CACHE_SECONDS", default=30)
 

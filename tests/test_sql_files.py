@@ -22,7 +22,7 @@ FILES = sorted(ROOT.glob("*/sql/**/*.sql"))
 CREATE = re.compile(r"\bCREATE\s+(?:OR\s+REPLACE\s+)?(FUNCTION|TRIGGER|VIEW)\s+(\w+)", re.IGNORECASE)
 
 # Objects in the public schema that no extension brought, each under a key that tells overloads and
-# same-named triggers of different tables apart.
+# same-named triggers of different tables apart (partitions' clones of a trigger left out).
 OBJECTS = """
 SELECT 'FUNCTION', p.proname, format('%s(%s)', p.proname, pg_get_function_identity_arguments(p.oid)),
        pg_get_functiondef(p.oid)
@@ -34,6 +34,8 @@ UNION ALL
 SELECT 'TRIGGER', t.tgname, format('%s on %s', t.tgname, t.tgrelid::regclass), pg_get_triggerdef(t.oid)
   FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
  WHERE NOT t.tgisinternal AND c.relnamespace = 'public'::regnamespace
+   -- A partition's copy of its partitioned table's trigger follows that trigger: one file for both.
+   AND t.tgparentid = 0
 UNION ALL
 SELECT 'VIEW', c.relname, c.relname, pg_get_viewdef(c.oid)
   FROM pg_class c

@@ -102,6 +102,33 @@ def test_its_counters_agree_with_a_fresh_aggregate_of_the_data(tiny):
         assert seed_scale.verify(conn) == []
 
 
+def test_its_logs_fill_the_month_partitions_and_none_falls_outside(tiny):
+    """api_usage_logs is partitioned by month (activity migration 0017): the seed makes the months of its
+    two years before it loads them, so no row lands in api_usage_logs_before or api_usage_logs_after."""
+    conninfo, _ = tiny
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        placed = conn.execute(
+            "SELECT tableoid::regclass::text, count(*) FROM api_usage_logs GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+        misplaced = conn.execute(
+            "SELECT count(*) FROM api_usage_logs"
+            " WHERE tableoid::regclass::text <> 'api_usage_logs_' || to_char(created_at AT TIME ZONE 'UTC', 'YYYY_MM')"
+        ).fetchone()[0]
+        # The indexes dropped for the load are rebuilt on every partition, and valid.
+        unindexed = conn.execute(
+            "SELECT i.inhrelid::regclass::text FROM pg_inherits i"
+            " WHERE i.inhparent = 'api_usage_logs'::regclass AND (SELECT count(*) FROM pg_index x"
+            " WHERE x.indrelid = i.inhrelid AND x.indisvalid) <> 4"
+        ).fetchall()
+        invalid = conn.execute(
+            "SELECT indexrelid::regclass::text FROM pg_index WHERE NOT indisvalid"
+        ).fetchall()
+    assert len(placed) >= 24
+    assert not [name for name, _ in placed if name in ("api_usage_logs_before", "api_usage_logs_after")]
+    assert misplaced == 0
+    assert unindexed == invalid == []
+
+
 def test_its_set_based_counters_equal_what_the_triggers_compute_row_by_row(tiny):
     """Empty the counted tables with triggers off, insert the same rows again with triggers on, and
     compare every counter and rollup with the seed's."""
