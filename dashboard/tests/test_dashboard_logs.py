@@ -143,6 +143,29 @@ def test_rows_with_the_same_timestamp_are_neither_lost_nor_repeated(dana, model)
     assert len(seen) == 7
 
 
+def test_pages_of_all_models_walk_every_row_across_years_once(dana, model):
+    """A page of all models is read in the month around its cursor first (_union_page): rows spread over
+    years, some within the window and some far outside it, all come out once, newest first, both ways."""
+    other = AIModelFactory(developer=dana, api_name="dana-other")
+    for days in (0, 20, 45, 200, 800):
+        add_logs(model, 2, start=NOW - dt.timedelta(days=days))
+        add_logs(other, 1, start=NOW - dt.timedelta(days=days, hours=1))
+    expected = list(ApiUsageLog.objects.order_by("-created_at", "-log_id").values_list("log_id", flat=True))
+    seen, before, pages = [], None, []
+    while True:
+        page = log_page(developer=dana, models=[model, other], filters=LogFilters(), before=before, size=4)
+        seen += [row.log_id for row in page.rows]
+        pages.append(page)
+        if page.older is None:
+            break
+        before = page.older
+    assert seen == expected
+    back = log_page(
+        developer=dana, models=[model, other], filters=LogFilters(), after=pages[-1].newer, size=4
+    )
+    assert len(expected) == 15 and [row.log_id for row in back.rows] == expected[8:12]
+
+
 def test_cursors_survive_encoding():
     cursor = Cursor(
         created_at=NOW.astimezone(dt.UTC).replace(microsecond=123456),
@@ -151,7 +174,7 @@ def test_cursors_survive_encoding():
     assert Cursor.decode(cursor.encode()) == cursor
 
 
-@pytest.mark.parametrize(("models", "rows"), [(1, 1), (1, 50), (20, 50)])
+@pytest.mark.parametrize(("models", "rows"), [(1, 1), (1, 50), (3, 1), (20, 50)])
 def test_the_page_runs_a_fixed_number_of_queries(client, models, rows, django_assert_max_num_queries):
     developer = DeveloperFactory()
     for model in AIModelFactory.create_batch(models, developer=developer):
