@@ -15,3 +15,13 @@ def maintain_usage_log_partitions() -> str:
     out = StringIO()
     call_command("usage_log_partitions", stdout=out)
     return out.getvalue()
+
+
+@shared_task
+def expire_call_media() -> str:
+    """`manage.py expire_call_media` hourly: deletes the files of calls past CALL_MEDIA_RETENTION_DAYS and
+    removes from storage every file whose row was deleted (a history entry or an account deleted). Safe to
+    repeat: it deletes only rows still there and files still queued."""
+    out = StringIO()
+    call_command("expire_call_media", stdout=out)
+    return out.getvalue()

@@ -272,6 +272,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "activity.tasks.maintain_usage_log_partitions",
         "schedule": crontab(hour=2, minute=15),
     },
+    "expire-call-media": {"task": "activity.tasks.expire_call_media", "schedule": crontab(minute=40)},
     "clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=0),

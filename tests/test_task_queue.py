@@ -343,6 +343,7 @@ def test_every_job_beat_schedules_is_a_task_the_worker_knows():
     assert {
         "accounts.tasks.release_stale_holds",
         "activity.tasks.maintain_usage_log_partitions",
+        "activity.tasks.expire_call_media",
         "accounts.tasks.clear_expired_sessions",
         "accounts.tasks.prune_sent_mails",
     } <= {job["task"] for job in jobs.values()}
@@ -355,9 +356,11 @@ def test_the_maintenance_tasks_run_and_a_second_run_finds_nothing_more_to_do():
     from django.utils import timezone
 
     from accounts.tasks import clear_expired_sessions, prune_sign_in_logs, release_stale_holds
+    from activity.tasks import expire_call_media, maintain_usage_log_partitions
 
     Session.objects.create(session_key="x" * 32, session_data="", expire_date=timezone.now())
-    for task in (release_stale_holds, clear_expired_sessions, prune_sign_in_logs):
+    tasks = (release_stale_holds, clear_expired_sessions, prune_sign_in_logs)
+    for task in (*tasks, expire_call_media, maintain_usage_log_partitions):
         assert task.apply().successful()
         assert task.apply().successful()
     assert not Session.objects.exists()
