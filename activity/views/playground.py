@@ -17,7 +17,7 @@ for the next visit in the user's session (SETTINGS_KEY), per model.
 
 import json
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -36,8 +36,20 @@ from activity.gateway.pipeline import CallInput, Origin, Outcome
 from activity.gateway.records import Exchange
 from activity.gateway.streaming import DONE, StreamEnd, error_json, event_stream_response
 from activity.gateway.upstream import is_chat_endpoint
-from activity.models import HistoryStatus, UserHistory
+from activity.media import media_for_history
+from activity.models import CallMedia, HistoryStatus, UserHistory
 from activity.selectors import recent_sessions
+from activity.views.playground_kinds import (
+    FILE_KEPT_NOTE,
+    PanelKinds,
+    chat_parts,
+    checked_upload,
+    labels_shown,
+    remember_result,
+    result_of,
+    results_for,
+    without_summaries,
+)
 from catalog.models import AIModel
 from core.addresses import client_address
 
@@ -56,6 +68,7 @@ ERROR_TITLES = {
     404: "Not available.",
     410: "This model is deprecated.",
     413: "Prompt too long.",
+    400: "Not accepted.",
     429: "Quota spent.",
     502: "The model failed.",
     504: "The model timed out.",
@@ -64,6 +77,9 @@ ERROR_TITLES = {
 CODE_TITLES = {
     "insufficient_credits": "Not enough credits.",
     "consumer_limit_reached": "Monthly limit for this model reached.",
+    "unsupported_kind": "Not supported by this model.",
+    "invalid_media": "That file cannot be used.",
+    "media_too_large": "File too large.",
 }
 
 
@@ -78,6 +94,24 @@ class Shown:
     status: str
     latency_ms: int | None
     cost: Decimal
+    # Filled in by the panel: the files kept with the entry (sent, answered) and its vectors' and labels'
+    # figures (activity.views.playground_kinds).
+    sent: tuple[CallMedia, ...] = ()
+    answered: tuple[CallMedia, ...] = ()
+    result: dict | None = None
+
+    @property
+    def prompt_text(self) -> str:
+        return without_summaries(self.prompt) if self.sent else self.prompt
+
+    @property
+    def response_text(self) -> str:
+        """The answer's text; the summary lines of its files and figures are left out where those are shown."""
+        return without_summaries(self.response) if self.answered or self.result else self.response
+
+    @property
+    def labels(self) -> list[dict]:
+        return labels_shown(self.result["labels"]) if self.result and self.result.get("labels") else []
 
     @classmethod
     def from_exchange(cls, exchange: Exchange) -> "Shown":
@@ -158,10 +192,12 @@ class SessionPickForm(forms.Form):
 
 
 class PlaygroundForm(forms.Form):
-    """A turn: the prompt, the session it continues (none: a new chat) and the settings.
+    """A turn: the prompt, a file (models that take images or audio), a second text to compare with
+    (models that give vectors), the session it continues (none: a new chat) and the settings.
 
     Given the user and the model, validating the session also loads its turns (`conversation`), which the
-    view shows and sends as context.
+    view shows and sends as context. The file is checked by the gateway when the call runs (`read_files`),
+    so that a bad file gets the API's message.
     """
 
     session = forms.CharField(
@@ -205,20 +241,45 @@ class PlaygroundForm(forms.Form):
         self.user, self.model = user, model
         self.conversation = Conversation()
         # Built here so the limit follows settings.GATEWAY_MAX_PROMPT_CHARS at run time.
+        self.kinds = PanelKinds.of(model) if model is not None else None
         self.fields = {
             "prompt": forms.CharField(
+                required=False,
                 max_length=settings.GATEWAY_MAX_PROMPT_CHARS,
                 strip=False,
                 widget=forms.Textarea(attrs={"rows": 4}),
             ),
+            "file": forms.FileField(required=False, allow_empty_file=True),
+            "compare": forms.CharField(
+                required=False,
+                label="Compare with",
+                max_length=settings.GATEWAY_MAX_PROMPT_CHARS,
+                strip=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text="A second text: both are embedded in one call and compared.",
+            ),
             **self.fields,
         }
 
-    def clean_prompt(self) -> str:
-        prompt = self.cleaned_data["prompt"]
-        if not prompt.strip():
-            raise forms.ValidationError("Type a prompt for the model.")
-        return prompt
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        prompt, upload = cleaned.get("prompt"), cleaned.get("file")
+        if "prompt" in self.errors or self.kinds is None:
+            return cleaned
+        if self.kinds.takes_text and not (prompt or "").strip() and not (upload and self.kinds.file_kinds):
+            self.add_error("prompt", "Type a prompt for the model.")
+        elif not self.kinds.takes_text and not upload:
+            self.add_error("file", f"Choose a file for the model ({self.kinds.accept}).")
+        if not self.kinds.compares:
+            cleaned["compare"] = ""
+        return cleaned
+
+    def read_files(self) -> tuple:
+        """The uploaded file, checked by the gateway (a GatewayError for a bad one); () without one."""
+        upload = self.cleaned_data.get("file")
+        if not upload or self.kinds is None:
+            return ()
+        return (checked_upload(upload, self.kinds),)
 
     def clean_session(self) -> str:
         session_id = self.cleaned_data["session"]
@@ -235,13 +296,36 @@ class PlaygroundForm(forms.Form):
         values = {name: self.cleaned_data.get(name) for name in SETTING_FIELDS}
         return {name: value for name, value in values.items() if value not in (None, "")}
 
-    def call_inputs(self, *, chat: bool) -> tuple[dict, list[dict] | None]:
+    def call_input(self, *, chat: bool, stream: bool) -> CallInput:
+        """The call's input: the prompt and settings, the file (checked here, inside the gateway's read), and
+        for "Compare with" the two texts in one embeddings call."""
+        files = self.read_files()
+        prompt = self.cleaned_data["prompt"] or ""
+        parameters, messages = self.call_inputs(chat=chat, files=files)
+        described = " ".join(f"[{media.describe()}]" for media in files)
+        compare = self.cleaned_data.get("compare") or ""
+        texts = (prompt, compare) if compare.strip() else None
+        return CallInput(
+            prompt=f"{prompt}\n{compare}" if texts else prompt,
+            history_prompt=f"{prompt}\n\nCompared with:\n{compare}"
+            if texts
+            else (f"{prompt}\n{described}".strip() if files else None),
+            parameters=parameters,
+            messages=messages,
+            session_id=self.cleaned_data["session"] or None,
+            stream=stream,
+            files=files,
+            texts=texts,
+            want="vector" if texts else None,
+        )
+
+    def call_inputs(self, *, chat: bool, files: tuple = ()) -> tuple[dict, list[dict] | None]:
         """(parameters, messages) for the call. A chat upstream gets the system prompt and the earlier
-        completed turns as messages, and temperature and max_tokens beside them; a plain upstream gets the
-        prompt alone, with every setting in `parameters`."""
+        completed turns as messages (the files as content parts of the last), and temperature and max_tokens
+        beside them; a plain upstream gets the prompt alone, with every setting in `parameters`."""
         values = self.settings_values()
         system = values.pop("system", "")
-        prompt = self.cleaned_data["prompt"]
+        prompt = self.cleaned_data["prompt"] or ""
         if not chat:
             return self.settings_values(), None
         budget = settings.GATEWAY_MAX_PROMPT_CHARS - len(prompt) - len(system)
@@ -256,7 +340,7 @@ class PlaygroundForm(forms.Form):
                 {"role": "assistant", "content": turn.response},
             ]
         head = [{"role": "system", "content": system}] if system else []
-        return values, [*head, *context, {"role": "user", "content": prompt}]
+        return values, [*head, *context, {"role": "user", "content": chat_parts(prompt, files)}]
 
 
 def remembered_settings(request: HttpRequest, model: AIModel) -> dict:
@@ -269,6 +353,26 @@ def remember_settings(request: HttpRequest, model: AIModel, values: dict) -> Non
         request.session[SETTINGS_KEY] = {**kept, model.api_name: values}
 
 
+def with_media(request: HttpRequest, conversation: Conversation) -> Conversation:
+    """The turns with their kept files (one query for all of them) and their figures kept in the session."""
+    ids = [turn.history_id for turn in conversation.turns]
+    if not ids:
+        return conversation
+    media, results = media_for_history(ids), results_for(request, ids)
+    turns = []
+    for turn in conversation.turns:
+        files = media.get(turn.history_id, [])
+        turns.append(
+            replace(
+                turn,
+                sent=tuple(item for item in files if item.direction == "input"),
+                answered=tuple(item for item in files if item.direction == "output"),
+                result=results.get(turn.history_id),
+            )
+        )
+    return Conversation(conversation.session_id, turns, conversation.older)
+
+
 def panel_context(
     request: HttpRequest,
     model: AIModel,
@@ -276,15 +380,20 @@ def panel_context(
     form: PlaygroundForm | None = None,
     conversation: Conversation | None = None,
     error: dict | None = None,
+    file_lost: bool = False,
 ) -> dict:
     """Everything the panel template needs; used by the view (htmx) and the model page's include."""
     user = request.user
-    conversation = conversation or Conversation()
+    conversation = with_media(request, conversation or Conversation())
     context = {
         "model": model,
         "form": form,
         "conversation": conversation,
         "error": error,
+        "file_lost": file_lost,
+        "file_kept_note": FILE_KEPT_NOTE,
+        "kinds": PanelKinds.of(model),
+        "max_file_bytes": settings.GATEWAY_MAX_FILE_BYTES,
         "state": "ready",
     }
     if not user.is_authenticated:
@@ -326,8 +435,15 @@ def panel_context_for_page(request: HttpRequest, model: AIModel) -> dict:
         del request.session[FLASH_KEY]
         form = PlaygroundForm(flash["data"], user=user, model=model)
         form.is_valid()  # shows the field errors again beside the fields
+        if flash.get("file_lost"):
+            form.errors.pop("file", None)  # the file was chosen; the browser did not keep it
         return panel_context(
-            request, model, form=form, conversation=form.conversation, error=flash.get("error")
+            request,
+            model,
+            form=form,
+            conversation=form.conversation,
+            error=flash.get("error"),
+            file_lost=flash.get("file_lost", False),
         )
     session_id = request.GET.get("session") or None
     exchange_id = request.GET.get("exchange", "")
@@ -359,11 +475,17 @@ def session_url(model: AIModel, session_id: str | None) -> str:
     return f"{model.get_absolute_url()}{query}#playground"
 
 
+def _file_lost(request: HttpRequest, form: PlaygroundForm, error: dict | None) -> bool:
+    """A file was chosen and the turn comes back to the user: the browser will not show it again."""
+    return bool(request.FILES) and bool(error or form.errors)
+
+
 def _panel(request, model, *, form, conversation, error=None, status=200) -> HttpResponse:
+    file_lost = _file_lost(request, form, error)
     response = render(
         request,
         PANEL_TEMPLATE,
-        panel_context(request, model, form=form, conversation=conversation, error=error),
+        panel_context(request, model, form=form, conversation=conversation, error=error, file_lost=file_lost),
         status=status,
     )
     if conversation.session_id:
@@ -376,11 +498,12 @@ def _respond(request, model, *, form, conversation, shown=None, error=None) -> H
     if request.headers.get("HX-Request") == "true":
         return _panel(request, model, form=form, conversation=conversation, error=error)
     if error or form.errors:
-        fields = ("prompt", "session", *SETTING_FIELDS)
+        fields = ("prompt", "compare", "session", *SETTING_FIELDS)
         request.session[FLASH_KEY] = {
             "api_name": model.api_name,
             "data": {name: form.data.get(name, "") for name in fields},
             "error": error,
+            "file_lost": _file_lost(request, form, error),
         }
     if shown is not None:
         return redirect(f"{model.get_absolute_url()}?exchange={shown.history_id}#playground")
@@ -394,7 +517,7 @@ def _posted_form(request: HttpRequest, model: AIModel) -> PlaygroundForm | None:
     """The posted turn, validated for the user and the model; None for an unverified user."""
     if not request.user.is_verified:
         return None
-    form = PlaygroundForm(request.POST, user=request.user, model=model)
+    form = PlaygroundForm(request.POST, request.FILES, user=request.user, model=model)
     form.is_valid()
     return form
 
@@ -402,18 +525,10 @@ def _posted_form(request: HttpRequest, model: AIModel) -> PlaygroundForm | None:
 def _call(request: HttpRequest, model: AIModel, form: PlaygroundForm, *, stream: bool) -> Outcome:
     """A valid form's turn through the gateway's pipeline, as the user's call: same checks, quota, upstream
     and records as the API's. A refusal or an answer in one piece is recorded here; a stream, by its relay."""
-    parameters, messages = form.call_inputs(chat=is_chat_endpoint(model.endpoint_url))
-    call = CallInput(
-        prompt=form.cleaned_data["prompt"],
-        parameters=parameters,
-        messages=messages,
-        session_id=form.cleaned_data["session"] or None,
-        stream=stream,
-    )
     outcome = pipeline.run(
         caller=playground_caller(user=request.user),
         model=model,
-        read=lambda: call,
+        read=lambda: form.call_input(chat=is_chat_endpoint(model.endpoint_url), stream=stream),
         origin=Origin(
             ip=client_address(request),
             request_size=int(request.headers.get("content-length") or 0),
@@ -422,7 +537,9 @@ def _call(request: HttpRequest, model: AIModel, form: PlaygroundForm, *, stream:
     )
     if outcome.relay is None:
         answer = outcome.answer
-        outcome.record(response_size=len(answer.text.encode()) if answer else 0)
+        # The answer's bytes: its text and its files (the page around them is not the model's).
+        size = len(answer.text.encode()) + sum(len(media.data) for media in answer.files) if answer else 0
+        outcome.record(response_size=size)
     return outcome
 
 
@@ -452,6 +569,8 @@ def playground_run(request: HttpRequest, api_name: str) -> HttpResponse:
     result = _call(request, model, form, stream=False)
     remember_settings(request, model, form.settings_values())
     shown, conversation, error = _outcome(form, result)
+    if shown is not None:
+        remember_result(request, shown.history_id, result_of(result.answer))
     return _respond(request, model, form=form, conversation=conversation, shown=shown, error=error)
 
 
@@ -504,11 +623,14 @@ def playground_stream_run(request: HttpRequest, api_name: str) -> HttpResponse |
         return _panel(request, model, form=form, conversation=Conversation(), error=UNVERIFIED, status=403)
     if form.errors:
         return _panel(request, model, form=form, conversation=form.conversation, status=400)
-    started = _call(request, model, form, stream=True)
+    # Only text answers of plain and chat upstreams stream; anything else is answered as the panel.
+    started = _call(request, model, form, stream=PanelKinds.of(model).streams)
     # Before the answer begins: the session is saved as the response starts, not when it ends.
     remember_settings(request, model, form.settings_values())
     if started.relay is None:
-        _, conversation, error = _outcome(form, started)
+        shown, conversation, error = _outcome(form, started)
+        if shown is not None:
+            remember_result(request, shown.history_id, result_of(started.answer))
         status = started.status_code
         return _panel(request, model, form=form, conversation=conversation, error=error, status=status)
     shape = PanelEvents(model=model, session_id=started.session_id, history_id=started.history_id)
