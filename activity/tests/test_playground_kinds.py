@@ -5,7 +5,6 @@ import html
 import io
 import re
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -24,17 +23,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 MEDIA_URL = re.compile(r"/me/history/([0-9a-f-]{36})/media/([0-9a-f-]{36})/")
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path) -> Path:
-    root = tmp_path / "call-media"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "call_media": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root)},
-        },
-    }
-    return root
+pytestmark = pytest.mark.usefixtures("call_media_root")
 
 
 def make(dana, upstream, category: str, path: str, api_name: str):
@@ -46,36 +35,6 @@ def make(dana, upstream, category: str, path: str, api_name: str):
         endpoint_url=f"{upstream.url}{path}",
         price_per_request=Decimal("0.0100"),
     )
-
-
-@pytest.fixture
-def painter(dana, upstream):
-    return make(dana, upstream, "image_generation", "/v1/images/generations", "painter")
-
-
-@pytest.fixture
-def looker(dana, upstream):
-    return make(dana, upstream, "multimodal", "/caption", "looker")
-
-
-@pytest.fixture
-def speaker(dana, upstream):
-    return make(dana, upstream, "text_to_speech", "/v1/audio/speech", "speaker")
-
-
-@pytest.fixture
-def listener(dana, upstream):
-    return make(dana, upstream, "speech_to_text", "/v1/audio/transcriptions", "listener")
-
-
-@pytest.fixture
-def embedder(dana, upstream):
-    return make(dana, upstream, "embeddings", "/v1/embeddings", "embedder")
-
-
-@pytest.fixture
-def sorter(dana, upstream):
-    return make(dana, upstream, "classification", "/classify", "sorter")
 
 
 @pytest.fixture
@@ -398,7 +357,7 @@ def test_a_file_goes_with_a_streamed_turn(alice_client, looker):
 
 @pytest.mark.parametrize("turns", [1, 20])
 def test_the_panel_reads_the_files_of_its_turns_in_one_query(
-    alice, painter, turns, django_assert_num_queries, media_root
+    alice, painter, turns, django_assert_num_queries
 ):
     from activity.media import MediaItem, keep_media
 
