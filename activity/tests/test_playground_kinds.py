@@ -373,3 +373,19 @@ def test_the_panel_reads_the_files_of_its_turns_in_one_query(
         html_text = render_panel(alice, painter, "?session=sess_pictures")
 
     assert len(MEDIA_URL.findall(html_text)) == 3 * turns  # the image, its link and its download link
+
+
+def test_a_chat_upstream_gets_the_image_as_a_content_part_of_the_last_turn(alice_client, dana, upstream):
+    make(dana, upstream, "multimodal", "/chat/completions", "chatlooker")
+    picture = drawn("two red circles on a blue background")
+
+    page = follow(
+        alice_client,
+        alice_client.post(
+            "/playground/chatlooker/",
+            {"prompt": "Describe it.", "session": "", "file": upload("c.png", picture, "image/png")},
+        ),
+    )
+
+    assert "2 red circles" in page
+    assert CallMedia.objects.get().direction == "input"

@@ -202,3 +202,51 @@ def test_without_javascript_an_upload_is_captioned_and_a_bad_file_explained(
         shoot(page, "caption-no-javascript", 1280)
     finally:
         context.close()
+
+
+@pytest.fixture
+def microphone_browser(browser):
+    """Chromium again, with a fake microphone that needs no permission prompt."""
+    from conftest import CHROMIUM
+
+    fake = browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+        ],
+    )
+    yield fake
+    fake.close()
+
+
+def test_a_recording_becomes_the_file_sent_for_transcription(
+    microphone_browser, live_server, alice, password, listener
+):
+    context = microphone_browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        page.goto("/accounts/login/?next=/models/listener/")
+        page.get_by_label("Username or email").fill("alice@example.com")
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+
+        page.get_by_role("button", name="Record").click()
+        expect(page.get_by_role("button", name="Stop recording")).to_be_visible()
+        page.wait_for_timeout(800)
+        page.get_by_role("button", name="Stop recording").click()
+        expect(page.locator(".playground-record-status")).to_contain_text("it is sent with the form")
+        assert page.get_by_label("Audio").evaluate("input => input.files[0].name") == "recording.webm"
+        expect(page.locator(".playground-preview audio")).to_be_visible()
+        page.get_by_role("button", name="Run").click()
+
+        expect(page.locator(".playground-response")).to_contain_text("No speech the demo model can read")
+        sent = CallMedia.objects.get()
+        assert (sent.direction, sent.mime) == ("input", "audio/webm")
+        expect(page.locator(".playground-prompt audio")).to_be_visible()
+        shoot(page, "recording", 390)
+    finally:
+        context.close()
