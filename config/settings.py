@@ -345,7 +345,9 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        # blob: for the playground's preview of a chosen image or recording (static/js/playground.js).
+        "img-src": [SELF, "data:", "blob:"],
+        "media-src": [SELF, "blob:"],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from activity.models import ApiUsageLog, HistoryStatus, UserHistory
 from activity.tests.factories import UserHistoryFactory
-from activity.views.playground import CONTEXT_TURNS, SETTINGS_KEY, TURNS_SHOWN
+from activity.views.playground import SETTINGS_KEY
+from activity.views.playground_turns import CONTEXT_TURNS, TURNS_SHOWN
 from catalog.tests.factories import AIModelFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}

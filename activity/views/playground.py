@@ -13,49 +13,58 @@ model page, with ``?exchange=<history id>`` (shown only to its owner, with the r
 for an error, the message and the typed prompt kept once in the session. The model page opens a session
 with ``?session=<id>``; without one it starts a new chat. Settings are kept across turns in the form, and
 for the next visit in the user's session (SETTINGS_KEY), per model.
+
+The turns and the form are in activity.views.playground_turns; what each kind of model adds (a file, a
+second text, images and audio, vectors and labels) in activity.views.playground_kinds.
 """
 
 import json
 import uuid
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
-from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_POST
 
 from activity.gateway import pipeline
 from activity.gateway.auth import playground_caller
 from activity.gateway.errors import GatewayError
-from activity.gateway.pipeline import CallInput, Origin, Outcome
-from activity.gateway.records import Exchange
+from activity.gateway.pipeline import Origin, Outcome
 from activity.gateway.streaming import DONE, StreamEnd, error_json, event_stream_response
 from activity.gateway.upstream import is_chat_endpoint
-from activity.models import HistoryStatus, UserHistory
+from activity.media import media_for_history
+from activity.models import UserHistory
 from activity.selectors import recent_sessions
+from activity.views.playground_kinds import (
+    FILE_KEPT_NOTE,
+    PanelKinds,
+    remember_result,
+    result_of,
+    results_for,
+)
+from activity.views.playground_turns import (
+    SETTING_FIELDS,
+    Conversation,
+    PlaygroundForm,
+    SessionPickForm,
+    Shown,
+    conversation_for,
+)
 from catalog.models import AIModel
 from core.addresses import client_address
 
 FLASH_KEY = "playground_flash"
 SETTINGS_KEY = "playground_settings"
 PANEL_TEMPLATE = "activity/playground_panel.html"
-# The newest turns of a session the panel shows; older ones are in the history.
-TURNS_SHOWN = 50
-# Earlier turns sent to a chat upstream as context, newest first, while they fit in the prompt limit.
-CONTEXT_TURNS = 20
-SYSTEM_PROMPT_CHARS = 4000
-MAX_TOKENS_LIMIT = 8192
-SETTING_FIELDS = ("system", "temperature", "max_tokens")
 ERROR_TITLES = {
     403: "Not allowed.",
     404: "Not available.",
     410: "This model is deprecated.",
     413: "Prompt too long.",
+    400: "Not accepted.",
     429: "Quota spent.",
     502: "The model failed.",
     504: "The model timed out.",
@@ -64,199 +73,10 @@ ERROR_TITLES = {
 CODE_TITLES = {
     "insufficient_credits": "Not enough credits.",
     "consumer_limit_reached": "Monthly limit for this model reached.",
+    "unsupported_kind": "Not supported by this model.",
+    "invalid_media": "That file cannot be used.",
+    "media_too_large": "File too large.",
 }
-
-
-@dataclass(frozen=True)
-class Shown:
-    """One turn as the panel shows it, from a fresh call or from the history."""
-
-    history_id: uuid.UUID
-    session_id: str
-    prompt: str
-    response: str
-    status: str
-    latency_ms: int | None
-    cost: Decimal
-
-    @classmethod
-    def from_exchange(cls, exchange: Exchange) -> "Shown":
-        return cls(
-            exchange.history_id,
-            exchange.session_id,
-            exchange.prompt,
-            exchange.response,
-            exchange.status,
-            exchange.response_time_ms,
-            exchange.cost,
-        )
-
-    @classmethod
-    def from_history(cls, row: UserHistory) -> "Shown":
-        return cls(
-            row.history_id,
-            row.session_id,
-            row.prompt,
-            row.response,
-            row.status,
-            row.response_time_ms,
-            row.cost_incurred,
-        )
-
-
-@dataclass
-class Conversation:
-    """The turns of one session shown in the panel; session_id None is a new chat."""
-
-    session_id: str | None = None
-    turns: list[Shown] = field(default_factory=list)
-    older: bool = False  # the session has turns before these
-
-    def add(self, shown: Shown) -> "Conversation":
-        return Conversation(shown.session_id, [*self.turns, shown], self.older)
-
-
-def conversation_for(*, user, model: AIModel, session_id: str | None) -> Conversation:
-    """The newest TURNS_SHOWN turns of the user's session with the model, oldest first; a new chat when the
-    session is not theirs (or has no turns with this model)."""
-    if not session_id:
-        return Conversation()
-    rows = list(
-        UserHistory.objects.for_user(user)
-        .filter(model=model, session_id=session_id)
-        .order_by("-request_timestamp")[: TURNS_SHOWN + 1]
-    )
-    if not rows:
-        return Conversation()
-    older = len(rows) > TURNS_SHOWN
-    turns = [Shown.from_history(row) for row in reversed(rows[:TURNS_SHOWN])]
-    return Conversation(session_id, turns, older)
-
-
-def session_choices(sessions: list[dict], current: str | None = None) -> list[tuple[str, str]]:
-    choices = [("", "New chat")] + [
-        (
-            row["session_id"],
-            f"{row['last']:%d %b %H:%M} · {row['exchanges']} turn{pluralize(row['exchanges'])} · "
-            f"{row['session_id']}",
-        )
-        for row in sessions
-    ]
-    if current and all(value != current for value, _ in choices):
-        choices.insert(1, (current, current))  # an older session opened from its address
-    return choices
-
-
-class SessionPickForm(forms.Form):
-    """Which conversation the panel shows: a GET form to the model page."""
-
-    session = forms.ChoiceField(required=False, label="Session")
-
-    def __init__(self, *args, sessions: list[dict] = (), current: str | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["session"].choices = session_choices(list(sessions), current)
-
-
-class PlaygroundForm(forms.Form):
-    """A turn: the prompt, the session it continues (none: a new chat) and the settings.
-
-    Given the user and the model, validating the session also loads its turns (`conversation`), which the
-    view shows and sends as context.
-    """
-
-    session = forms.CharField(
-        required=False, max_length=100, widget=forms.HiddenInput(attrs={"id": "id_run_session"})
-    )
-    system = forms.CharField(
-        required=False,
-        label="System message",
-        max_length=SYSTEM_PROMPT_CHARS,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Instructions the model gets before the conversation (chat models).",
-    )
-    temperature = forms.FloatField(
-        required=False,
-        min_value=0,
-        max_value=2,
-        widget=forms.NumberInput(attrs={"step": "0.1", "placeholder": "model default"}),
-        help_text="From 0 (focused) to 2 (varied).",
-        error_messages={
-            "invalid": "Temperature is a number from 0 to 2.",
-            "min_value": "Temperature is a number from 0 to 2.",
-            "max_value": "Temperature is a number from 0 to 2.",
-        },
-    )
-    max_tokens = forms.IntegerField(
-        required=False,
-        label="Maximum length",
-        min_value=1,
-        max_value=MAX_TOKENS_LIMIT,
-        widget=forms.NumberInput(attrs={"placeholder": "model default"}),
-        help_text=f"Tokens in the answer, 1 to {MAX_TOKENS_LIMIT}.",
-        error_messages={
-            "invalid": f"Maximum length is a whole number of tokens from 1 to {MAX_TOKENS_LIMIT}.",
-            "min_value": f"Maximum length is a whole number of tokens from 1 to {MAX_TOKENS_LIMIT}.",
-            "max_value": f"Maximum length is a whole number of tokens from 1 to {MAX_TOKENS_LIMIT}.",
-        },
-    )
-
-    def __init__(self, *args, user=None, model: AIModel | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user, self.model = user, model
-        self.conversation = Conversation()
-        # Built here so the limit follows settings.GATEWAY_MAX_PROMPT_CHARS at run time.
-        self.fields = {
-            "prompt": forms.CharField(
-                max_length=settings.GATEWAY_MAX_PROMPT_CHARS,
-                strip=False,
-                widget=forms.Textarea(attrs={"rows": 4}),
-            ),
-            **self.fields,
-        }
-
-    def clean_prompt(self) -> str:
-        prompt = self.cleaned_data["prompt"]
-        if not prompt.strip():
-            raise forms.ValidationError("Type a prompt for the model.")
-        return prompt
-
-    def clean_session(self) -> str:
-        session_id = self.cleaned_data["session"]
-        if session_id and self.user is not None and self.model is not None:
-            self.conversation = conversation_for(user=self.user, model=self.model, session_id=session_id)
-            if self.conversation.session_id is None:
-                raise forms.ValidationError(
-                    "Select a valid choice: that is not one of your sessions with this model."
-                )
-        return session_id
-
-    def settings_values(self) -> dict:
-        """The settings as the session keeps them and the next form shows them."""
-        values = {name: self.cleaned_data.get(name) for name in SETTING_FIELDS}
-        return {name: value for name, value in values.items() if value not in (None, "")}
-
-    def call_inputs(self, *, chat: bool) -> tuple[dict, list[dict] | None]:
-        """(parameters, messages) for the call. A chat upstream gets the system prompt and the earlier
-        completed turns as messages, and temperature and max_tokens beside them; a plain upstream gets the
-        prompt alone, with every setting in `parameters`."""
-        values = self.settings_values()
-        system = values.pop("system", "")
-        prompt = self.cleaned_data["prompt"]
-        if not chat:
-            return self.settings_values(), None
-        budget = settings.GATEWAY_MAX_PROMPT_CHARS - len(prompt) - len(system)
-        context: list[dict] = []
-        answered = [turn for turn in self.conversation.turns if turn.status == HistoryStatus.COMPLETED]
-        for turn in reversed(answered[-CONTEXT_TURNS:]):
-            budget -= len(turn.prompt) + len(turn.response)
-            if budget < 0:
-                break
-            context[:0] = [
-                {"role": "user", "content": turn.prompt},
-                {"role": "assistant", "content": turn.response},
-            ]
-        head = [{"role": "system", "content": system}] if system else []
-        return values, [*head, *context, {"role": "user", "content": prompt}]
 
 
 def remembered_settings(request: HttpRequest, model: AIModel) -> dict:
@@ -269,6 +89,26 @@ def remember_settings(request: HttpRequest, model: AIModel, values: dict) -> Non
         request.session[SETTINGS_KEY] = {**kept, model.api_name: values}
 
 
+def with_media(request: HttpRequest, conversation: Conversation) -> Conversation:
+    """The turns with their kept files (one query for all of them) and their figures kept in the session."""
+    ids = [turn.history_id for turn in conversation.turns]
+    if not ids:
+        return conversation
+    media, results = media_for_history(ids), results_for(request, ids)
+    turns = []
+    for turn in conversation.turns:
+        files = media.get(turn.history_id, [])
+        turns.append(
+            replace(
+                turn,
+                sent=tuple(item for item in files if item.direction == "input"),
+                answered=tuple(item for item in files if item.direction == "output"),
+                result=results.get(turn.history_id),
+            )
+        )
+    return Conversation(conversation.session_id, turns, conversation.older)
+
+
 def panel_context(
     request: HttpRequest,
     model: AIModel,
@@ -276,15 +116,20 @@ def panel_context(
     form: PlaygroundForm | None = None,
     conversation: Conversation | None = None,
     error: dict | None = None,
+    file_lost: bool = False,
 ) -> dict:
     """Everything the panel template needs; used by the view (htmx) and the model page's include."""
     user = request.user
-    conversation = conversation or Conversation()
+    conversation = with_media(request, conversation or Conversation())
     context = {
         "model": model,
         "form": form,
         "conversation": conversation,
         "error": error,
+        "file_lost": file_lost,
+        "file_kept_note": FILE_KEPT_NOTE,
+        "kinds": PanelKinds.of(model),
+        "max_file_bytes": settings.GATEWAY_MAX_FILE_BYTES,
         "state": "ready",
     }
     if not user.is_authenticated:
@@ -326,8 +171,15 @@ def panel_context_for_page(request: HttpRequest, model: AIModel) -> dict:
         del request.session[FLASH_KEY]
         form = PlaygroundForm(flash["data"], user=user, model=model)
         form.is_valid()  # shows the field errors again beside the fields
+        if flash.get("file_lost"):
+            form.errors.pop("file", None)  # the file was chosen; the browser did not keep it
         return panel_context(
-            request, model, form=form, conversation=form.conversation, error=flash.get("error")
+            request,
+            model,
+            form=form,
+            conversation=form.conversation,
+            error=flash.get("error"),
+            file_lost=flash.get("file_lost", False),
         )
     session_id = request.GET.get("session") or None
     exchange_id = request.GET.get("exchange", "")
@@ -359,11 +211,17 @@ def session_url(model: AIModel, session_id: str | None) -> str:
     return f"{model.get_absolute_url()}{query}#playground"
 
 
+def _file_lost(request: HttpRequest, form: PlaygroundForm, error: dict | None) -> bool:
+    """A file was chosen and the turn comes back to the user: the browser will not show it again."""
+    return bool(request.FILES) and bool(error or form.errors)
+
+
 def _panel(request, model, *, form, conversation, error=None, status=200) -> HttpResponse:
+    file_lost = _file_lost(request, form, error)
     response = render(
         request,
         PANEL_TEMPLATE,
-        panel_context(request, model, form=form, conversation=conversation, error=error),
+        panel_context(request, model, form=form, conversation=conversation, error=error, file_lost=file_lost),
         status=status,
     )
     if conversation.session_id:
@@ -376,11 +234,12 @@ def _respond(request, model, *, form, conversation, shown=None, error=None) -> H
     if request.headers.get("HX-Request") == "true":
         return _panel(request, model, form=form, conversation=conversation, error=error)
     if error or form.errors:
-        fields = ("prompt", "session", *SETTING_FIELDS)
+        fields = ("prompt", "compare", "session", *SETTING_FIELDS)
         request.session[FLASH_KEY] = {
             "api_name": model.api_name,
             "data": {name: form.data.get(name, "") for name in fields},
             "error": error,
+            "file_lost": _file_lost(request, form, error),
         }
     if shown is not None:
         return redirect(f"{model.get_absolute_url()}?exchange={shown.history_id}#playground")
@@ -394,7 +253,7 @@ def _posted_form(request: HttpRequest, model: AIModel) -> PlaygroundForm | None:
     """The posted turn, validated for the user and the model; None for an unverified user."""
     if not request.user.is_verified:
         return None
-    form = PlaygroundForm(request.POST, user=request.user, model=model)
+    form = PlaygroundForm(request.POST, request.FILES, user=request.user, model=model)
     form.is_valid()
     return form
 
@@ -402,18 +261,10 @@ def _posted_form(request: HttpRequest, model: AIModel) -> PlaygroundForm | None:
 def _call(request: HttpRequest, model: AIModel, form: PlaygroundForm, *, stream: bool) -> Outcome:
     """A valid form's turn through the gateway's pipeline, as the user's call: same checks, quota, upstream
     and records as the API's. A refusal or an answer in one piece is recorded here; a stream, by its relay."""
-    parameters, messages = form.call_inputs(chat=is_chat_endpoint(model.endpoint_url))
-    call = CallInput(
-        prompt=form.cleaned_data["prompt"],
-        parameters=parameters,
-        messages=messages,
-        session_id=form.cleaned_data["session"] or None,
-        stream=stream,
-    )
     outcome = pipeline.run(
         caller=playground_caller(user=request.user),
         model=model,
-        read=lambda: call,
+        read=lambda: form.call_input(chat=is_chat_endpoint(model.endpoint_url), stream=stream),
         origin=Origin(
             ip=client_address(request),
             request_size=int(request.headers.get("content-length") or 0),
@@ -422,7 +273,9 @@ def _call(request: HttpRequest, model: AIModel, form: PlaygroundForm, *, stream:
     )
     if outcome.relay is None:
         answer = outcome.answer
-        outcome.record(response_size=len(answer.text.encode()) if answer else 0)
+        # The answer's bytes: its text and its files (the page around them is not the model's).
+        size = len(answer.text.encode()) + sum(len(media.data) for media in answer.files) if answer else 0
+        outcome.record(response_size=size)
     return outcome
 
 
@@ -452,6 +305,8 @@ def playground_run(request: HttpRequest, api_name: str) -> HttpResponse:
     result = _call(request, model, form, stream=False)
     remember_settings(request, model, form.settings_values())
     shown, conversation, error = _outcome(form, result)
+    if shown is not None:
+        remember_result(request, shown.history_id, result_of(result.answer))
     return _respond(request, model, form=form, conversation=conversation, shown=shown, error=error)
 
 
@@ -504,11 +359,14 @@ def playground_stream_run(request: HttpRequest, api_name: str) -> HttpResponse |
         return _panel(request, model, form=form, conversation=Conversation(), error=UNVERIFIED, status=403)
     if form.errors:
         return _panel(request, model, form=form, conversation=form.conversation, status=400)
-    started = _call(request, model, form, stream=True)
+    # Only text answers of plain and chat upstreams stream; anything else is answered as the panel.
+    started = _call(request, model, form, stream=PanelKinds.of(model).streams)
     # Before the answer begins: the session is saved as the response starts, not when it ends.
     remember_settings(request, model, form.settings_values())
     if started.relay is None:
-        _, conversation, error = _outcome(form, started)
+        shown, conversation, error = _outcome(form, started)
+        if shown is not None:
+            remember_result(request, shown.history_id, result_of(started.answer))
         status = started.status_code
         return _panel(request, model, form=form, conversation=conversation, error=error, status=status)
     shape = PanelEvents(model=model, session_id=started.session_id, history_id=started.history_id)

@@ -122,7 +122,8 @@
         return;
       }
       live = liveTurn(panel, prompt, form.dataset.modelName || "");
-      form.querySelector("textarea[name=prompt]").value = "";
+      const typed = form.querySelector("textarea[name=prompt]");
+      if (typed) typed.value = "";
       for await (const { event, data: payload } of events(response)) {
         if (payload === "[DONE]") break;
         const message = JSON.parse(payload);
@@ -176,4 +177,103 @@
     },
     true,
   );
+})();
+
+// A preview of the chosen image or audio, and recording from the microphone where the browser has
+// MediaRecorder: the recording becomes the file input's file, so the form sends it as it sends an upload.
+// Without this, or without MediaRecorder, the file input works alone (the record button stays hidden).
+(() => {
+  const previews = new WeakMap(); // the file input → its object URL shown in the preview
+
+  function showPreview(input) {
+    const field = input.closest(".playground-file");
+    const preview = field && field.querySelector(".playground-preview");
+    if (!preview || !window.URL || !URL.createObjectURL) return;
+    const image = preview.querySelector("img");
+    const audio = preview.querySelector("audio");
+    if (previews.has(input)) URL.revokeObjectURL(previews.get(input));
+    previews.delete(input);
+    const file = input.files && input.files[0];
+    const kind = file ? file.type.split("/")[0] : "";
+    preview.hidden = !(kind === "image" || kind === "audio");
+    image.hidden = kind !== "image";
+    audio.hidden = kind !== "audio";
+    if (preview.hidden) return;
+    const url = URL.createObjectURL(file);
+    previews.set(input, url);
+    if (kind === "image") image.src = url;
+    else audio.src = url;
+  }
+
+  document.addEventListener("change", (event) => {
+    if (event.target.matches(".playground-file input[type=file]")) showPreview(event.target);
+  });
+
+  let canBuildFiles = false;
+  try {
+    canBuildFiles = typeof DataTransfer === "function" && Boolean(new DataTransfer().items);
+  } catch (error) {
+    canBuildFiles = false;
+  }
+  const canRecord =
+    canBuildFiles && window.MediaRecorder && navigator.mediaDevices && navigator.mediaDevices.getUserMedia;
+
+  function offerRecording(root) {
+    if (!canRecord) return;
+    root.querySelectorAll(".playground-recorder[hidden]").forEach((recorder) => { recorder.hidden = false; });
+  }
+
+  let recording = null; // {recorder, stream, button}
+
+  async function startRecording(button) {
+    const field = button.closest(".playground-file");
+    const status = field.querySelector(".playground-record-status");
+    let stream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+    } catch (error) {
+      status.textContent = "The microphone is not available; upload a file instead.";
+      return;
+    }
+    const recorder = new MediaRecorder(stream);
+    const chunks = [];
+    recorder.addEventListener("dataavailable", (event) => { if (event.data.size) chunks.push(event.data); });
+    recorder.addEventListener("stop", () => {
+      stream.getTracks().forEach((track) => track.stop());
+      const type = (recorder.mimeType || "audio/webm").split(";")[0];
+      const extension = type.includes("ogg") ? "ogg" : type.includes("mp4") ? "m4a" : "webm";
+      const file = new File(chunks, `recording.${extension}`, { type });
+      const input = field.querySelector("input[type=file]");
+      const transfer = new DataTransfer();
+      transfer.items.add(file);
+      input.files = transfer.files;
+      showPreview(input);
+      status.textContent = `Recorded ${Math.round(file.size / 1024)} KB: it is sent with the form.`;
+    });
+    recorder.start();
+    recording = { recorder, button };
+    button.textContent = "Stop recording";
+    button.setAttribute("aria-pressed", "true");
+    status.textContent = "Recording…";
+  }
+
+  function stopRecording() {
+    if (!recording) return;
+    const { recorder, button } = recording;
+    recording = null;
+    recorder.stop();
+    button.textContent = "Record again";
+    button.setAttribute("aria-pressed", "false");
+  }
+
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest(".playground-record");
+    if (!button) return;
+    if (recording) stopRecording();
+    else startRecording(button);
+  });
+
+  offerRecording(document);
+  // The panel is drawn again after each turn (htmx, or the stream's refresh).
+  new MutationObserver(() => offerRecording(document)).observe(document.body, { childList: true, subtree: true });
 })();
