@@ -54,6 +54,14 @@ def a_user_whose_balance_the_ledger_moves():
     return row
 
 
+def a_user_whose_epoch_sql_writes():
+    # Only the users_session_epoch trigger moves the epoch: it is off in this transaction.
+    row = a_user()
+    sql("SET CONSTRAINTS ALL IMMEDIATE")
+    sql("ALTER TABLE users DISABLE TRIGGER users_session_epoch")
+    return row
+
+
 def a_ledger_entry():
     from accounts.models import CreditLedgerEntry
 
@@ -127,6 +135,7 @@ def a_call_media():
 # constraint name → (row maker, SET clause that breaks exactly that rule)
 CHECKS = {
     "users_status_valid": (a_user, "status = 'banned'"),
+    "users_session_epoch_check": (a_user_whose_epoch_sql_writes, "session_epoch = -1"),
     "users_credit_balance_non_negative": (a_user_whose_balance_the_ledger_moves, "credit_balance = -0.0001"),
     "credit_ledger_kind_valid": (a_ledger_entry, "kind = 'gift'"),
     "credit_ledger_amount_sign": (a_ledger_entry, "amount = -1"),
