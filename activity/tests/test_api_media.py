@@ -89,11 +89,13 @@ def test_embeddings_with_the_openai_client_give_unit_vectors_that_know_similar_t
 def test_embeddings_of_a_plain_upstream_come_through_the_same_endpoint(
     openai_client, media_models, alice_key
 ):
-    answer = openai_client(alice_key).embeddings.create(
-        model="embed-plain", input="hello there", dimensions=32
-    )
+    client = openai_client(alice_key)
+    one = client.embeddings.create(model="embed-plain", input="hello there", dimensions=32)
+    two = client.embeddings.create(model="embed-plain", input=["hello there", "stock prices"], dimensions=32)
 
-    assert len(answer.data) == 1 and len(answer.data[0].embedding) == 32
+    assert len(one.data) == 1 and len(one.data[0].embedding) == 32
+    assert [item.index for item in two.data] == [0, 1]
+    assert two.data[0].embedding == pytest.approx(one.data[0].embedding, abs=1e-6)
 
 
 def test_images_with_the_openai_client_come_back_as_png_and_in_the_history(

@@ -98,11 +98,16 @@ def transcribe(prompt: str, parameters: dict, inputs: list[Input]) -> dict:
 
 
 def embed(prompt: str, parameters: dict, inputs: list[Input]) -> dict:
+    """One vector for the prompt, or, when text inputs come, one for each of them in order."""
     dimensions = embeddings.check_dimensions(parameters.get("dimensions"))
-    vector = embeddings.embed(prompt, dimensions)
+    texts = [item.data.decode("utf-8", "replace") for item in inputs if item.type == "text"] or [prompt]
+    vectors = [embeddings.embed(text, dimensions) for text in texts]
+    noun = "vector" if len(vectors) == 1 else "vectors"
     return {
-        "response": f"A {dimensions}-dimensional unit vector.",
-        "outputs": [{"type": "vector", "values": vector}],
+        "response": f"{len(vectors)} {dimensions}-dimensional unit {noun}."
+        if len(vectors) > 1
+        else f"A {dimensions}-dimensional unit vector.",
+        "outputs": [{"type": "vector", "values": vector} for vector in vectors],
     }
 
 
