@@ -262,41 +262,27 @@ def _chat_prompt(messages: list[dict]) -> str:
 def chat_completions(request: HttpRequest):
     """`model` is the api_name. Works with the official `openai` client pointed at `<site>/api/v1`."""
     call = ApiCall(request)
-    parsed: list[ChatIn] = []
 
-    def flow() -> dict | StreamingHttpResponse:
-        data, problem = call.load_json()
-        name = data.get("model") if isinstance(data, dict) else None
-        call.load_model(name)
-        call.refuse_key_in_query()
-        call.authenticate()
-        if problem:
-            raise problem
-        if not isinstance(name, str):
-            raise error("invalid_request", "model: the model's api_name is required.")
+    def read(body: ChatIn) -> CallInput:
+        messages, with_parts, files = chat_messages(body.messages)
+        prompt = _chat_prompt(messages)
+        user_turns = [message["content"] for message in messages if message["role"] == "user"]
+        history_prompt = user_turns[-1] if user_turns else prompt
+        if files:
+            history_prompt = f"{history_prompt}\n" + " ".join(f"[{media.describe()}]" for media in files)
+        return CallInput(
+            prompt=prompt,
+            parameters=dict(body.model_extra or {}),
+            history_prompt=history_prompt.strip(),
+            messages=with_parts if files else messages,
+            session_id=body.session_id,
+            stream=body.stream,
+            files=files,
+            want="text",
+        )
 
-        def read() -> CallInput:
-            body = validate_body(ChatIn, data)
-            parsed.append(body)
-            messages, with_parts, files = chat_messages(body.messages)
-            prompt = _chat_prompt(messages)
-            user_turns = [message["content"] for message in messages if message["role"] == "user"]
-            history_prompt = user_turns[-1] if user_turns else prompt
-            if files:
-                history_prompt = f"{history_prompt}\n" + " ".join(f"[{media.describe()}]" for media in files)
-            return CallInput(
-                prompt=prompt,
-                parameters=dict(body.model_extra or {}),
-                history_prompt=history_prompt.strip(),
-                messages=with_parts if files else messages,
-                session_id=body.session_id,
-                stream=body.stream,
-                files=files,
-                want="text",
-            )
-
-        outcome = call.run(read)
-        forwarded, body = outcome.forwarded, parsed[0]
+    def answer(outcome: Outcome, body: ChatIn) -> dict | StreamingHttpResponse:
+        forwarded = outcome.forwarded
         assert forwarded is not None and outcome.input is not None  # run() raised unless forwarded
         created = int(forwarded.request_timestamp.timestamp())
         if outcome.relay is not None:
@@ -309,6 +295,7 @@ def chat_completions(request: HttpRequest):
         outcome.finish()
         assert forwarded.answer is not None
         text = forwarded.answer.text
+
         return {
             "id": f"chatcmpl-{outcome.origin.log_id.hex}",
             "object": "chat.completion",
@@ -324,7 +311,7 @@ def chat_completions(request: HttpRequest):
             "history_id": str(outcome.exchange.history_id) if outcome.exchange else None,
         }
 
-    return call.respond(flow)
+    return call.named_model_call(ChatIn, read, answer)
 
 
 @api.get(

@@ -20,7 +20,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.utils.http import parse_header_parameters
 from ninja import Router
 
-from activity.gateway.call import ApiCall, declared_length, validate_body
+from activity.gateway.call import ApiCall, declared_length
 from activity.gateway.errors import error
 from activity.gateway.media import checked_file
 from activity.gateway.openapi import CALL_STATUSES, call_openapi, json_body
@@ -43,32 +43,13 @@ MEDIA_BODIES = (EmbeddingsIn, ImagesIn, SpeechIn)
 
 
 def _json_call(request: HttpRequest, schema, read: Callable, answer: Callable[[Outcome, object], object]):
-    """One call whose body is JSON naming its `model`: `read(body)` makes the pipeline's input, `answer`
-    shapes the outcome of a forwarded call."""
-    call = ApiCall(request)
-    parsed: list = []
+    """One call whose JSON body names its `model` (ApiCall.named_model_call), shaped once it is finished."""
 
-    def flow():
-        data, problem = call.load_json()
-        name = data.get("model") if isinstance(data, dict) else None
-        call.load_model(name)
-        call.refuse_key_in_query()
-        call.authenticate()
-        if problem:
-            raise problem
-        if not isinstance(name, str):
-            raise error("invalid_request", "model: the model's api_name is required.")
-
-        def pipeline_read() -> CallInput:
-            body = validate_body(schema, data)
-            parsed.append(body)
-            return read(body)
-
-        outcome = call.run(pipeline_read)
+    def finished(outcome: Outcome, body):
         outcome.finish()
-        return answer(outcome, parsed[0])
+        return answer(outcome, body)
 
-    return call.respond(flow)
+    return ApiCall(request).named_model_call(schema, read, finished)
 
 
 def _ids(outcome: Outcome) -> dict:

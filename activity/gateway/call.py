@@ -309,6 +309,38 @@ class ApiCall:
             raise outcome.error
         return outcome
 
+    def named_model_call(
+        self,
+        schema: type[Body],
+        read: Callable[[Body], pipeline.CallInput],
+        answer: Callable[[pipeline.Outcome, Body], dict | HttpResponse | StreamingHttpResponse],
+    ) -> HttpResponseBase:
+        """A call whose JSON body names its `model` (chat and OpenAI's media endpoints): the model is read
+        first, so that even a call refused for its key or body is logged under it; then `read(body)` makes
+        the pipeline's input from the validated body, and `answer(outcome, body)` shapes a forwarded call."""
+        parsed: list[Body] = []
+
+        def flow() -> dict | HttpResponse | StreamingHttpResponse:
+            data, problem = self.load_json()
+            name = data.get("model") if isinstance(data, dict) else None
+            self.load_model(name)
+            self.refuse_key_in_query()
+            self.authenticate()
+            if problem:
+                raise problem
+            if not isinstance(name, str):
+                raise error("invalid_request", "model: the model's api_name is required.")
+
+            def pipeline_read() -> pipeline.CallInput:
+                body = validate_body(schema, data)
+                parsed.append(body)
+                return read(body)
+
+            outcome = self.run(pipeline_read)
+            return answer(outcome, parsed[0])
+
+        return self.respond(flow)
+
     def respond(self, flow: Callable[[], dict | HttpResponse | StreamingHttpResponse]) -> HttpResponseBase:
         headers: dict[str, str] = {}
         try:
