@@ -72,9 +72,11 @@ def prepare(*, upstream: str) -> dict:
             .order_by("-total_requests", "model_id")
             .first()
         )
-        AIModel.objects.filter(pk__in=[m.pk for m in spread]).update(endpoint_url=endpoint)
+        # The demo's text routes take and give text, whatever the seeded category says (catalog.kinds).
+        text = {"input_kinds": ["text"], "output_kinds": ["text"]}
+        AIModel.objects.filter(pk__in=[m.pk for m in spread]).update(endpoint_url=endpoint, **text)
         if paced is not None:  # the small database has too few developers; it is not used for calls
-            AIModel.objects.filter(pk=paced.pk).update(endpoint_url=upstream.rstrip("/") + "/slow")
+            AIModel.objects.filter(pk=paced.pk).update(endpoint_url=upstream.rstrip("/") + "/slow", **text)
             developers.add(paced.developer_id)
         # And one called with its developer's model key on the chat route: the peers' comparison.
         chat = (
@@ -85,7 +87,9 @@ def prepare(*, upstream: str) -> dict:
         )
         chat_key = None
         if chat is not None:
-            AIModel.objects.filter(pk=chat.pk).update(endpoint_url=upstream.rstrip("/") + "/chat/completions")
+            AIModel.objects.filter(pk=chat.pk).update(
+                endpoint_url=upstream.rstrip("/") + "/chat/completions", **text
+            )
             chat_key = model_api_key_rotate(model=chat)
             developers.add(chat.developer_id)
         Developer.objects.filter(pk__in=developers).update(api_quota=UNSPENDABLE_QUOTA)

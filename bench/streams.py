@@ -104,6 +104,8 @@ def prepare(upstream: str) -> dict:
             api_key=keys.hash_key(key),
             api_key_prefix=keys.display_prefix(key),
             endpoint_url=upstream.rstrip("/") + "/echo",
+            input_kinds=["text"],  # the demo's echo takes and gives text, whatever the category says
+            output_kinds=["text"],
         )
         Developer.objects.filter(pk=model.developer_id).update(api_quota=UNSPENDABLE_QUOTA)
     return {"key": key, "model": model.api_name, "model_id": str(model.pk)}
