@@ -9,7 +9,9 @@ call into it (activity.gateway.shapes).
 """
 
 import array
+import io
 import sys
+import wave
 from base64 import b64encode
 from collections.abc import Callable
 
@@ -187,9 +189,6 @@ def speech(request: HttpRequest):
 
 def _pcm(wav_bytes: bytes) -> bytes:
     """A WAV's samples without its header."""
-    import io
-    import wave
-
     with wave.open(io.BytesIO(wav_bytes)) as reader:
         return reader.readframes(reader.getnframes())
 

@@ -35,6 +35,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
+from activity.gateway.media import extension_for
 from activity.models import CallMedia, CallMediaDeletion, MediaDirection, MediaKind
 
 logger = logging.getLogger(__name__)
@@ -42,28 +43,6 @@ logger = logging.getLogger(__name__)
 STORAGE_ALIAS = "call_media"
 PURGE_BATCH = 200
 EXPIRE_BATCH = 1000
-# File name endings for the types the gateway accepts; any other type of the kind is kept as .bin.
-EXTENSIONS = {
-    "image/png": "png",
-    "image/jpeg": "jpg",
-    "image/gif": "gif",
-    "image/webp": "webp",
-    "image/bmp": "bmp",
-    "image/tiff": "tiff",
-    "audio/wav": "wav",
-    "audio/x-wav": "wav",
-    "audio/wave": "wav",
-    "audio/vnd.wave": "wav",
-    "audio/mpeg": "mp3",
-    "audio/mp3": "mp3",
-    "audio/ogg": "ogg",
-    "audio/opus": "opus",
-    "audio/webm": "webm",
-    "audio/flac": "flac",
-    "audio/x-flac": "flac",
-    "audio/mp4": "m4a",
-    "audio/aac": "aac",
-}
 
 
 @dataclass(frozen=True)
@@ -72,6 +51,9 @@ class MediaItem:
     kind: Literal["image", "audio"]
     mime: str  # checked by the gateway already, e.g. "image/png", "audio/wav"
     data: bytes
+    # An image's size when the caller read it already (the gateway has); read from its header otherwise.
+    width: int | None = None
+    height: int | None = None
 
 
 def call_media_storage() -> Storage:
@@ -79,7 +61,7 @@ def call_media_storage() -> Storage:
 
 
 def extension(mime: str) -> str:
-    return EXTENSIONS.get(mime.split(";", 1)[0].strip().lower(), "bin")
+    return extension_for(mime)
 
 
 def _dimensions(item: MediaItem) -> tuple[int | None, int | None]:
@@ -87,6 +69,8 @@ def _dimensions(item: MediaItem) -> tuple[int | None, int | None]:
     shows it; None for audio or an image Pillow cannot read."""
     if item.kind != MediaKind.IMAGE:
         return None, None
+    if item.width and item.height:
+        return item.width, item.height
     try:
         with Image.open(io.BytesIO(item.data)) as image:
             width, height = image.size

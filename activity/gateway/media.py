@@ -47,8 +47,9 @@ MIME_ALIASES = {
 AUDIO_FORMATS = {"wav": "audio/wav", "mp3": "audio/mpeg", "flac": "audio/flac", "ogg": "audio/ogg",
                  "webm": "audio/webm", "m4a": "audio/mp4", "mp4": "audio/mp4"}  # fmt: skip
 EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp", "image/gif": "gif",
-              "audio/wav": "wav", "audio/mpeg": "mp3", "audio/ogg": "ogg", "audio/flac": "flac",
-              "audio/webm": "webm", "audio/mp4": "m4a"}  # fmt: skip
+              "image/bmp": "bmp", "image/tiff": "tiff", "audio/wav": "wav", "audio/mpeg": "mp3",
+              "audio/ogg": "ogg", "audio/opus": "opus", "audio/flac": "flac", "audio/webm": "webm",
+              "audio/mp4": "m4a", "audio/aac": "aac"}  # fmt: skip
 DATA_URI = re.compile(r"^data:(?P<mime>[\w.+-]+/[\w.+-]+)?(?P<params>(?:;[\w.+-]+=[\w.+-]+)*);base64,", re.I)
 BASE64_CHARS = re.compile(r"^[A-Za-z0-9+/]*={0,2}$")
 
@@ -73,7 +74,7 @@ class MediaFile:
 
     @property
     def extension(self) -> str:
-        return EXTENSIONS.get(self.mime, "bin")
+        return extension_for(self.mime)
 
     def describe(self) -> str:
         """ "image 512×512 PNG, 31 KB", for the history and pages."""
@@ -91,6 +92,11 @@ def _normal(mime: str | None) -> str | None:
         return None
     mime = mime.split(";")[0].strip().lower()
     return MIME_ALIASES.get(mime, mime)
+
+
+def extension_for(mime: str) -> str:
+    """A file name's ending for a type ("wav" for audio/x-wav too), "bin" for one the platform does not name."""
+    return EXTENSIONS.get(_normal(mime) or "", "bin")
 
 
 def _too_large(where: str, size: int) -> GatewayError:

@@ -29,7 +29,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal, cast
 
 from django.utils import timezone
 
@@ -222,14 +222,10 @@ class Outcome:
     def _keep_media(self, *, user_id: uuid.UUID, history_id: uuid.UUID) -> None:
         """The files the user sent and the answer's, kept with the history entry (activity.media). The call
         is recorded and charged already: a storage failure loses the files, never the call's records."""
-        items = [
-            MediaItem(direction="input", kind=media.kind, mime=media.mime, data=media.data)  # type: ignore[arg-type]
-            for media in (self.input.files if self.input else ())
-        ]
         answer = self.answer
-        items += [
-            MediaItem(direction="output", kind=media.kind, mime=media.mime, data=media.data)  # type: ignore[arg-type]
-            for media in (answer.files if answer else ())
+        sent = self.input.files if self.input else ()
+        items = [_media_item("input", media) for media in sent] + [
+            _media_item("output", media) for media in (answer.files if answer else ())
         ]
         if not items:
             return
@@ -237,6 +233,17 @@ class Outcome:
             keep_media(history_id=history_id, user_id=user_id, items=items)
         except Exception:
             logger.exception("The files of history entry %s could not be kept", history_id)
+
+
+def _media_item(direction: str, media: MediaFile) -> MediaItem:
+    return MediaItem(
+        direction=cast(Literal["input", "output"], direction),
+        kind=cast(Literal["image", "audio"], media.kind),
+        mime=media.mime,
+        data=media.data,
+        width=media.width,
+        height=media.height,
+    )
 
 
 def kinds_check(*, model: AIModel, call: CallInput) -> None:
