@@ -1,5 +1,6 @@
 """Reads of what users and programs did: activity summaries, recent history, usage figures of a model."""
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.core.cache import cache
@@ -8,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from activity.models import ModelDailyStats, UserActivitySummary, UserHistory
-from activity.rollups import HISTOGRAM_SUM_SQL, percentile_ms
+from activity.rollups import HISTOGRAM_SUM_SQL, merge, percentile_ms
 from catalog.models import AIModel
 from core.replicas import read_connection
 
@@ -58,6 +59,55 @@ def model_usage(model: AIModel, days: int = STATS_DAYS) -> dict:
         "success_rate": round(100 * successes / calls, 1) if calls else None,
         "p50_ms": percentile_ms(histogram, 0.5),
     }
+
+
+@dataclass(frozen=True, slots=True)
+class ModelDay:
+    """A day of a model's public figures: forwarded calls, the share answered (percent) and the typical
+    (p50) latency; None for both on a day without calls."""
+
+    day: date
+    calls: int
+    success_rate: float | None
+    p50_ms: float | None
+
+
+def model_daily_usage(model: AIModel, days: int = STATS_DAYS) -> tuple[list[ModelDay], dict]:
+    """The model's last `days` days (UTC, today last), one entry per day with or without calls, and the
+    figures of the whole period as model_usage gives them. One read of the rollups: only calls forwarded
+    to the upstream count, never those the platform refused (model_daily_stats.calls)."""
+    today = timezone.now().date()
+    first = today - timedelta(days=days - 1)
+    with read_connection().cursor() as cursor:
+        cursor.execute(
+            "SELECT day, calls, successes, latency_buckets FROM model_daily_stats"
+            " WHERE model_id = %s AND day >= %s AND day <= %s",
+            [model.pk, first, today],
+        )
+        rows = {
+            day: (calls, successes, buckets or []) for day, calls, successes, buckets in cursor.fetchall()
+        }
+    series = []
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        calls, successes, buckets = rows.get(day, (0, 0, []))
+        series.append(
+            ModelDay(
+                day=day,
+                calls=calls,
+                success_rate=round(100 * successes / calls, 1) if calls else None,
+                p50_ms=percentile_ms(buckets, 0.5) if calls else None,
+            )
+        )
+    calls = sum(calls for calls, _, _ in rows.values())
+    successes = sum(successes for _, successes, _ in rows.values())
+    totals = {
+        "days": days,
+        "calls": calls,
+        "success_rate": round(100 * successes / calls, 1) if calls else None,
+        "p50_ms": percentile_ms(merge(buckets for _, _, buckets in rows.values()), 0.5),
+    }
+    return series, totals
 
 
 def public_stats(model_ids: list, days: int = STATS_DAYS) -> dict:

@@ -13,6 +13,7 @@ from accounts.models import Developer, DeveloperStatus, UserStatus
 from catalog.kinds import INPUT_KINDS, OUTPUT_KINDS, kinds_of
 from core.fields import check_in, check_non_negative, counter, created_at, updated_at, uuid_pk
 from core.http import around_slug
+from core.markdown import markdown_to_text
 
 
 class Category(models.TextChoices):
@@ -284,8 +285,9 @@ class AIModel(models.Model):
 
     @property
     def summary(self) -> str:
-        """The description cut to CARD_SUMMARY_CHARS, like truncatechars (Truncator only when needed)."""
-        text = self.description
+        """The description as plain text (its Markdown syntax dropped: the card shows one paragraph of
+        words), cut to CARD_SUMMARY_CHARS like truncatechars (Truncator only when needed)."""
+        text = markdown_to_text(self.description)
         if len(text) <= CARD_SUMMARY_CHARS:
             return text
         if text.isascii():

@@ -10,8 +10,12 @@ Links carry rel="nofollow noopener".
 
 Headings start at the level the page gives (an answer sits under the page's own headings, and a `# Title`
 in it must not be a second <h1>); deeper levels stop at <h6>.
+
+`markdown_to_text` is the other way out: the words of a Markdown text without its syntax, for places that
+show a line of plain text (a model card's summary, a meta description).
 """
 
+import re
 from typing import Any
 
 import nh3
@@ -81,13 +85,59 @@ _CLEANER = nh3.Cleaner(
 )
 
 
-def render_markdown(text: str, *, heading_level: int = 3) -> SafeString:
-    """`text` as sanitised HTML; its top-level headings become <h`heading_level`> (2 to 6)."""
+def render_markdown(text: str, *, heading_level: int = 3, lift_headings: bool = False) -> SafeString:
+    """`text` as sanitised HTML; its top-level headings become <h`heading_level`> (2 to 6).
+
+    With lift_headings, the shallowest heading the text uses takes that level, whatever its number of
+    `#`: a model card written from `## Usage` down still starts at the page's level, so the page's
+    outline does not skip one."""
     if not text:
         return mark_safe("")  # noqa: S308
     heading_level = min(max(heading_level, 2), 6)
     if len(text) > MAX_MARKDOWN_CHARS:
         html = f'<p class="md-plain">{escape(text)}</p>'
         return mark_safe(html)  # noqa: S308
-    html = _PARSER.render(text, {"heading_level": heading_level})
+    env = {"heading_level": heading_level}
+    tokens = _PARSER.parse(text, env)
+    if lift_headings:
+        levels = [int(token.tag[1]) for token in tokens if token.type == "heading_open"]
+        if levels:
+            env["heading_level"] = heading_level - (min(levels) - 1)
+    html = _PARSER.renderer.render(tokens, _PARSER.options, env)
     return mark_safe(_CLEANER.clean(html))  # noqa: S308
+
+
+# Plain text from Markdown, read line by line with a few patterns rather than by the parser: a catalog
+# page cuts two dozen summaries, and only the start of each text is read.
+PLAIN_TEXT_READ_CHARS = 2_000
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_RULE_OR_TABLE_RULE = re.compile(r"^\s*(?:[-*_]\s*){3,}$|^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_LINE_START = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+(?:\[[ xX]\]\s+)?|\d{1,9}[.)]\s+)+")
+_CLOSING_HASHES = re.compile(r"\s+#+\s*$")
+_IMAGE_OR_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_EMPHASIS = re.compile(r"(?<![\w*])([*_])(?=\S)(.+?)(?<=\S)\1(?![\w*])")
+_STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
+_CODE = re.compile(r"`+([^`]*)`+")
+_SPACES = re.compile(r"\s+")
+
+
+def markdown_to_text(text: str) -> str:
+    """The words of the start of `text` (its first PLAIN_TEXT_READ_CHARS characters) without Markdown
+    syntax: no heading marks, list bullets, quote marks, emphasis, code ticks or link targets; table
+    cells become words apart; everything on one line. Text without Markdown comes back as it was, its
+    whitespace collapsed."""
+    lines = []
+    for line in text[:PLAIN_TEXT_READ_CHARS].splitlines():
+        if _FENCE.match(line) or _RULE_OR_TABLE_RULE.match(line):
+            continue
+        line = _CLOSING_HASHES.sub("", _LINE_START.sub("", line)) if _LINE_START.match(line) else line
+        if "|" in line:
+            line = line.strip().strip("|").replace("|", " ")
+        line = _IMAGE_OR_LINK.sub(r"\1", line)
+        line = _CODE.sub(r"\1", line)
+        line = _STRONG.sub(r"\2", line)
+        line = _STRIKE.sub(r"\1", line)
+        line = _EMPHASIS.sub(r"\2", line)
+        lines.append(line)
+    return _SPACES.sub(" ", " ".join(lines)).strip()

@@ -157,7 +157,7 @@ def _reply_mail(*, review: ModelReview, reply: ReviewReply) -> None:
             "model_name": model.display_name,
             "review_title": review.review_title,
             "reply_text": reply.reply_text,
-            "review_url": site_url("catalog:model_detail", model.api_name) + f"#review-{review.pk}",
+            "review_url": site_url("catalog:model_reviews", model.api_name) + f"#review-{review.pk}",
         },
     )
 

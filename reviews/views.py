@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog.access import get_active_developer
@@ -19,8 +20,13 @@ from reviews.forms import ReplyForm, ReviewForm, ReviewReportForm
 from reviews.models import ModelReview
 
 
+def _reviews_url(model: AIModel) -> str:
+    """The model page's Reviews tab."""
+    return reverse("catalog:model_reviews", args=[model.api_name])
+
+
 def _review_anchor(review: ModelReview, model: AIModel) -> str:
-    return f"{model.get_absolute_url()}#review-{review.pk}"
+    return f"{_reviews_url(model)}#review-{review.pk}"
 
 
 def get_review_for_author(request: HttpRequest, api_name: str, review_id) -> ModelReview:
@@ -123,7 +129,7 @@ def review_delete(request: HttpRequest, api_name: str, review_id) -> HttpRespons
     if request.method == "POST":
         services.review_delete(review=review)
         messages.success(request, "Your review is deleted.")
-        return redirect(f"{model.get_absolute_url()}#reviews")
+        return redirect(f"{_reviews_url(model)}#reviews")
     return render(request, "reviews/review_confirm_delete.html", {"model": model, "review": review})
 
 
@@ -195,7 +201,7 @@ def review_report(request: HttpRequest, api_name: str, review_id) -> HttpRespons
     )
     review.model = model
     # Back to the page the report started from (its filter, sort and page kept), at the review.
-    next_url = safe_next_url(request, model.get_absolute_url()).split("#")[0]
+    next_url = safe_next_url(request, _reviews_url(model)).split("#")[0]
     back_url = f"{next_url}#review-{review.pk}"
     refusal = services.report_refusal(user=request.user, review=review)
     already = (

@@ -6,6 +6,7 @@ Those apps sit below activity and cannot import it; their templates load this li
 from django import template
 
 from activity import selectors
+from core import charts
 
 register = template.Library()
 
@@ -28,3 +29,48 @@ def model_usage(model):
 @register.simple_tag
 def trending_models(days, limit):
     return selectors.trending_models(days=days, limit=limit)
+
+
+def _percent(value) -> str:
+    return f"{float(value):.1f}%"
+
+
+def _percent_axis(value) -> str:
+    return f"{float(value):.0f}%"
+
+
+@register.simple_tag
+def model_daily_charts(model):
+    """The model page's Stats tab: its last 30 days as three charts (calls, p50 latency and success rate
+    per day, drawn by core.charts with their data tables) and the period's figures."""
+    usage, totals = selectors.model_daily_usage(model)
+    days = [entry.day for entry in usage]
+    return {
+        **totals,
+        "first_day": days[0],
+        "last_day": days[-1],
+        "charts": [
+            charts.bar_chart(
+                chart_id="chart-calls",
+                title="Calls per day",
+                days=days,
+                series=[charts.Series("Calls", [entry.calls for entry in usage], "series-calls")],
+            ),
+            charts.line_chart(
+                chart_id="chart-latency",
+                title="Typical latency per day (p50)",
+                days=days,
+                series=[charts.Series("p50", [entry.p50_ms for entry in usage], "series-p50")],
+            ),
+            charts.line_chart(
+                chart_id="chart-success",
+                title="Success rate per day",
+                days=days,
+                series=[
+                    charts.Series("Success rate", [entry.success_rate for entry in usage], "series-success")
+                ],
+                formatter=_percent,
+                axis_formatter=_percent_axis,
+            ),
+        ],
+    }

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from django import template
 
 from catalog import cards
+from catalog.kinds import kinds_label
 from core.templating import render_fragment
 
 register = template.Library()
@@ -86,6 +87,12 @@ def query_with(context, *args, **changes):
             query[name] = [str(value)]
     encoded = urlencode([(name, value) for name, values in query.items() for value in values])
     return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def kinds(value) -> str:
+    """What a model takes or gives (model.takes, model.gives) in words: "text and images"."""
+    return kinds_label(tuple(value)) if value else ""
 
 
 @register.filter

@@ -4,7 +4,8 @@ Rendering a catalog page costs tens of milliseconds of template work however fas
 visitor with no session cookie sees exactly what every other such visitor sees, so that page is kept
 for ANONYMOUS_PAGE_CACHE_SECONDS and served from the cache. Signed-in users (any session cookie) always
 get a fresh page. No Cache-Control header is added, so a browser never keeps the anonymous page after its
-user signs in. A page that used a CSRF token is not kept: the token belongs to one visitor.
+user signs in. A page that used a CSRF token is not kept: the token belongs to one visitor. Pages are
+kept per address as requested, scheme and host included.
 """
 
 import hashlib
@@ -16,7 +17,9 @@ from django.http import HttpResponse
 
 
 def _key(request) -> str:
-    return "anonymous-page:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    # The scheme and host are part of the key: a page may carry absolute addresses built from them (the
+    # model page's code snippets), and the site may answer at several names (ALLOWED_HOSTS vets them).
+    return "anonymous-page:" + hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
 
 
 def cache_for_anonymous(view):

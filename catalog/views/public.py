@@ -1,10 +1,9 @@
-"""Public pages: home, catalog, model page, developer profile.
+"""Public pages: home, catalog, developer profile (the model page is catalog.views.model_page).
 
 Each runs a fixed number of queries whatever the number of rows: lists load their developer with a
 join, counts come from one GROUP BY, usage figures from the per-day rollups.
 """
 
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -14,8 +13,7 @@ from catalog import selectors
 from catalog.cards import CARD_FIELDS
 from catalog.filters import AIModelFilter, SortChoice
 from catalog.listing import catalog_results, category_counts
-from catalog.models import AIModel, Category, ModelStatus
-from catalog.selectors import get_model_for_viewer, is_model_owner
+from catalog.models import AIModel, Category
 from catalog.views.caching import cache_for_anonymous
 
 HOME_ROWS = 8
@@ -103,43 +101,6 @@ def _active_filters(request: HttpRequest, filterset: AIModelFilter) -> list[dict
     if cleaned.get("max_price") is not None:
         chips.append({"label": f"up to ${cleaned['max_price']:g}", "remove_url": without("max_price")})
     return chips
-
-
-def _snippets(model: AIModel) -> dict:
-    base = settings.SITE_URL.rstrip("/")
-    curl = (
-        f"curl {base}/api/v1/chat/completions \\\n"
-        '  -H "Authorization: Bearer $AMP_API_KEY" \\\n'
-        '  -H "Content-Type: application/json" \\\n'
-        f'  -d \'{{"model": "{model.api_name}", '
-        '"messages": [{"role": "user", "content": "Hello!"}]}\''
-    )
-    python = (
-        "import os\n\n"
-        "from openai import OpenAI\n\n"
-        f'client = OpenAI(base_url="{base}/api/v1", api_key=os.environ["AMP_API_KEY"])\n'
-        "reply = client.chat.completions.create(\n"
-        f'    model="{model.api_name}",\n'
-        '    messages=[{"role": "user", "content": "Hello!"}],\n'
-        ")\n"
-        "print(reply.choices[0].message.content)"
-    )
-    return {"curl": curl, "python": python, "invoke_url": f"{base}/api/v1/models/{model.api_name}/invoke"}
-
-
-@cache_for_anonymous
-def model_detail(request: HttpRequest, api_name: str) -> HttpResponse:
-    model = get_model_for_viewer(request, api_name)
-    # Usage figures, the playground and reviews come from the activity and reviews apps' template tags
-    # (activity_panels, playground, review_panels): those apps sit above the catalog.
-    context = {
-        "model": model,
-        "is_owner": is_model_owner(request.user, model),
-        "is_served": model.status == ModelStatus.ACTIVE,
-        "snippets": _snippets(model),
-        "show_playground": model.status == ModelStatus.ACTIVE,
-    }
-    return render(request, "catalog/model_detail.html", context)
 
 
 def developer_profile(request: HttpRequest, username: str) -> HttpResponse:

@@ -42,4 +42,5 @@ function fitCharts() {
   });
 }
 document.addEventListener("DOMContentLoaded", fitCharts);
+document.addEventListener("htmx:afterSettle", fitCharts);
 window.addEventListener("resize", fitCharts);
