@@ -137,14 +137,17 @@ class ModelListingForm(forms.ModelForm):
         labels = {
             "model_name": "Model name",
             "display_name": "Display name",
+            "description": "Description (model card)",
             "is_public": "List it in the public catalog",
         }
         help_texts = {
             "model_name": "The technical name, e.g. llama-3-8b-instruct.",
             "display_name": "What people see in the catalog.",
             "is_public": "Unlisted models can still be called with the model's own key.",
+            "description": "The model card on its page, in Markdown: ## headings, - lists, **bold**, `code`, "
+            "[links](https://…). Catalog cards show its first words as plain text.",
         }
-        widgets = {"description": forms.Textarea(attrs={"rows": 5})}
+        widgets = {"description": forms.Textarea(attrs={"rows": 12})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("models/", models.model_list, name="models"),
     path("models/new/", models.model_create, name="model_create"),
     path("models/new/check/", models.api_name_check, name="api_name_check"),
+    path("markdown-preview/", models.description_preview, name="description_preview"),
     path("models/<slug:api_name>/", models.model_detail, name="model_detail"),
     path("models/<slug:api_name>/edit/", models.model_edit, name="model_edit"),
     path("models/<slug:api_name>/deactivate/", models.model_deactivate, name="model_deactivate"),

@@ -187,6 +187,9 @@ class World:
 def world(alice, bob, pat, dana, eve, staff, model):
     """Rows for every URL kwarg: dana's model with bob's review (and dana's reply), alice's history and
     key, a deprecated and an unlisted model of dana's, a developer still waiting for approval."""
+    # The model card in Markdown, as developers write it (the model page renders it, cards show its text).
+    model.description = "## Usage\n\nSend **a text**:\n\n- one\n- two\n\n| a | b |\n|---|--:|\n| 1 | 2 |\n"
+    model.save(update_fields=["description"])
     review = ModelReviewFactory(model=model, user=bob, rating=5)
     ReviewReplyFactory(review=review)
     ModelReviewFactory(model=model, user=eve.user, rating=3)
@@ -253,6 +256,11 @@ ROUTES: dict[str, Route] = {
     "catalog:home": Route(),
     "catalog:model_list": Route(),
     "catalog:model_detail": Route("alice", _model),
+    "catalog:model_overview": Route("alice", _model),
+    "catalog:model_playground": Route("alice", _model),
+    "catalog:model_api": Route(kwargs=_model),
+    "catalog:model_reviews": Route("alice", _model),
+    "catalog:model_stats": Route(kwargs=_model),
     "catalog:developer_profile": Route(kwargs=lambda o: {"username": o["dana"].username}),
     # reviews
     "reviews:create": Route("alice", _model),
@@ -315,6 +323,13 @@ ROUTES: dict[str, Route] = {
     "dashboard:models": Route("dana"),
     "dashboard:model_create": Route("dana"),
     "dashboard:api_name_check": Route("dana", kind="fragment", headers={"HX-Request": "true"}),
+    "dashboard:description_preview": Route(
+        "dana",
+        method="post",
+        data=lambda o: {"description": "## Usage\n\n- **one**\n- two"},
+        kind="fragment",
+        headers={"HX-Request": "true"},
+    ),
     "dashboard:model_detail": Route("dana", _model),
     "dashboard:model_edit": Route("dana", _model),
     "dashboard:model_deactivate": Route(
@@ -358,6 +373,15 @@ ROUTES: dict[str, Route] = {
 # Further states of the pages above, each rendered and audited like a page of its own.
 VARIANTS: dict[str, tuple[str, Route]] = {
     "model page, anonymous": ("catalog:model_detail", Route("anonymous", _model)),
+    "model playground, anonymous": ("catalog:model_playground", Route("anonymous", _model)),
+    "model reviews, anonymous": ("catalog:model_reviews", Route("anonymous", _model)),
+    "model reviews, its developer": ("catalog:model_reviews", Route("dana", _model)),
+    "model reviews, pending user": ("catalog:model_reviews", Route("pat", _model)),
+    "model stats, signed in": ("catalog:model_stats", Route("alice", _model)),
+    "model playground, deprecated": (
+        "catalog:model_playground",
+        Route("alice", lambda o: {"api_name": o["deprecated"].api_name}),
+    ),
     "model page, pending user": ("catalog:model_detail", Route("pat", _model)),
     "model page, its developer": ("catalog:model_detail", Route("dana", _model)),
     "model page, staff": ("catalog:model_detail", Route("staff", _model)),
@@ -370,6 +394,10 @@ VARIANTS: dict[str, tuple[str, Route]] = {
         Route("dana", lambda o: {"api_name": o["unlisted"].api_name}),
     ),
     "catalog, signed in": ("catalog:model_list", Route("alice")),
+    "model form, previewed without JavaScript": (
+        "dashboard:model_create",
+        Route("dana", method="post", data=lambda o: {"description": "## Usage\n\n- **one**", "preview": "1"}),
+    ),
     "home, developer": ("catalog:home", Route("dana")),
     "review form, pending user refused": ("reviews:create", Route("pat", _model)),
     "sign-up with errors": (

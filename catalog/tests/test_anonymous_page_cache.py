@@ -9,7 +9,15 @@ from django.test import RequestFactory
 from catalog.tests.factories import AIModelFactory
 from catalog.views.caching import cache_for_anonymous
 
-PAGES = ["/", "/models/", "/models/?q=summ", "/models/dana-summarizer/"]
+PAGES = [
+    "/",
+    "/models/",
+    "/models/?q=summ",
+    "/models/dana-summarizer/",
+    "/models/dana-summarizer/api/",
+    "/models/dana-summarizer/reviews/",
+    "/models/dana-summarizer/stats/",
+]
 
 
 @pytest.fixture
@@ -61,4 +69,4 @@ def test_a_page_that_hands_out_a_csrf_token_is_not_kept(page_cache):
 
     view(RequestFactory().get("/form/"))
 
-    assert cache.get("anonymous-page:" + hashlib.sha256(b"/form/").hexdigest()) is None
+    assert cache.get("anonymous-page:" + hashlib.sha256(b"http://testserver/form/").hexdigest()) is None

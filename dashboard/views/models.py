@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
+from django.utils.safestring import SafeString
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -25,6 +26,7 @@ from catalog.forms import (
 )
 from catalog.models import ModelStatus
 from core.forms import add_constraint_error, add_validation_error
+from core.markdown import render_markdown
 from dashboard import selectors
 
 
@@ -36,10 +38,37 @@ def model_list(request):
     )
 
 
+def _is_preview(request) -> bool:
+    """The form was sent with its Preview button: draw the model card, save nothing."""
+    return request.method == "POST" and "preview" in request.POST
+
+
+def _as_typed(form_class, data, **kwargs):
+    """An unbound form showing what was typed (every field, multiple choices included), so a preview
+    loses nothing and flags no error in a form its author has not finished."""
+    blank = form_class(**kwargs)
+    typed = {
+        name: field.widget.value_from_datadict(data, None, blank.add_prefix(name))
+        for name, field in blank.fields.items()
+    }
+    return form_class(initial=typed, **kwargs)
+
+
+def _card_preview(text: str) -> SafeString:
+    # Its headings start at <h3>, under the preview's own <h2>.
+    return render_markdown(text, heading_level=3, lift_headings=True)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def model_create(request):
     developer = get_active_developer(request)
+    if _is_preview(request):
+        form = _as_typed(ModelCreateForm, request.POST)
+        preview = _card_preview(request.POST.get("description", ""))
+        return render(
+            request, "dashboard/model_form.html", {"form": form, "creating": True, "preview": preview}
+        )
     form = ModelCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -53,6 +82,14 @@ def model_create(request):
             # The plain key exists only in this response: it is never stored, so it cannot be shown again.
             return render(request, "dashboard/model_key.html", {"model": model, "key": key, "created": True})
     return render(request, "dashboard/model_form.html", {"form": form, "creating": True})
+
+
+@require_POST
+def description_preview(request):
+    """The model card a description makes, for the Preview button of the model forms (htmx)."""
+    get_active_developer(request)
+    text = request.POST.get("description", "")
+    return render(request, "dashboard/_description_preview.html", {"preview": _card_preview(text)})
 
 
 @require_GET
@@ -82,6 +119,11 @@ def model_detail(request, api_name):
 @require_http_methods(["GET", "POST"])
 def model_edit(request, api_name):
     model = get_model_for_developer(request, api_name)
+    if _is_preview(request):
+        form = _as_typed(ModelListingForm, request.POST, instance=copy.copy(model))
+        preview = _card_preview(request.POST.get("description", ""))
+        context = {"form": form, "model": model, "creating": False, "preview": preview}
+        return render(request, "dashboard/model_form.html", context)
     # The form works on a copy, so a refused edit never shows its rejected values as the model's own.
     form = ModelListingForm(request.POST if request.method == "POST" else None, instance=copy.copy(model))
     if request.method == "POST" and form.is_valid():

@@ -19,8 +19,18 @@ MODELS = [
         status="active",
         is_public=True,
         description=(
-            "Condenses articles, meeting notes and support threads into a few crisp sentences. Keeps names, "
-            "figures and dates intact and tells you when the source is too short to summarise."
+            "Condenses articles, meeting notes and support threads into a few **crisp sentences**. Keeps "
+            "names, figures and dates intact and tells you when the source is too short to summarise.\n\n"
+            "## Usage\n\n"
+            "Send the whole text as the prompt; the answer is its first sentences, in the source's words.\n\n"
+            "- Works best from a paragraph up to about 5,000 words.\n"
+            "- Plain text in, plain text out: no Markdown or HTML is added.\n"
+            "- `parameters` are accepted and ignored.\n\n"
+            "## Good to know\n\n"
+            "| Input | Answer |\n"
+            "| --- | --- |\n"
+            "| Under one sentence | The text as it was |\n"
+            "| A news article | Its lead, two sentences |\n"
         ),
     ),
     DemoModel(
@@ -33,8 +43,17 @@ MODELS = [
         status="active",
         is_public=True,
         description=(
-            "A friendly general-purpose assistant behind an OpenAI-compatible chat endpoint. Good at "
-            "drafting emails, brainstorming and answering everyday questions."
+            "A friendly general-purpose assistant behind an **OpenAI-compatible** chat endpoint. Good at "
+            "drafting emails, brainstorming and answering everyday questions.\n\n"
+            "## Usage\n\n"
+            "Point the `openai` client at the platform and name `demo-chat` as the model:\n\n"
+            "1. Create a personal API key under *Your keys*.\n"
+            "2. Set `base_url` to this site's `/api/v1`.\n"
+            "3. Send a list of messages; earlier turns give it context.\n\n"
+            "## Strengths\n\n"
+            "- **Drafting**: emails, summaries of a thread, polite refusals.\n"
+            "- **Brainstorming**: lists of names, angles and questions.\n"
+            "- Streams its answer when asked (`stream: true`).\n"
         ),
     ),
     DemoModel(
@@ -47,8 +66,13 @@ MODELS = [
         status="active",
         is_public=True,
         description=(
-            "Scores product reviews, tweets and survey answers as positive, neutral or negative, with a "
-            "confidence for each label."
+            "Scores product reviews, tweets and survey answers as **positive**, **neutral** or **negative**, "
+            "with a confidence for each label.\n\n"
+            "## Usage\n\n"
+            "Send one text per call. The answer lists every label with its score, the likeliest first.\n\n"
+            "- English only for now.\n"
+            "- Short texts (a sentence or two) score best.\n"
+            "- Sarcasm is hard: check scores under 0.6 by hand.\n"
         ),
     ),
     DemoModel(
@@ -104,8 +128,14 @@ MODELS = [
         status="active",
         is_public=True,
         description=(
-            "Nova's flagship assistant: careful multi-step reasoning, 128k-token context and a calm, factual "
-            "tone. Suited to research assistants and internal help desks."
+            "Nova's flagship assistant: careful multi-step reasoning, **128k-token context** and a calm, "
+            "factual tone. Suited to research assistants and internal help desks.\n\n"
+            "## Usage\n\n"
+            "Give it the documents and the question in one conversation; it cites the passages it used.\n\n"
+            "- Long inputs are fine: whole contracts, transcripts or manuals.\n"
+            "- Ask for *step by step* to see its reasoning.\n"
+            "- Answers in the language of the question.\n\n"
+            "> Not for medical or legal decisions without a human review.\n"
         ),
     ),
     DemoModel(
