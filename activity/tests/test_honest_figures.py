@@ -125,14 +125,26 @@ def clear_caches() -> None:
         cache.clear()
 
 
-def page_figures(client, model: AIModel) -> dict[str, str]:
-    html = client.get(f"/models/{model.api_name}/").content.decode()
-    strip = re.search(r'<dl class="stat-strip">(.*?)</dl>', html, re.S)
-    note = re.search(r'<p class="usage-note[^"]*">(.*?)</p>', html, re.S)
-    assert strip and note
-    cells = {
+def _cells(html: str) -> dict[str, str]:
+    return {
         name: re.sub(r"<[^>]+>|\s+", " ", value).strip()
-        for name, value in re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", strip.group(1), re.S)
+        for name, value in re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", html, re.S)
+    }
+
+
+def page_figures(client, model: AIModel) -> dict[str, str]:
+    """The figures of the model page: its Overview's at-a-glance list and note, its Stats tab's strip."""
+    html = client.get(f"/models/{model.api_name}/").content.decode()
+    glance = re.search(r'<dl class="glance">(.*?)</dl>', html, re.S)
+    note = re.search(r'<p class="usage-note[^"]*">(.*?)</p>', html, re.S)
+    stats = re.search(
+        r'<dl class="stat-strip[^"]*">(.*?)</dl>',
+        client.get(f"/models/{model.api_name}/stats/").content.decode(),
+        re.S,
+    )
+    assert glance and note and stats
+    cells = _cells(glance.group(1)) | {
+        f"stats {name}": value for name, value in _cells(stats.group(1)).items()
     }
     cells["note"] = " ".join(note.group(1).split())
     return cells
@@ -161,7 +173,11 @@ def test_refused_calls_leave_the_model_page_total_requests_and_trending_as_they_
     assert usage_before["p50_ms"] >= SLOW_SECONDS * 1000 * 0.8
     assert model_usage(honest) == usage_before
     assert page_before["Requests"] == str(ANSWERED)
-    assert page_before["Success rate"] == "75.0 %"
+    assert page_before["Success rate"] == "75.0%"
+    assert (page_before["stats Calls"], page_before["stats Success rate"]) == (
+        str(ANSWERED + FAILED),
+        "75.0 %",
+    )
     assert page_before["note"].endswith(f"from {ANSWERED + FAILED} calls.")
     assert page_figures(client, honest) == page_before
     assert ranking_before == [("rival", ANSWERED + 1), ("honest", ANSWERED)]

@@ -1,6 +1,7 @@
 """Test helpers for many rows at once."""
 
 from django.contrib.auth.hashers import make_password
+from django.urls import reverse
 
 from accounts.models import User, UserStatus
 
@@ -19,3 +20,8 @@ def verified_users(count: int, prefix: str = "reader") -> list[User]:
         )
         for index in range(count)
     )
+
+
+def reviews_tab(model) -> str:
+    """The model page's Reviews tab, where the reviews are."""
+    return reverse("catalog:model_reviews", args=[model.api_name])

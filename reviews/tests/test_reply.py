@@ -4,6 +4,7 @@ from django.urls import reverse
 from accounts.models import DeveloperStatus, UserStatus
 from reviews.models import ReviewReply
 from reviews.tests.factories import ModelReviewFactory, ReviewReplyFactory
+from reviews.tests.helpers import reviews_tab
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ def test_the_owning_developer_posts_a_public_reply(client, review, dana):
     assert response.status_code == 302
     reply = ReviewReply.objects.get(review=review)
     assert (reply.developer_id, reply.reply_text) == (dana.pk, "Thanks for trying it!")
-    assert "Thanks for trying it!" in client.get(review.model.get_absolute_url()).content.decode()
+    assert "Thanks for trying it!" in client.get(reviews_tab(review.model)).content.decode()
 
 
 def test_a_second_post_edits_the_one_reply(client, review, dana):
@@ -43,7 +44,7 @@ def test_it_returns_to_the_page_the_form_came_from(client, review, dana):
     response = client.post(url(review), {"reply_text": "Hi", "next": "/dashboard/reviews/"})
     assert response["Location"] == "/dashboard/reviews/"
     unsafe = client.post(url(review), {"reply_text": "Hi", "next": "//evil.example.com/"})
-    assert unsafe["Location"] == f"/models/{review.model.api_name}/#review-{review.pk}"
+    assert unsafe["Location"] == f"/models/{review.model.api_name}/reviews/#review-{review.pk}"
 
 
 def test_an_empty_reply_gets_a_message_beside_the_field(client, review, dana):
@@ -92,7 +93,7 @@ def test_a_hidden_review_takes_no_reply(client, model, alice, dana):
 
 def test_the_reply_is_shown_as_plain_text(client, review):
     ReviewReplyFactory(review=review, reply_text='<img src=x onerror="alert(1)">\nsecond line')
-    body = client.get(review.model.get_absolute_url()).content.decode()
+    body = client.get(reviews_tab(review.model)).content.decode()
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;<br>second line" in body
     assert "<img src=x" not in body
 
@@ -100,7 +101,7 @@ def test_the_reply_is_shown_as_plain_text(client, review):
 def test_the_reply_form_partial_prefills_an_existing_reply(client, review, dana):
     ReviewReplyFactory(review=review, reply_text="Earlier answer")
     client.force_login(dana.user)
-    body = client.get(review.model.get_absolute_url()).content.decode()
+    body = client.get(reviews_tab(review.model)).content.decode()
     assert ">Earlier answer</textarea>" in body
     assert "Update reply" in body
 

@@ -21,7 +21,7 @@ def test_a_verified_user_publishes_a_review_and_the_rating_follows(client, model
 
     review = ModelReview.objects.get(model=model, user=alice)
     assert response.status_code == 302
-    assert response["Location"] == f"/models/{model.api_name}/#review-{review.pk}"
+    assert response["Location"] == f"/models/{model.api_name}/reviews/#review-{review.pk}"
     assert (review.rating, review.review_title) == (4, "Solid summaries")
     model.refresh_from_db()
     assert (model.rating_count, str(model.average_rating)) == (1, "4.00")

@@ -30,7 +30,7 @@ def test_the_author_deletes_the_review_and_the_rating_follows(client, review, al
     response = client.post(url(review))
 
     assert response.status_code == 302
-    assert response["Location"] == f"/models/{model.api_name}/#reviews"
+    assert response["Location"] == f"/models/{model.api_name}/reviews/#reviews"
     assert not ModelReview.objects.filter(pk=review.pk).exists()
     model.refresh_from_db()
     assert (model.rating_count, str(model.average_rating)) == (0, "0.00")

@@ -21,7 +21,7 @@ def url(review) -> str:
 
 
 def page_url(review) -> str:
-    return reverse("catalog:model_detail", args=[review.model.api_name])
+    return reverse("catalog:model_reviews", args=[review.model.api_name])
 
 
 def test_a_verified_user_reports_someone_elses_review_with_a_reason_and_details(
@@ -34,7 +34,7 @@ def test_a_verified_user_reports_someone_elses_review_with_a_reason_and_details(
     response = alice_client.post(url(bobs_review), {"reason": "spam", "details": "Links to a shop."})
 
     assert response.status_code == 302
-    assert response["Location"] == f"/models/{bobs_review.model.api_name}/#review-{bobs_review.pk}"
+    assert response["Location"] == f"/models/{bobs_review.model.api_name}/reviews/#review-{bobs_review.pk}"
     report = ReviewReport.objects.get()
     assert (report.review, report.user, report.reason, report.details) == (
         bobs_review,
@@ -69,7 +69,7 @@ def test_the_report_leads_back_to_the_page_it_came_from_and_nowhere_else(alice_c
     assert kept["Location"] == f"{filtered}#review-{bobs_review.pk}"
     assert elsewhere["Location"] == f"{page_url(bobs_review)}#review-{bobs_review.pk}"
     assert (
-        '<input type="hidden" name="next" value="/models/dana-summarizer/?reviews=verified&amp;review_page=1">'
+        '<input type="hidden" name="next" value="/models/dana-summarizer/reviews/?reviews=verified&amp;review_page=1">'
         in form
     )
 

@@ -105,7 +105,7 @@ def test_the_author_of_the_hidden_review_sees_the_moderators_notice_and_others_a
 ):
     run_action(staff_client, "hide_reviews", [reported["reports"][0]])
     review = reported["review"]
-    page = reverse("catalog:model_detail", args=[review.model.api_name])
+    page = reverse("catalog:model_reviews", args=[review.model.api_name])
 
     client.force_login(bob)
     own = client.get(page).content.decode()

@@ -3,6 +3,7 @@ import pytest
 from catalog.models import AIModel
 from reviews.models import ModelReview
 from reviews.tests.factories import ModelReviewFactory
+from reviews.tests.helpers import reviews_tab
 
 pytestmark = pytest.mark.django_db
 PAYLOAD = '<script>alert("owned")</script>'
@@ -13,7 +14,7 @@ def test_a_hidden_review_vanishes_from_the_page_and_the_rating_and_comes_back(cl
     hidden = ModelReviewFactory(model=model, user=bob, rating=1, review_title="Spam spam")
 
     ModelReview.objects.filter(pk=hidden.pk).update(is_hidden=True)
-    response = client.get(model.get_absolute_url())
+    response = client.get(reviews_tab(model))
     model.refresh_from_db()
     assert "Spam spam" not in response.content.decode()
     assert "Loved it" in response.content.decode()
@@ -22,7 +23,7 @@ def test_a_hidden_review_vanishes_from_the_page_and_the_rating_and_comes_back(cl
     assert {r["stars"]: r["count"] for r in response.context["histogram"]}[1] == 0
 
     ModelReview.objects.filter(pk=hidden.pk).update(is_hidden=False)
-    response = client.get(model.get_absolute_url())
+    response = client.get(reviews_tab(model))
     model.refresh_from_db()
     assert "Spam spam" in response.content.decode()
     assert (model.rating_count, str(model.average_rating)) == (2, "3.00")
@@ -32,7 +33,7 @@ def test_a_hidden_review_vanishes_from_the_page_and_the_rating_and_comes_back(cl
 def test_the_author_of_a_hidden_review_is_told_it_is_hidden(client, model, alice):
     ModelReviewFactory(model=model, user=alice, is_hidden=True)
     client.force_login(alice)
-    body = client.get(model.get_absolute_url()).content.decode()
+    body = client.get(reviews_tab(model)).content.decode()
     assert "Moderators have hidden your review" in body
     assert 'action="/models/dana-summarizer/reviews/new/"' not in body
 
@@ -40,7 +41,7 @@ def test_the_author_of_a_hidden_review_is_told_it_is_hidden(client, model, alice
 def test_staff_do_not_see_hidden_reviews_on_the_page_either(client, model, alice, staff):
     ModelReviewFactory(model=model, user=alice, review_title="Hidden title", is_hidden=True)
     client.force_login(staff)
-    assert "Hidden title" not in client.get(model.get_absolute_url()).content.decode()
+    assert "Hidden title" not in client.get(reviews_tab(model)).content.decode()
 
 
 def test_a_script_typed_in_a_review_is_shown_as_text_and_never_runs(client, model, alice):
@@ -55,7 +56,7 @@ def test_a_script_typed_in_a_review_is_shown_as_text_and_never_runs(client, mode
         client.logout()
         if who:
             client.force_login(who)
-        body = client.get(model.get_absolute_url()).content.decode()
+        body = client.get(reviews_tab(model)).content.decode()
         assert PAYLOAD not in body
         assert "&lt;script&gt;alert(&quot;owned&quot;)&lt;/script&gt;" in body
         assert "line one<br>&lt;script&gt;" in body

@@ -4,6 +4,7 @@ from django.urls import reverse
 from catalog.models import ModelStatus
 from reviews.models import ModelReview, ReviewVote
 from reviews.tests.factories import ModelReviewFactory, ReviewVoteFactory
+from reviews.tests.helpers import reviews_tab
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ def test_another_user_marks_a_review_helpful(client, review, bob):
     response = client.post(url(review))
 
     assert response.status_code == 302
-    assert response["Location"] == f"/models/{review.model.api_name}/#review-{review.pk}"
+    assert response["Location"] == f"/models/{review.model.api_name}/reviews/#review-{review.pk}"
     assert votes(review) == 1
     assert ReviewVote.objects.filter(review=review, user=bob).exists()
 
@@ -70,7 +71,7 @@ def test_it_rejects_get(client, review, bob):
 
 def test_it_returns_to_a_safe_next_address_only(client, review, bob):
     client.force_login(bob)
-    back = f"/models/{review.model.api_name}/?review_sort=newest#review-{review.pk}"
+    back = f"/models/{review.model.api_name}/reviews/?review_sort=newest#review-{review.pk}"
     assert client.post(url(review), {"next": back})["Location"] == back
     assert client.post(url(review), {"next": "https://evil.example.com/"})["Location"].startswith("/models/")
 
@@ -114,13 +115,13 @@ def test_a_review_of_an_unlisted_model_cannot_be_voted_on(client, review, bob, m
 def test_the_model_page_shows_the_button_pressed_for_a_voter(client, review, bob):
     ReviewVoteFactory(review=review, user=bob)
     client.force_login(bob)
-    body = client.get(review.model.get_absolute_url()).content.decode()
+    body = client.get(reviews_tab(review.model)).content.decode()
     assert f'action="{url(review)}"' in body
     assert 'aria-pressed="true"' in body
 
 
 def test_the_model_page_shows_no_button_on_the_authors_own_review(client, review, alice):
     client.force_login(alice)
-    body = client.get(review.model.get_absolute_url()).content.decode()
+    body = client.get(reviews_tab(review.model)).content.decode()
     assert f'action="{url(review)}"' not in body
     assert "0 found this helpful" in body

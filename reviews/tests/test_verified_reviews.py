@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def url(model) -> str:
-    return reverse("catalog:model_detail", args=[model.api_name])
+    return reverse("catalog:model_reviews", args=[model.api_name])
 
 
 def calls(user, model, count: int, status=HistoryStatus.COMPLETED) -> None:
