@@ -153,8 +153,11 @@ class ModelListingForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = Category.choices
         takes, gives = kinds_of(self.instance.category, self.instance.input_kinds, self.instance.output_kinds)
-        self.initial.setdefault("input_kinds", list(takes))
-        self.initial.setdefault("output_kinds", list(gives))
+        # A listing that follows its category stores null kinds: its boxes show the category's ticked.
+        if not self.initial.get("input_kinds"):
+            self.initial["input_kinds"] = list(takes)
+        if not self.initial.get("output_kinds"):
+            self.initial["output_kinds"] = list(gives)
 
     def clean(self):
         """Kinds equal to the category's (or none ticked) are stored as null, so that they follow it."""

@@ -131,11 +131,11 @@ def axis_ticks(max_value: float, *, integer: bool) -> list[float]:
     return [round(step * i, 10) for i in range(count + 1)]
 
 
-def _x_label_indexes(count: int) -> list[int]:
-    if count <= MAX_X_LABELS:
+def _x_label_indexes(count: int, most: int = MAX_X_LABELS) -> list[int]:
+    if count <= most:
         return list(range(count))
-    step = (count - 1) / (MAX_X_LABELS - 1)
-    return sorted({round(i * step) for i in range(MAX_X_LABELS)})
+    step = (count - 1) / (most - 1)
+    return sorted({round(i * step) for i in range(most)})
 
 
 def _y(value: float, top: float) -> float:
@@ -148,10 +148,12 @@ def _fmt(number: float) -> str:
     return "0" if text == "-0" else text
 
 
-def _frame(chart_id: str, title: str, description: str, ticks: list[float], axis_formatter, days) -> list:
+def _frame(
+    chart_id: str, title: str, description: str, ticks: list[float], axis_formatter, days, width: int = WIDTH
+) -> list:
     chart_id = _esc(chart_id)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {HEIGHT}" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" focusable="false">'
         f'<title id="{chart_id}-title">{_esc(title)}</title><desc id="{chart_id}-desc">{_esc(description)}</desc>'
     ]
@@ -159,12 +161,13 @@ def _frame(chart_id: str, title: str, description: str, ticks: list[float], axis
     for tick in ticks:
         y = _fmt(_y(tick, top))
         parts.append(
-            f'<line class="chart-gridline" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y}" y2="{y}"/>'
+            f'<line class="chart-gridline" x1="{LEFT}" x2="{width - RIGHT}" y1="{y}" y2="{y}"/>'
             f'<text class="chart-axis chart-axis-y" x="{LEFT - 6}" y="{_fmt(_y(tick, top) + 4)}">'
             f"{_esc(axis_formatter(tick))}</text>"
         )
-    slot = PLOT_WIDTH / max(1, len(days))
-    for index in _x_label_indexes(len(days)):
+    slot = (width - LEFT - RIGHT) / max(1, len(days))
+    # A narrower chart names fewer days under its axis, so that its labels keep their size apart.
+    for index in _x_label_indexes(len(days), max(2, round(MAX_X_LABELS * width / WIDTH))):
         parts.append(
             f'<text class="chart-axis chart-axis-x" x="{_fmt(LEFT + slot * (index + 0.5))}" y="{HEIGHT - 10}">'
             f"{_esc(day_label(days[index]))}</text>"
@@ -249,16 +252,18 @@ def bar_chart(
     formatter: Callable[[Number], str] = format_count,
     axis_formatter: Callable[[Number], str] | None = None,
     integer: bool = True,
+    width: int = WIDTH,
 ) -> Chart:
-    """Bars per day; several series are stacked in the order given (the first at the bottom)."""
+    """Bars per day; several series are stacked in the order given (the first at the bottom). `width` is
+    that of the drawing (its viewBox); the height and margins stay."""
     _check(days, series)
     stacks = [sum(float(s.values[i] or 0) for s in series) for i in range(len(days))]
     ticks = axis_ticks(max(stacks, default=0), integer=integer)
     top = ticks[-1]
     description = _summary(series, days, formatter, totals=True)
-    parts = _frame(chart_id, title, description, ticks, axis_formatter or formatter, days)
+    parts = _frame(chart_id, title, description, ticks, axis_formatter or formatter, days, width)
     texts = _formatted(series, formatter)
-    slot = PLOT_WIDTH / max(1, len(days))
+    slot = (width - LEFT - RIGHT) / max(1, len(days))
     bar_width = max(1.0, slot * 0.7)
     width = _fmt(bar_width)
     zero = formatter(0)
@@ -290,6 +295,7 @@ def line_chart(
     formatter: Callable[[Number], str] = format_ms,
     axis_formatter: Callable[[Number], str] | None = format_ms_axis,
     integer: bool = False,
+    width: int = WIDTH,
 ) -> Chart:
     """A line per series with a dot on each day that has a value; days without one leave a gap."""
     _check(days, series)
@@ -297,9 +303,9 @@ def line_chart(
     ticks = axis_ticks(max(values, default=0), integer=integer)
     top = ticks[-1]
     description = _summary(series, days, formatter, totals=False)
-    parts = _frame(chart_id, title, description, ticks, axis_formatter or formatter, days)
+    parts = _frame(chart_id, title, description, ticks, axis_formatter or formatter, days, width)
     texts = _formatted(series, formatter)
-    slot = PLOT_WIDTH / max(1, len(days))
+    slot = (width - LEFT - RIGHT) / max(1, len(days))
     for item, column in zip(series, texts, strict=True):
         css_class, name = _esc(item.css_class), _esc(item.name)
         segments: list[list[str]] = [[]]

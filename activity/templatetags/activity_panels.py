@@ -31,6 +31,11 @@ def trending_models(days, limit):
     return selectors.trending_models(days=days, limit=limit)
 
 
+# Narrower than the dashboard's charts: on a phone a model's 30 days fit the screen whole, their labels
+# still legible (catalog.css draws the axis text larger there).
+MODEL_CHART_WIDTH = 480
+
+
 def _percent(value) -> str:
     return f"{float(value):.1f}%"
 
@@ -52,18 +57,21 @@ def model_daily_charts(model):
         "charts": [
             charts.bar_chart(
                 chart_id="chart-calls",
+                width=MODEL_CHART_WIDTH,
                 title="Calls per day",
                 days=days,
                 series=[charts.Series("Calls", [entry.calls for entry in usage], "series-calls")],
             ),
             charts.line_chart(
                 chart_id="chart-latency",
+                width=MODEL_CHART_WIDTH,
                 title="Typical latency per day (p50)",
                 days=days,
                 series=[charts.Series("p50", [entry.p50_ms for entry in usage], "series-p50")],
             ),
             charts.line_chart(
                 chart_id="chart-success",
+                width=MODEL_CHART_WIDTH,
                 title="Success rate per day",
                 days=days,
                 series=[
