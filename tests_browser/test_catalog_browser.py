@@ -77,9 +77,10 @@ def test_a_visitor_searches_filters_and_opens_a_model(page, catalog, screenshot)
     expect(page).to_have_url("/models/dana-summarizer/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Dana Summarizer")
     expect(page.get_by_role("link", name="dana", exact=True)).to_have_attribute("href", "/developers/dana/")
-    expect(page.locator(".model-description")).to_contain_text("Keeps the numbers right.")
-    expect(page.locator("#snippet-curl")).to_contain_text('"model": "dana-summarizer"')
+    expect(page.locator(".model-readme")).to_contain_text("Keeps the numbers right.")
     screenshot("catalog_visitor_opens_model")
+    page.get_by_role("navigation", name="Model page sections").get_by_role("link", name="API").click()
+    expect(page.locator("#snippet-curl")).to_contain_text('"model": "dana-summarizer"')
 
 
 def test_the_catalog_fits_a_phone_screen(page, catalog, screenshot):

@@ -35,7 +35,7 @@ def verification_path() -> str:
 
 def test_a_newcomer_reviews_a_model_and_another_user_finds_it_helpful(page, scene, screenshot):
     model = scene
-    page.goto("/models/dana-summarizer/")
+    page.goto("/models/dana-summarizer/reviews/")
     expect(page.locator(".rating-big")).to_have_text("2.0")
     page.get_by_role("link", name="create an account").click()
 
@@ -46,7 +46,7 @@ def test_a_newcomer_reviews_a_model_and_another_user_finds_it_helpful(page, scen
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_text("We sent a link to newcomer@example.com")).to_be_visible()
 
-    page.goto("/models/dana-summarizer/")
+    page.goto("/models/dana-summarizer/reviews/")
     expect(page.get_by_text("Verify your email address to write reviews")).to_be_visible()
     expect(page.get_by_role("button", name="Publish review")).to_have_count(0)
 
@@ -54,7 +54,7 @@ def test_a_newcomer_reviews_a_model_and_another_user_finds_it_helpful(page, scen
     page.get_by_role("button", name="Confirm my email address").click()
     expect(page.get_by_text("is confirmed")).to_be_visible()
 
-    page.goto("/models/dana-summarizer/")
+    page.goto("/models/dana-summarizer/reviews/")
     page.get_by_label("5 stars: excellent").check()
     page.get_by_label("Title").fill("Crisp and accurate")
     page.get_by_label("Your review").fill("Summarized a 40-page report.\n<b>Numbers</b> were right.")
@@ -62,17 +62,17 @@ def test_a_newcomer_reviews_a_model_and_another_user_finds_it_helpful(page, scen
 
     expect(page.get_by_text("Thank you: your review is published.")).to_be_visible()
     expect(page.locator(".rating-big")).to_have_text("3.5")
-    expect(page.locator(".stat-strip")).to_contain_text("3.50")
+    expect(page.locator(".model-facts")).to_contain_text("3.5 (2)")
     review_box = page.locator(".review", has_text="Crisp and accurate")
     expect(review_box.locator(".review-text")).to_contain_text("<b>Numbers</b> were right.")
     assert AIModel.objects.get(pk=model.pk).rating_count == 2
 
     page.get_by_role("button", name="Sign out").click()
-    page.goto("/accounts/login/?next=/models/dana-summarizer/")
+    page.goto("/accounts/login/?next=/models/dana-summarizer/reviews/")
     page.locator("#id_username").fill("bob@example.com")
     page.locator("#id_password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url("/models/dana-summarizer/")
+    expect(page).to_have_url("/models/dana-summarizer/reviews/")
 
     review_box = page.locator(".review", has_text="Crisp and accurate")
     helpful = review_box.get_by_role("button", name=re.compile("Helpful"))

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
-MODEL_PAGE = "/models/dana-summarizer/"
+MODEL_PAGE = "/models/dana-summarizer/reviews/"
 
 
 @pytest.fixture

@@ -55,7 +55,7 @@ def test_staff_hide_a_review_and_the_model_page_drops_it_until_shown_again(
 ):
     visitor = browser.new_context(base_url=live_server.url).new_page()
     visitor.set_default_timeout(10_000)
-    visitor.goto("/models/dana-summarizer/")
+    visitor.goto("/models/dana-summarizer/reviews/")
     expect(visitor.locator(".rating-big")).to_have_text("3.0")
     expect(visitor.locator(".review-list")).to_contain_text("Buy cheap tokens here")
 
@@ -75,7 +75,7 @@ def test_staff_hide_a_review_and_the_model_page_drops_it_until_shown_again(
     visitor.reload()
     expect(visitor.locator(".rating-big")).to_have_text("3.0")
     expect(visitor.locator(".review-list")).to_contain_text("Buy cheap tokens here")
-    page.goto("/models/dana-summarizer/")
+    page.goto("/models/dana-summarizer/reviews/")
     expect(page.locator(".rating-big")).to_have_text("3.0")
     screenshot("staff_review_shown_again")
     visitor.context.close()

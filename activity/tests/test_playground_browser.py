@@ -26,7 +26,7 @@ def summarizer(dana, upstream):
 def test_a_verified_user_runs_the_playground_and_finds_the_exchange_in_history(
     page, live_server, screenshot, alice, password, summarizer
 ):
-    page.goto("/models/summarizer/")
+    page.goto("/models/summarizer/playground/")
     expect(page.locator("#playground")).to_contain_text("Sign in")
     page.locator("#playground").get_by_role("link", name="Sign in").click()
     page.get_by_label("Username or email").fill("alice@example.com")
