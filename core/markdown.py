@@ -111,7 +111,8 @@ def render_markdown(text: str, *, heading_level: int = 3, lift_headings: bool = 
 # page cuts two dozen summaries, and only the start of each text is read.
 PLAIN_TEXT_READ_CHARS = 2_000
 _FENCE = re.compile(r"^\s*(```|~~~)")
-_RULE_OR_TABLE_RULE = re.compile(r"^\s*(?:[-*_]\s*){3,}$|^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+# A thematic break (---, ***), or a table's delimiter row (|---|:-:|): only pipes, dashes, colons, spaces.
+_RULE_OR_TABLE_RULE = re.compile(r"^\s*(?:[-*_]\s*){3,}$|^(?=.*\|)(?=.*-)[\s|:-]+$")
 _LINE_START = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+(?:\[[ xX]\]\s+)?|\d{1,9}[.)]\s+)+")
 _CLOSING_HASHES = re.compile(r"\s+#+\s*$")
 _IMAGE_OR_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")

@@ -78,3 +78,11 @@ def test_the_card_links_the_model_page_and_names_its_category(client, dana):
     body = client.get("/models/").content.decode()
     assert '<a class="card-link" href="/models/legal-eagle/">' in body
     assert '<span class="badge badge-category">Translation</span>' in body
+
+
+def test_the_card_summary_is_the_descriptions_words_without_markdown():
+    model = AIModel(
+        description="## Usage\n\nSend **one** article:\n\n- keeps `names`\n- [docs](https://example.com)"
+    )
+
+    assert model.summary == "Usage Send one article: keeps names docs"

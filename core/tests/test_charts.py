@@ -210,3 +210,16 @@ def test_its_table_body_escapes_what_a_formatter_returns():
     assert "<td>&lt;1&gt;</td>" in str(chart.table_body)
     assert "<1>" not in str(chart.svg)
     parse(chart)
+
+
+def test_a_narrower_chart_keeps_its_bars_inside_and_names_fewer_days():
+    days = [dt.date(2026, 3, 1) + dt.timedelta(days=i) for i in range(30)]
+    series = [charts.Series("Calls", list(range(30)), "series-calls")]
+    wide = parse(charts.bar_chart(chart_id="c", title="Calls", days=days, series=series))
+    narrow = parse(charts.bar_chart(chart_id="c", title="Calls", days=days, series=series, width=480))
+
+    assert narrow.get("viewBox") == "0 0 480 240"
+    xs = [float(bar.get("x")) + float(bar.get("width")) for bar in narrow.findall(f"{SVG}rect")]
+    assert max(xs) <= 480 - charts.RIGHT
+    assert len(wide.findall(f"{SVG}text[@class='chart-axis chart-axis-x']")) == charts.MAX_X_LABELS
+    assert len(narrow.findall(f"{SVG}text[@class='chart-axis chart-axis-x']")) == 5

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 import pytest
 from django.utils.safestring import SafeString
 
-from core.markdown import MAX_MARKDOWN_CHARS, TAGS, render_markdown
+from core.markdown import MAX_MARKDOWN_CHARS, PLAIN_TEXT_READ_CHARS, TAGS, markdown_to_text, render_markdown
 
 
 class Audit(HTMLParser):
@@ -172,3 +172,40 @@ def test_text_past_the_limit_is_shown_as_escaped_plain_text():
 
 def test_empty_text_is_empty():
     assert render_markdown("") == ""
+
+
+def test_lifted_headings_start_at_the_level_given_whatever_the_texts_shallowest():
+    text = "Intro.\n\n## Usage\n\n### Limits\n\n#### Detail"
+
+    assert re.findall(r"<h\d>", render_markdown(text, heading_level=2, lift_headings=True)) == [
+        "<h2>",
+        "<h3>",
+        "<h4>",
+    ]
+    assert re.findall(r"<h\d>", render_markdown(text, heading_level=2)) == ["<h3>", "<h4>", "<h5>"]
+    assert (
+        render_markdown("No heading at all.", heading_level=2, lift_headings=True)
+        == "<p>No heading at all.</p>\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("Plain words stay.\nOn one line.", "Plain words stay. On one line."),
+        ("## Usage\n\nSend **one** text, *quickly*.", "Usage Send one text, quickly."),
+        ("- fast\n- cheap\n1. first\n> quoted", "fast cheap first quoted"),
+        ("See [the docs](https://example.com) and ![a chart](c.png).", "See the docs and a chart."),
+        ("Call `invoke` ~~twice~~ once.", "Call invoke twice once."),
+        ("| a | b |\n|---|:-:|\n| 1 | 2 |", "a b 1 2"),
+        ("```python\nprint(1)\n```\n---\nafter", "print(1) after"),
+        ("snake_case_name and 2*3*4 stay", "snake_case_name and 2*3*4 stay"),
+        ("<b>tags</b> stay as text", "<b>tags</b> stay as text"),
+    ],
+)
+def test_markdown_to_text_keeps_the_words_and_drops_the_syntax(text, words):
+    assert markdown_to_text(text) == words
+
+
+def test_markdown_to_text_reads_only_the_start_of_a_long_text():
+    assert len(markdown_to_text("word " * 10_000)) < PLAIN_TEXT_READ_CHARS
