@@ -28,6 +28,7 @@ PLATFORM_TABLES = (
     "review_reports",
     "call_media",
     "call_media_deletions",
+    "notifications",
 )
 
 

@@ -116,6 +116,13 @@ def a_history_count():
     return "user_history_counts", "id", UserHistoryCount.objects.get(user=row.user, status=row.status).pk
 
 
+def a_notification():
+    from accounts.models import Notification
+
+    row = Notification.objects.create(user=UserFactory(), kind="new_review", payload={"title": "t", "url": "/"})
+    return "notifications", "notification_id", row.pk
+
+
 def a_call_media():
     from activity.models import CallMedia
 
@@ -137,6 +144,10 @@ CHECKS = {
     "users_status_valid": (a_user, "status = 'banned'"),
     "users_session_epoch_check": (a_user_whose_epoch_sql_writes, "session_epoch = -1"),
     "users_credit_balance_non_negative": (a_user_whose_balance_the_ledger_moves, "credit_balance = -0.0001"),
+    "users_notifications_off_valid": (a_user, "notifications_off = '{gossip}'"),
+    "users_notification_mails_off_valid": (a_user, "notification_mails_off = '{new_review,gossip}'"),
+    "notifications_kind_valid": (a_notification, "kind = 'gossip'"),
+    "notifications_payload_valid": (a_notification, "payload = '{\"title\": \"t\"}'"),
     "credit_ledger_kind_valid": (a_ledger_entry, "kind = 'gift'"),
     "credit_ledger_amount_sign": (a_ledger_entry, "amount = -1"),
     "api_key_spend_spent_non_negative": (a_key_spend, "spent = -0.0001"),
