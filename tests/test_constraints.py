@@ -119,7 +119,9 @@ def a_history_count():
 def a_notification():
     from accounts.models import Notification
 
-    row = Notification.objects.create(user=UserFactory(), kind="new_review", payload={"title": "t", "url": "/"})
+    row = Notification.objects.create(
+        user=UserFactory(), kind="new_review", payload={"title": "t", "url": "/"}
+    )
     return "notifications", "notification_id", row.pk
 
 
@@ -147,7 +149,7 @@ CHECKS = {
     "users_notifications_off_valid": (a_user, "notifications_off = '{gossip}'"),
     "users_notification_mails_off_valid": (a_user, "notification_mails_off = '{new_review,gossip}'"),
     "notifications_kind_valid": (a_notification, "kind = 'gossip'"),
-    "notifications_payload_valid": (a_notification, "payload = '{\"title\": \"t\"}'"),
+    "notifications_payload_valid": (a_notification, 'payload = \'{"title": "t"}\''),
     "credit_ledger_kind_valid": (a_ledger_entry, "kind = 'gift'"),
     "credit_ledger_amount_sign": (a_ledger_entry, "amount = -1"),
     "api_key_spend_spent_non_negative": (a_key_spend, "spent = -0.0001"),
