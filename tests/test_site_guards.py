@@ -22,7 +22,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import DeveloperStatus
-from accounts.tests.factories import DeveloperFactory, UserApiKeyFactory
+from accounts.tests.factories import DeveloperFactory, NotificationFactory, UserApiKeyFactory
 from accounts.tokens import make_email_verification_token
 from activity.tests.factories import ApiUsageLogFactory, UserHistoryFactory
 from catalog.models import ModelStatus
@@ -198,6 +198,11 @@ def world(alice, bob, pat, dana, eve, staff, model):
     inactive = AIModelFactory(developer=dana, api_name="dana-paused", status=ModelStatus.INACTIVE)
     unlisted = AIModelFactory(developer=dana, api_name="dana-new", status=ModelStatus.UNDER_REVIEW)
     applicant = DeveloperFactory(username="hopeful", status=DeveloperStatus.PENDING_APPROVAL)
+    # alice's inbox: one unread notification about dana's model, one read.
+    notification = NotificationFactory(
+        user=alice, payload={"title": "Dana replied to your review", "url": f"/models/{model.api_name}/"}
+    )
+    NotificationFactory(user=alice, kind="model_deprecated", read_at=review.created_at)
     return World(
         personas={
             "anonymous": None,
@@ -219,6 +224,7 @@ def world(alice, bob, pat, dana, eve, staff, model):
             "unlisted": unlisted,
             "alice": alice,
             "pat": pat,
+            "notification": notification,
         },
     )
 
@@ -282,6 +288,18 @@ ROUTES: dict[str, Route] = {
     "me:profile": Route("alice"),
     "me:profile_edit": Route("alice"),
     "me:delete_account": Route("alice"),
+    "me:notifications": Route("alice"),
+    "me:notification_settings": Route("alice"),
+    "me:notifications_mark_read": Route(
+        "alice", method="post", status=302, kind="redirect", redirect_to="/me/notifications/"
+    ),
+    "me:notification_open": Route(
+        "alice",
+        lambda o: {"notification_id": o["notification"].pk},
+        status=302,
+        kind="redirect",
+        redirect_to="/models/dana-summarizer/",
+    ),
     # history
     "history:list": Route("alice"),
     "history:export": Route("alice", kind="csv"),
@@ -426,6 +444,13 @@ VARIANTS: dict[str, tuple[str, Route]] = {
     "delete account with errors": (
         "me:delete_account",
         Route("alice", method="post", data=lambda o: {"password": "no"}),
+    ),
+    "inbox, empty": ("me:notifications", Route("bob")),
+    "inbox, one kind": ("me:notifications", Route("alice", data=lambda o: {"kind": "model_deprecated"})),
+    "inbox, unknown kind": ("me:notifications", Route("alice", data=lambda o: {"kind": "gossip"})),
+    "notification settings with errors": (
+        "me:notification_settings",
+        Route("alice", method="post", data=lambda o: {"site": ["gossip"]}, status=400),
     ),
     "history, filtered to nothing": ("history:list", Route("alice", data=lambda o: {"q": "no such prompt"})),
     "history, empty": ("history:list", Route("bob")),
