@@ -9,7 +9,7 @@ UNKNOWN_KIND = "“%(value)s” is not a kind of notification. Choose among the 
 
 class InboxFilterForm(forms.Form):
     kind = forms.ChoiceField(
-        label="Show",
+        label="Kind",
         required=False,
         choices=[("", "All notifications"), *NotificationKind.choices],
         error_messages={"invalid_choice": UNKNOWN_KIND},

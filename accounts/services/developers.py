@@ -101,9 +101,11 @@ def developers_reject(*, developers: QuerySet[Developer]) -> int:
 
 
 def _lock(developers: QuerySet[Developer]) -> list[dict[str, Any]]:
-    return list(
-        developers.select_for_update(of=("self",)).values("pk", "user_id", "username", "first_name", "email")
+    """The developers' rows, locked, with what telling them needs."""
+    rows = developers.select_for_update(of=("self",)).values(
+        "pk", "user_id", "username", "first_name", "email"
     )
+    return [dict(row) for row in rows]
 
 
 def _tell(row: dict[str, Any], *, title: str, url: str, template: str, context: dict[str, Any]) -> None:
