@@ -127,9 +127,15 @@ def rules(text: str):
     return re.findall(r"([^{}]+)\{([^{}]*)\}", text)
 
 
+# The bar above the OpenAPI explorer sits on Swagger UI's own light page, not in the site's themes.
+OUTSIDE_THE_THEMES = {"api-docs.css"}
+
+
 def test_no_stylesheet_writes_a_colour_outside_the_tokens():
     found = []
     for path in sorted(CSS_DIR.glob("*.css")):
+        if path.name in OUTSIDE_THE_THEMES:
+            continue
         for selector, body in rules(path.read_text()):
             selector = " ".join(selector.split())
             if path.name == "base.css" and selector.startswith(":root"):
