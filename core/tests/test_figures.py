@@ -6,14 +6,29 @@ from pathlib import Path
 import pytest
 from django.template import Context, Template
 
-from core.templatetags.figures import compact, money, money_total, one_decimal, price, rating_text, signed_money
+from core.templatetags.figures import (
+    compact,
+    money,
+    money_total,
+    one_decimal,
+    price,
+    rating_text,
+    signed_money,
+)
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(Decimal("4.25"), "4.3"), (Decimal("4.24"), "4.2"), (0, "0.0"), (None, "0.0"), ("5", "5.0"), ("x", "0.0")],
+    [
+        (Decimal("4.25"), "4.3"),
+        (Decimal("4.24"), "4.2"),
+        (0, "0.0"),
+        (None, "0.0"),
+        ("5", "5.0"),
+        ("x", "0.0"),
+    ],
 )
 def test_a_rating_has_one_decimal_rounded_half_up(value, text):
     assert rating_text(value) == text
@@ -60,7 +75,12 @@ def test_a_ledger_movement_shows_its_direction():
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(Decimal("1234.565"), "$1,234.57"), (Decimal("0.004"), "$0.00"), (Decimal("3.75"), "$3.75"), (0, "$0.00")],
+    [
+        (Decimal("1234.565"), "$1,234.57"),
+        (Decimal("0.004"), "$0.00"),
+        (Decimal("3.75"), "$3.75"),
+        (0, "$0.00"),
+    ],
 )
 def test_a_revenue_total_shows_cents_rounded_half_up(value, text):
     assert money_total(value) == text

@@ -40,7 +40,9 @@ def test_the_form_sets_the_cookie_and_goes_back(client, db):
     assert '<meta name="color-scheme" content="dark">' in page.content.decode()
 
 
-@pytest.mark.parametrize("target", ["https://evil.example.com/", "//evil.example.com/x", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "target", ["https://evil.example.com/", "//evil.example.com/x", "javascript:alert(1)"]
+)
 def test_it_never_sends_the_visitor_off_the_site(client, db, target):
     response = client.post("/theme/", {"theme": "light", "next": target})
 
@@ -89,7 +91,9 @@ def page_cache(settings):
 
 
 @pytest.mark.parametrize("path", ["/", "/models/", "/models/dana-summarizer/"])
-def test_the_anonymous_page_cache_keeps_one_page_per_theme(client, model, page_cache, path, django_assert_num_queries):
+def test_the_anonymous_page_cache_keeps_one_page_per_theme(
+    client, model, page_cache, path, django_assert_num_queries
+):
     for theme in ("system", "dark", "light", "system"):
         if theme == "system":
             client.cookies.pop(COOKIE, None)
