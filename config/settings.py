@@ -82,7 +82,10 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "core.theme.theme_context",
             ],
+            # The site's formats of ratings, prices and money ({% load figures %}), core being no app.
+            "libraries": {"figures": "core.templatetags.figures"},
         },
     },
     # The fragments a page repeats dozens of times (history and dashboard rows, stars, form widgets) are

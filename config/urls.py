@@ -24,6 +24,7 @@ urlpatterns = [
     path("developers/apply/", include("accounts.urls_apply")),
     path("dashboard/", include("dashboard.urls")),
     path("playground/", include("activity.urls_playground")),
+    path("theme/", include("core.urls_theme")),
     path("", include("reviews.urls")),
     path("", include("catalog.urls")),
 ]

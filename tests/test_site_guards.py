@@ -41,6 +41,7 @@ SITE_NAMESPACES = {
     "apply",
     "dashboard",
     "playground",
+    "theme",
 }
 LABEL_EXEMPT_INPUTS = {"hidden", "submit", "button", "reset", "image"}
 SCRIPT_OK_TYPES = {"application/json", "application/ld+json"}
@@ -365,6 +366,14 @@ ROUTES: dict[str, Route] = {
         status=302,
         kind="redirect",
         redirect_to="/models/dana-summarizer/",
+    ),
+    # theme (core/theme.py): the header's colour switch sets its cookie and goes back.
+    "theme:set": Route(
+        method="post",
+        data=lambda o: {"theme": "dark", "next": "/models/"},
+        status=302,
+        kind="redirect",
+        redirect_to="/models/",
     ),
     # The streamed turn (static/js/playground.js): a form error comes back as the panel, with a 400.
     "playground:stream": Route(

@@ -1,28 +1,23 @@
 """Template helpers for the catalog and reviews: star ratings and links that keep the query string."""
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from urllib.parse import urlencode
 
 from django import template
 
 from catalog import cards
+from core.templatetags.figures import compact, one_decimal, price, rating_text
 from core.templating import render_fragment
 
 register = template.Library()
-
+# The site's formats live in core (core/templatetags/figures.py); the catalog's templates load them from
+# here by the same names.
+register.filter("one_decimal", one_decimal)
+register.filter("price", price)
+register.filter("compact", compact)
 
 STAR_SHAPES = ("full", "half", "empty")
-ONE_DECIMAL = Decimal("0.1")
-
-
-def rating_text(value) -> str:
-    """A rating with one decimal, rounded half up like floatformat:1 ("4.3", "0.0")."""
-    try:
-        rating = Decimal(str(value or 0))
-    except InvalidOperation:
-        rating = Decimal(0)
-    return str(rating.quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP))
 
 
 @lru_cache(maxsize=16)
@@ -61,12 +56,6 @@ def model_cards(models, heading_level=3):
     return cards.model_cards(models, heading_level)
 
 
-@register.filter
-def one_decimal(value) -> str:
-    """floatformat:1 for ratings, without its localisation machinery."""
-    return rating_text(value)
-
-
 @register.simple_tag(takes_context=True)
 def query_with(context, *args, **changes):
     """The current query string with some parameters replaced ("?a=1&page=2").
@@ -93,34 +82,6 @@ def category_label(value: str) -> str:
     from catalog.models import Category
 
     return dict(Category.choices).get(value, value)
-
-
-@register.filter
-def price(value) -> str:
-    """$0.01, $0.0025 or Free: a price per request without trailing zeros past the cents."""
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, TypeError):
-        return ""
-    if amount == 0:
-        return "Free"
-    text = f"{amount:.4f}".rstrip("0")
-    whole, _, decimals = text.partition(".")
-    return f"${whole}.{decimals.ljust(2, '0')}"
-
-
-@register.filter
-def compact(value) -> str:
-    """1234 → 1.2k, 2500000 → 2.5M."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return ""
-    for limit, suffix in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "k")):
-        if abs(number) >= limit:
-            text = f"{number / limit:.1f}".removesuffix(".0")
-            return f"{text}{suffix}"
-    return str(number)
 
 
 @register.simple_tag

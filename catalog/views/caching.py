@@ -4,7 +4,8 @@ Rendering a catalog page costs tens of milliseconds of template work however fas
 visitor with no session cookie sees exactly what every other such visitor sees, so that page is kept
 for ANONYMOUS_PAGE_CACHE_SECONDS and served from the cache. Signed-in users (any session cookie) always
 get a fresh page. No Cache-Control header is added, so a browser never keeps the anonymous page after its
-user signs in. A page that used a CSRF token is not kept: the token belongs to one visitor.
+user signs in. A page that used a CSRF token is not kept: the token belongs to one visitor. The colour
+theme (core.theme's cookie) is part of the key: the page is drawn with it (<html data-theme>, the toggle).
 """
 
 import hashlib
@@ -14,9 +15,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 
+from core.theme import theme_of
+
 
 def _key(request) -> str:
-    return "anonymous-page:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    page = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return f"anonymous-page:{theme_of(request)}:{page}"
 
 
 def cache_for_anonymous(view):
