@@ -83,7 +83,14 @@ def collection_items(*, collection: Collection, owner_view: bool) -> list[Collec
         items = items.filter(model__is_served=True, model__is_public=True)
     return list(
         items.select_related("model", "model__developer").only(
-            "item_id", "collection_id", "note", "position", "model__developer__username", *CARD_MODEL_FIELDS
+            "item_id",
+            "collection_id",
+            "note",
+            "position",
+            "model__is_served",
+            "model__is_public",
+            "model__developer__username",
+            *CARD_MODEL_FIELDS,
         )
     )
 

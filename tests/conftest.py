@@ -28,6 +28,9 @@ PLATFORM_TABLES = (
     "review_reports",
     "call_media",
     "call_media_deletions",
+    "model_likes",
+    "collections",
+    "collection_models",
 )
 
 
