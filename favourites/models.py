@@ -110,7 +110,7 @@ class CollectionModel(models.Model):
     model = models.ForeignKey(
         AIModel, on_delete=models.CASCADE, db_column="model_id", related_name="collection_items"
     )
-    note = models.CharField(max_length=ITEM_NOTE_MAX, blank=True, default="", db_default="")
+    note = models.TextField(max_length=ITEM_NOTE_MAX, blank=True, default="", db_default="")
     position = models.IntegerField(default=0, db_default=0)
     created_at = created_at()
 

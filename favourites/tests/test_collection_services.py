@@ -122,5 +122,5 @@ def test_the_database_checks_the_lengths_of_a_collection(alice, column, value):
 
 
 def test_the_database_checks_the_length_of_an_item_note(collection, model):
-    with pytest.raises(Exception), transaction.atomic():  # noqa: B017 - varchar(500) or the CHECK
+    with pytest.raises(IntegrityError), transaction.atomic():
         CollectionModelFactory(collection=collection, model=model, note="x" * 501)
