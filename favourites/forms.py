@@ -16,7 +16,9 @@ class CollectionForm(forms.ModelForm):
         model = Collection
         fields = ["title", "note", "is_public"]
         labels = {"is_public": "Public: anyone can see it and it is listed under Collections"}
-        help_texts = {"note": f"Optional: what the collection is for ({COLLECTION_NOTE_MAX} characters at most)."}
+        help_texts = {
+            "note": f"Optional: what the collection is for ({COLLECTION_NOTE_MAX} characters at most)."
+        }
         widgets = {"note": forms.Textarea(attrs={"rows": 4})}
         error_messages = {
             "title": {
@@ -76,9 +78,9 @@ class AddToCollectionForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("collection") == NEW_COLLECTION and not cleaned.get("new_title"):
-            if "new_title" not in self.errors:
-                self.add_error("new_title", "Give the new collection a title.")
+        wants_new = cleaned.get("collection") == NEW_COLLECTION
+        if wants_new and not cleaned.get("new_title") and "new_title" not in self.errors:
+            self.add_error("new_title", "Give the new collection a title.")
         return cleaned
 
     @property

@@ -63,6 +63,11 @@ class Collection(models.Model):
 
     objects = CollectionQuerySet.as_manager()
 
+    # Set on the rows of list pages by favourites.selectors (beside model_count, the models the catalog
+    # lists): the first few of those models, and how many others.
+    preview: list[dict]
+    more: int
+
     class Meta:
         db_table = "collections"
         ordering = ["-created_at"]

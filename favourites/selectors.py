@@ -1,5 +1,7 @@
 """Reads of likes and collections: a fixed number of queries per page, whatever the number of rows."""
 
+from uuid import UUID
+
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
@@ -41,7 +43,7 @@ def _with_model_counts(collections: QuerySet[Collection]) -> QuerySet[Collection
 def public_collections(*, sort: str) -> QuerySet[Collection]:
     collections = _with_model_counts(Collection.objects.public()).select_related("user")
     if sort == "models":
-        return collections.order_by("-model_count", "-created_at", "collection_id")
+        return collections.order_by(F("model_count").desc(), "-created_at", "collection_id")
     return collections.order_by("-created_at", "collection_id")
 
 
@@ -58,7 +60,7 @@ def collections_holding(*, user: User, model: AIModel) -> set:
     )
 
 
-def get_collection_for_viewer(user: User | AnonymousUser, collection_id) -> Collection:
+def get_collection_for_viewer(user: User | AnonymousUser, collection_id: UUID) -> Collection:
     """A public collection, or the signed-in user's own; 404 for anyone else, so private ones leak nothing."""
     collection = Collection.objects.select_related("user").filter(pk=collection_id).first()
     if collection is None or not (collection.is_public or collection.user_id == user.pk):
@@ -66,12 +68,15 @@ def get_collection_for_viewer(user: User | AnonymousUser, collection_id) -> Coll
     return collection
 
 
-def get_collection_for_owner(user: User | AnonymousUser, collection_id) -> Collection:
+def get_collection_for_owner(user: User | AnonymousUser, collection_id: UUID) -> Collection:
     """The signed-in user's own collection; 404 for anyone else."""
-    collection = Collection.objects.filter(pk=collection_id, user_id=user.pk).first()
-    if collection is None or not user.is_authenticated:
+    collection = None
+    if isinstance(user, User):
+        collection = Collection.objects.filter(pk=collection_id, user=user).first()
+        if collection is not None:
+            collection.user = user
+    if collection is None:
         raise Http404("No collection matches the given query.")
-    collection.user = user
     return collection
 
 
@@ -115,5 +120,4 @@ def collections_preview(*, collections: list[Collection], per_collection: int = 
     for collection_id, name, api_name in items:
         by_id[collection_id].preview.append({"name": name, "api_name": api_name})
     for collection in collections:
-        collection.more = max(collection.model_count - len(collection.preview), 0)
-
+        collection.more = max(getattr(collection, "model_count", 0) - len(collection.preview), 0)

@@ -24,7 +24,9 @@ MAX_COLLECTION_MODELS = 100
 ALREADY_IN_COLLECTION = "This model is already in the collection."
 IN_COLLECTION_CONSTRAINT = "collection_models_collection_model_unique"
 VERIFY_TO_LIKE = "Verify your email address to like models: follow the link in the mail we sent you."
-VERIFY_TO_PUBLISH = "Verify your email address to make a collection public; you can keep it private until then."
+VERIFY_TO_PUBLISH = (
+    "Verify your email address to make a collection public; you can keep it private until then."
+)
 FULL_COLLECTION = f"A collection holds at most {MAX_COLLECTION_MODELS} models."
 
 

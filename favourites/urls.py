@@ -13,15 +13,11 @@ urlpatterns = [
     path("collections/<uuid:collection_id>/", views.collection_detail, name="collection_detail"),
     path("collections/<uuid:collection_id>/edit/", views.collection_edit, name="collection_edit"),
     path("collections/<uuid:collection_id>/delete/", views.collection_delete, name="collection_delete"),
-    path(
-        "collections/<uuid:collection_id>/items/<uuid:item_id>/move/", views.item_move, name="item_move"
-    ),
+    path("collections/<uuid:collection_id>/items/<uuid:item_id>/move/", views.item_move, name="item_move"),
     path(
         "collections/<uuid:collection_id>/items/<uuid:item_id>/remove/",
         views.item_remove,
         name="item_remove",
     ),
-    path(
-        "collections/<uuid:collection_id>/items/<uuid:item_id>/note/", views.item_note, name="item_note"
-    ),
+    path("collections/<uuid:collection_id>/items/<uuid:item_id>/note/", views.item_note, name="item_note"),
 ]

@@ -70,9 +70,7 @@ def compare(request: HttpRequest) -> HttpResponse:
             if model is not None:
                 return redirect(compare_url([*names, model.api_name]))
             notices.append(f"No model in the catalog is named “{added.strip()[:MAX_NAME_CHARS]}”.")
-            suggestions = [
-                {"model": match, "url": compare_url([*names, match.api_name])} for match in found
-            ]
+            suggestions = [{"model": match, "url": compare_url([*names, match.api_name])} for match in found]
 
     shown_names = names[:MAX_MODELS]
     if len(names) > MAX_MODELS:

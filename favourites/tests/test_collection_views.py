@@ -84,7 +84,9 @@ def test_the_list_runs_a_fixed_number_of_queries(client, alice, dana, django_ass
         assert client.get(reverse("favourites:collection_list")).status_code == 200
 
 
-def test_the_collection_page_runs_a_fixed_number_of_queries(client, alice, dana, django_assert_max_num_queries):
+def test_the_collection_page_runs_a_fixed_number_of_queries(
+    client, alice, dana, django_assert_max_num_queries
+):
     collection = CollectionFactory(user=alice)
     for model in AIModelFactory.create_batch(12, developer=dana):
         CollectionModelFactory(collection=collection, model=model)
