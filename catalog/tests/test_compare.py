@@ -131,3 +131,8 @@ def test_a_fixed_number_of_queries_whatever_the_count(client, dana, count, djang
     names = [AIModelFactory(developer=dana, api_name=f"q{index}").api_name for index in range(count)]
     with django_assert_max_num_queries(2):
         client.get(URL, {"models": ",".join(names)})
+
+
+def test_a_deprecated_models_page_offers_no_comparison(client, dana):
+    old = AIModelFactory(developer=dana, api_name="old-one", status=ModelStatus.DEPRECATED)
+    assert f"{URL}?models=old-one" not in client.get(old.get_absolute_url()).content.decode()

@@ -10,6 +10,7 @@ from catalog.cards import model_card_list
 from favourites import selectors
 
 register = template.Library()
+PROFILE_COLLECTIONS = 10
 
 
 @register.simple_tag
@@ -31,10 +32,9 @@ def collect_choices(user, model):
 
 
 @register.simple_tag
-def profile_favourites(user):
-    """The profile's part: the user's collections and how many models they like."""
-    collections = list(selectors.user_collections(user=user))
-    return {"collections": collections, "like_count": selectors.liked_models(user=user).count()}
+def profile_collections(user):
+    """The user's latest collections for the profile (one query; the likes and the rest are a link away)."""
+    return list(selectors.user_collections(user=user)[:PROFILE_COLLECTIONS])
 
 
 @register.simple_tag
