@@ -1,6 +1,6 @@
 from django.urls import path
 
-from catalog.views import public
+from catalog.views import compare, public
 
 app_name = "catalog"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     path("models/", public.model_list, name="model_list"),
     path("models/<slug:api_name>/", public.model_detail, name="model_detail"),
     path("developers/<str:username>/", public.developer_profile, name="developer_profile"),
+    path("compare/", compare.compare, name="compare"),
 ]

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "catalog",
     "activity",
     "reviews",
+    "favourites",
     "dashboard",
     "demo",
 ]

@@ -29,6 +29,9 @@ PLATFORM_TABLES = (
     "call_media",
     "call_media_deletions",
     "notifications",
+    "model_likes",
+    "collections",
+    "collection_models",
 )
 
 

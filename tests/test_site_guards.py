@@ -27,6 +27,7 @@ from accounts.tokens import make_email_verification_token
 from activity.tests.factories import ApiUsageLogFactory, UserHistoryFactory
 from catalog.models import ModelStatus
 from catalog.tests.factories import AIModelFactory
+from favourites.tests.factories import CollectionFactory, CollectionModelFactory, ModelLikeFactory
 from reviews.tests.factories import ModelReviewFactory, ReviewReplyFactory
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -42,6 +43,7 @@ SITE_NAMESPACES = {
     "dashboard",
     "playground",
     "theme",
+    "favourites",
 }
 LABEL_EXEMPT_INPUTS = {"hidden", "submit", "button", "reset", "image"}
 SCRIPT_OK_TYPES = {"application/json", "application/ld+json"}
@@ -204,6 +206,12 @@ def world(alice, bob, pat, dana, eve, staff, model):
         user=alice, payload={"title": "Dana replied to your review", "url": f"/models/{model.api_name}/"}
     )
     NotificationFactory(user=alice, kind="model_deprecated", read_at=review.created_at)
+    # favourites: alice likes dana's model and keeps it, with a note, in a public and a private collection.
+    ModelLikeFactory(user=alice, model=model)
+    collection = CollectionFactory(user=alice, title="Alice's picks", note="Models I use.", is_public=True)
+    item = CollectionModelFactory(collection=collection, model=model, note="Short summaries.")
+    private = CollectionFactory(user=alice, title="Drafts", is_public=False)
+    CollectionModelFactory(collection=private, model=deprecated)
     return World(
         personas={
             "anonymous": None,
@@ -226,6 +234,9 @@ def world(alice, bob, pat, dana, eve, staff, model):
             "alice": alice,
             "pat": pat,
             "notification": notification,
+            "collection": collection,
+            "item": item,
+            "private": private,
         },
     )
 
@@ -255,12 +266,51 @@ def _history(o):
     return {"history_id": o["history"].pk}
 
 
+def _collection(o):
+    return {"collection_id": o["collection"].pk}
+
+
+def _item(o):
+    return {"collection_id": o["collection"].pk, "item_id": o["item"].pk}
+
+
 ROUTES: dict[str, Route] = {
     # catalog
     "catalog:home": Route(),
     "catalog:model_list": Route(),
     "catalog:model_detail": Route("alice", _model),
     "catalog:developer_profile": Route(kwargs=lambda o: {"username": o["dana"].username}),
+    "catalog:compare": Route(data=lambda o: {"models": "dana-summarizer,dana-old"}),
+    # favourites
+    "favourites:like": Route(
+        "bob",
+        _model,
+        method="post",
+        data=lambda o: {"liked": "1"},
+        status=302,
+        kind="redirect",
+        redirect_to="/models/",
+    ),
+    "favourites:collect": Route("alice", _model),
+    "favourites:my_likes": Route("alice"),
+    "favourites:collection_list": Route(),
+    "favourites:collection_create": Route("alice"),
+    "favourites:collection_detail": Route("bob", _collection),
+    "favourites:collection_edit": Route("alice", _collection),
+    "favourites:collection_delete": Route("alice", _collection),
+    "favourites:item_move": Route(
+        "alice",
+        _item,
+        method="post",
+        data=lambda o: {"direction": "down"},
+        status=302,
+        kind="redirect",
+        redirect_to="/collections/",
+    ),
+    "favourites:item_remove": Route(
+        "alice", _item, method="post", status=302, kind="redirect", redirect_to="/collections/"
+    ),
+    "favourites:item_note": Route("alice", _item),
     # reviews
     "reviews:create": Route("alice", _model),
     "reviews:edit": Route("bob", _review),
@@ -397,6 +447,43 @@ VARIANTS: dict[str, tuple[str, Route]] = {
         Route("dana", lambda o: {"api_name": o["unlisted"].api_name}),
     ),
     "catalog, signed in": ("catalog:model_list", Route("alice")),
+    "catalog, most liked": ("catalog:model_list", Route(data=lambda o: {"sort": "likes"})),
+    "compare, one model": ("catalog:compare", Route(data=lambda o: {"models": "dana-summarizer"})),
+    "compare, unknown names and a search": (
+        "catalog:compare",
+        Route(data=lambda o: {"models": "dana-summarizer,nope,dana-new", "add": "dana"}),
+    ),
+    "compare, nothing chosen": ("catalog:compare", Route("alice")),
+    "like button (htmx)": (
+        "favourites:like",
+        Route("bob", _model, method="post", kind="fragment", headers={"HX-Request": "true"}),
+    ),
+    "collection, its owner": ("favourites:collection_detail", Route("alice", _collection)),
+    "collection, private to another user": (
+        "favourites:collection_detail",
+        Route("bob", lambda o: {"collection_id": o["private"].pk}, status=404),
+    ),
+    "collection, private to its owner": (
+        "favourites:collection_detail",
+        Route("alice", lambda o: {"collection_id": o["private"].pk}),
+    ),
+    "collections, signed in": (
+        "favourites:collection_list",
+        Route("alice", data=lambda o: {"sort": "models"}),
+    ),
+    "collection form with errors": (
+        "favourites:collection_create",
+        Route("pat", method="post", data=lambda o: {"title": " ", "is_public": "on"}),
+    ),
+    "add to collection with errors": (
+        "favourites:collect",
+        Route("bob", _model, method="post", data=lambda o: {"collection": "new", "new_title": ""}),
+    ),
+    "item note with errors": (
+        "favourites:item_note",
+        Route("alice", _item, method="post", data=lambda o: {"note": "x" * 600}),
+    ),
+    "likes, none yet": ("favourites:my_likes", Route("bob")),
     "home, developer": ("catalog:home", Route("dana")),
     "review form, pending user refused": ("reviews:create", Route("pat", _model)),
     "sign-up with errors": (
