@@ -48,6 +48,7 @@ PAIRS = [
     ("warn", "surface", TEXT),
     ("danger", "danger-soft", TEXT),
     ("danger", "surface", TEXT),  # field errors
+    ("like", "like-soft", TEXT),  # a liked model's button
     ("code-text", "code-bg", TEXT),  # code blocks, keys shown once
     ("border-strong", "surface", UI),  # borders of inputs, the theme switch
     ("border-strong", "bg", UI),
