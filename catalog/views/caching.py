@@ -16,7 +16,9 @@ from django.http import HttpResponse
 
 
 def _key(request) -> str:
-    return "anonymous-page:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    # htmx asks the catalog's URL for its results alone (HX-Request): that answer is kept apart.
+    path = request.get_full_path() + ("#htmx" if request.headers.get("HX-Request") else "")
+    return "anonymous-page:" + hashlib.sha256(path.encode()).hexdigest()
 
 
 def cache_for_anonymous(view):
