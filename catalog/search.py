@@ -17,6 +17,7 @@ of the catalog's vocabulary ("summarisaton" → "summarization").
 
 import re
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from django.contrib.postgres.lookups import TrigramSimilar
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
@@ -201,23 +202,30 @@ def _closest_name(phrase: str) -> tuple[str, float] | None:
     return found[0] if found else None
 
 
-_CLOSEST_WORDS_SQL = """
-SELECT DISTINCT ON (typed.position) typed.position, term, similarity(typed.word, term) AS score
+_CLOSE_WORDS_SQL = """
+SELECT typed.position, term, similarity(typed.word, term) AS score
 FROM unnest(%s::text[]) WITH ORDINALITY AS typed (word, position), unnest(%s::text[]) AS term
 WHERE typed.word %% term
-ORDER BY typed.position, score DESC, term
 """
 
 
 def _closest_words(words: list[str]) -> tuple[str, float] | None:
-    """Each word that names nothing replaced by the closest vocabulary word (pg_trgm's similarity), and
-    the mean similarity of the replacements; None when no word changes."""
+    """Each word replaced by the closest vocabulary word, and the mean similarity of the replacements;
+    None when no word changes. pg_trgm finds the words that share enough trigrams; among them the one
+    closest letter by letter wins ("summarisaton": "summarization" rather than "summarize", which shares
+    as many trigrams)."""
     with connection.cursor() as cursor:
-        cursor.execute(_CLOSEST_WORDS_SQL, [words, VOCABULARY])
-        closest = {position - 1: (term, score) for position, term, score in cursor.fetchall()}
-    changed = [
-        closest[index] for index, word in enumerate(words) if index in closest and closest[index][0] != word
-    ]
+        cursor.execute(_CLOSE_WORDS_SQL, [words, VOCABULARY])
+        rows = cursor.fetchall()
+    closest: dict[int, tuple[str, float]] = {}
+    best: dict[int, tuple[float, float, str]] = {}
+    for position, term, score in rows:
+        index = position - 1
+        key = (SequenceMatcher(None, words[index], term).ratio(), score, term)
+        if index not in best or key > best[index]:
+            best[index] = key
+            closest[index] = (term, score)
+    changed = [closest[i] for i, word in enumerate(words) if i in closest and closest[i][0] != word]
     if not changed:
         return None
     corrected = [closest.get(index, (word, 1.0))[0] for index, word in enumerate(words)]

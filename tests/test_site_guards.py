@@ -252,6 +252,7 @@ ROUTES: dict[str, Route] = {
     # catalog
     "catalog:home": Route(),
     "catalog:model_list": Route(),
+    "catalog:model_suggest": Route(data=lambda o: {"q": "dan"}, kind="fragment"),
     "catalog:model_detail": Route("alice", _model),
     "catalog:developer_profile": Route(kwargs=lambda o: {"username": o["dana"].username}),
     # reviews
@@ -370,6 +371,13 @@ VARIANTS: dict[str, tuple[str, Route]] = {
         Route("dana", lambda o: {"api_name": o["unlisted"].api_name}),
     ),
     "catalog, signed in": ("catalog:model_list", Route("alice")),
+    # catalog UX: the compact list, a typo's "Did you mean", the results alone for htmx
+    "catalog, list view": ("catalog:model_list", Route(data=lambda o: {"view": "list"})),
+    "catalog, did you mean": ("catalog:model_list", Route(data=lambda o: {"q": "sumarizer"})),
+    "catalog, results for htmx": (
+        "catalog:model_list",
+        Route(data=lambda o: {"category": "summarization"}, kind="fragment", headers={"HX-Request": "true"}),
+    ),
     "home, developer": ("catalog:home", Route("dana")),
     "review form, pending user refused": ("reviews:create", Route("pat", _model)),
     "sign-up with errors": (
