@@ -127,7 +127,9 @@ def query_with(context, *args, **changes):
             query.pop(name, None)
         else:
             query[name] = [str(value)]
-    encoded = urlencode([(name, value) for name, values in query.items() for value in values if value.strip()])
+    encoded = urlencode(
+        [(name, value) for name, values in query.items() for value in values if value.strip()]
+    )
     return f"?{encoded}" if encoded else "?"
 
 

@@ -1,12 +1,12 @@
 """Model cards kept rendered under a key of what changes them, and the catalog's cheaper template helpers.
 
-from urllib.parse import urlencode
 The cache may only ever make a page faster: every test here compares against what the plain include of
 includes/model_card.html (or Django's own QueryDict and Select) gives.
 """
 
 import os
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 from django.core.cache import caches

@@ -40,13 +40,25 @@ def shelf(dana, eve):
         category=Category.SPEECH_TO_TEXT,
     )
     AIModelFactory(
-        developer=eve, api_name="sayit", display_name="SayIt", description="Speaks.", category=Category.TEXT_TO_SPEECH
+        developer=eve,
+        api_name="sayit",
+        display_name="SayIt",
+        description="Speaks.",
+        category=Category.TEXT_TO_SPEECH,
     )
     AIModelFactory(
-        developer=eve, api_name="painter", display_name="Painter", description="Art.", category=Category.IMAGE_GENERATION
+        developer=eve,
+        api_name="painter",
+        display_name="Painter",
+        description="Art.",
+        category=Category.IMAGE_GENERATION,
     )
     AIModelFactory(
-        developer=eve, api_name="vec", display_name="Vec", description="Numbers.", category=Category.EMBEDDINGS
+        developer=eve,
+        api_name="vec",
+        display_name="Vec",
+        description="Numbers.",
+        category=Category.EMBEDDINGS,
     )
     AIModelFactory(
         developer=eve,
@@ -188,7 +200,8 @@ def shelf_developer():
 
 
 @pytest.mark.parametrize(
-    "text", ["", "   ", "%", "_", "%%__", "'", '"', "' OR 1=1 --", "\x00", "a\x00b", "x" * 5000, "\\", ":*&|!"]
+    "text",
+    ["", "   ", "%", "_", "%%__", "'", '"', "' OR 1=1 --", "\x00", "a\x00b", "x" * 5000, "\\", ":*&|!"],
 )
 def test_suggest_answers_odd_text_with_nothing_rather_than_an_error(client, shelf, text):
     response = client.get(SUGGEST, {"q": text})
@@ -216,7 +229,9 @@ def test_suggestions_and_typo_lookups_are_answered_from_the_trigram_indexes(shel
 
     from catalog.search import upper_text
 
-    models = AIModel.objects.alias(name_upper=upper_text("display_name")).filter(Q(name_upper__contains="TURB"))
+    models = AIModel.objects.alias(name_upper=upper_text("display_name")).filter(
+        Q(name_upper__contains="TURB")
+    )
     assert "models_display_name_trgm_idx" in explain(models)
     from accounts.models import Developer
 
@@ -286,9 +301,7 @@ def test_htmx_gets_the_results_alone_with_the_counts_out_of_band(client, shelf):
 
 
 def test_a_history_restore_gets_the_whole_page(client, shelf):
-    response = client.get(
-        CATALOG, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
-    )
+    response = client.get(CATALOG, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
     assert "<html" in response.content.decode()
 
 

@@ -60,7 +60,9 @@ def _without_empty_parameters(request: HttpRequest) -> str | None:
 
 def _is_fragment_request(request: HttpRequest) -> bool:
     """An htmx request for the results alone (the filter form's), not one restoring a whole page."""
-    return request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request")
+    return request.headers.get("HX-Request") == "true" and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
 
 
 @cache_for_anonymous
