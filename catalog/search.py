@@ -190,7 +190,8 @@ def upper_text(field: str):
 
 
 def _closest_name(phrase: str) -> tuple[str, float] | None:
-    """The listed model whose name looks most like `phrase` (trigram index), with its similarity."""
+    """The listed model whose name looks most like `phrase` (pg_trgm's `%`, answered from the trigram
+    index), with its similarity."""
     found = (
         AIModel.objects.public()
         .alias(name_upper=upper_text("display_name"))
@@ -229,7 +230,13 @@ def _closest_words(words: list[str]) -> tuple[str, float] | None:
     if not changed:
         return None
     corrected = [closest.get(index, (word, 1.0))[0] for index, word in enumerate(words)]
-    return " ".join(corrected), sum(score for _, score in changed) / len(changed)
+    # How good the corrected text is as a whole: a word left alone counts fully only when it is a word
+    # of the vocabulary, so a name's words that no vocabulary holds leave the name to _closest_name().
+    scores = [
+        closest[i][1] if i in closest and closest[i][0] != word else (1.0 if word in VOCABULARY else 0.0)
+        for i, word in enumerate(words)
+    ]
+    return " ".join(corrected), sum(scores) / len(scores)
 
 
 def did_you_mean(text: str) -> str | None:

@@ -112,6 +112,8 @@ def model_list(request: HttpRequest) -> HttpResponse:
 
 
 SUGGEST_MAX_CHARS = 100
+# One letter matches a good part of a large catalog (a hundred milliseconds to rank) and says little.
+SUGGEST_MIN_CHARS = 2
 
 
 def developer_url(developer: Developer) -> str:
@@ -123,6 +125,8 @@ def model_suggest(request: HttpRequest) -> HttpResponse:
     suggestions: an HTML fragment of options, or JSON with ?format=json. Two indexed queries at most; any
     text, however odd, answers 200 (nothing matches text no name holds)."""
     text = request.GET.get("q", "").replace("\x00", "")[:SUGGEST_MAX_CHARS].strip()
+    if len(text) < SUGGEST_MIN_CHARS:
+        text = ""
     models = selectors.suggest_models(text) if text else []
     developers = selectors.suggest_developers(text, limit=3) if text else []
     categories = suggest_categories(text) if text else []

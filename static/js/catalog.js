@@ -8,6 +8,7 @@
 // 3. The catalog's filters are a <details> drawer on a phone, always open on a wide screen.
 
 const SUGGEST_DELAY_MS = 150;
+const SUGGEST_MIN_CHARS = 2; // as catalog.views.public.SUGGEST_MIN_CHARS
 
 function setupCombobox(input) {
   const list = document.getElementById(input.getAttribute("aria-controls"));
@@ -52,7 +53,7 @@ function setupCombobox(input) {
 
   function fetchSuggestions() {
     const text = input.value.trim();
-    if (!text) { close(); return; }
+    if (text.length < SUGGEST_MIN_CHARS) { close(); return; }
     if (controller) controller.abort();
     controller = new AbortController();
     const url = `${input.dataset.suggest}?${new URLSearchParams({ q: text })}`;
