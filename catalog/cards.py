@@ -31,6 +31,8 @@ from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 
 CARD_TEMPLATE = "includes/model_card.html"
+# The catalog's compact list (?view=list) draws each model as a table row, kept the same way.
+ROW_TEMPLATE = "includes/model_row.html"
 CARD_CACHE_SECONDS = 24 * 60 * 60
 KEY_PREFIX = "model-card:"
 
@@ -43,9 +45,9 @@ CARD_FIELDS = (
 )  # fmt: skip
 
 
-def _template():
+def _template(name: str = CARD_TEMPLATE):
     """The card template (through the cached loader) and the version of the cards it draws."""
-    template = get_template(CARD_TEMPLATE)
+    template = get_template(name)
     version = settings.CARD_CACHE_VERSION
     if settings.DEBUG:
         version = f"{version}-{os.stat(template.origin.name).st_mtime_ns}"
@@ -71,15 +73,20 @@ def card_key(model, heading_level: int = 3) -> str:
     return _key(model, heading_level, _template()[1])
 
 
-def model_cards(models, heading_level: int = 3) -> SafeString:
+def model_cards(models, heading_level: int = 3, template_name: str = CARD_TEMPLATE) -> SafeString:
     """The cards of `models`, in order, as one piece of HTML (see model_card_list)."""
-    return mark_safe("".join(model_card_list(models, heading_level)))  # noqa: S308 - template output
+    return mark_safe("".join(model_card_list(models, heading_level, template_name)))  # noqa: S308
 
 
-def model_card_list(models, heading_level: int = 3) -> list[SafeString]:
+def model_card_list(
+    models, heading_level: int = 3, template_name: str = CARD_TEMPLATE
+) -> list[SafeString]:
     """The cards of `models`, in order, one each: from the cache where rendered before, else rendered
-    and kept. The template and its version are looked up once for the grid."""
-    template, version = _template()
+    and kept. The template and its version are looked up once for the grid. With ROW_TEMPLATE, the
+    list's rows."""
+    template, version = _template(template_name)
+    if template_name != CARD_TEMPLATE:
+        version = f"{version}-{template_name}"
     models = list(models)
     keys = [_key(model, heading_level, version) for model in models]
     cache = caches["cards"]

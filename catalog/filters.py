@@ -36,6 +36,13 @@ class SortChoice:
     ]
 
 
+class ListLayout:
+    """How the catalog draws its results (?view=): cards in a grid, or a compact list of rows."""
+
+    GRID = "grid"
+    LIST = "list"
+
+
 # The model id closes every order so that pages never repeat or skip a row.
 ORDERINGS = {
     SortChoice.POPULAR: [F("total_requests").desc(), F("average_rating").desc()],

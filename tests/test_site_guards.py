@@ -278,6 +278,7 @@ ROUTES: dict[str, Route] = {
     # catalog
     "catalog:home": Route(),
     "catalog:model_list": Route(),
+    "catalog:model_suggest": Route(data=lambda o: {"q": "dan"}, kind="fragment"),
     "catalog:model_detail": Route("alice", _model),
     "catalog:developer_profile": Route(kwargs=lambda o: {"username": o["dana"].username}),
     "catalog:compare": Route(data=lambda o: {"models": "dana-summarizer,dana-old"}),
@@ -484,6 +485,13 @@ VARIANTS: dict[str, tuple[str, Route]] = {
         Route("alice", _item, method="post", data=lambda o: {"note": "x" * 600}),
     ),
     "likes, none yet": ("favourites:my_likes", Route("bob")),
+    # catalog UX: the compact list, a typo's "Did you mean", the results alone for htmx
+    "catalog, list view": ("catalog:model_list", Route(data=lambda o: {"view": "list"})),
+    "catalog, did you mean": ("catalog:model_list", Route(data=lambda o: {"q": "sumarizer"})),
+    "catalog, results for htmx": (
+        "catalog:model_list",
+        Route(data=lambda o: {"category": "summarization"}, kind="fragment", headers={"HX-Request": "true"}),
+    ),
     "home, developer": ("catalog:home", Route("dana")),
     "review form, pending user refused": ("reviews:create", Route("pat", _model)),
     "sign-up with errors": (

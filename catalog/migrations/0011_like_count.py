@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0009_model_kinds'),
+        ('catalog', '0010_search_trigram_indexes'),
     ]
 
     operations = [

@@ -5,6 +5,8 @@ from functools import lru_cache
 from urllib.parse import urlencode
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from catalog import cards
 from core.templatetags.figures import compact, one_decimal, price, rating_text
@@ -56,12 +58,53 @@ def model_cards(models, heading_level=3):
     return cards.model_cards(models, heading_level)
 
 
+@register.simple_tag
+def model_rows(models):
+    """The compact list's rows (includes/model_row.html for each), kept rendered like cards."""
+    return cards.model_cards(models, template_name=cards.ROW_TEMPLATE)
+
+
+@register.simple_tag
+def unshown(models, *shown, limit=None):
+    """`models` without those already in `shown` (lists of models shown higher on the page), at most
+    `limit`: the home page's sections never repeat a model. No query."""
+    seen = {model.pk for group in shown for model in group}
+    kept = [model for model in models if model.pk not in seen]
+    return kept[:limit] if limit else kept
+
+
+@register.simple_tag
+def rating_summary(value, count):
+    """A rating as cards and rows show it: "★ 4.3 (12)", read out as "Rated 4.3 out of 5 from 12
+    ratings"; "No ratings yet" without any."""
+    if not count:
+        return mark_safe('<span class="muted">No ratings yet</span>')
+    text = rating_text(value)
+    words = f"Rated {text} out of 5 from {count} rating{'' if count == 1 else 's'}"
+    return format_html(
+        '<span class="rating-inline" aria-hidden="true"><span class="star-mark">★</span> '
+        '<span class="meta-figure">{}</span> <span class="muted">({})</span></span>'
+        '<span class="visually-hidden">{}</span>',
+        text,
+        count,
+        words,
+    )
+
+
+@register.simple_tag
+def price_per_call(value) -> str:
+    """A price as cards and rows show it: "$0.002 / call", or "Free"."""
+    text = price(value)
+    return text if text in ("", "Free") else f"{text} / call"
+
+
 @register.simple_tag(takes_context=True)
 def query_with(context, *args, **changes):
     """The current query string with some parameters replaced ("?a=1&page=2").
 
     Pass pairs of name and value positionally when the name is a variable ({% query_with param 2 %}),
-    or as keywords ({% query_with sort="name" page=None %}); None removes a parameter.
+    or as keywords ({% query_with sort="name" page=None %}); None removes a parameter, and no empty
+    value is ever kept (no "?q=&tag=").
     """
     request = context.get("request")
     # Lists of the request's values by name, in their order; replaced, never changed in place. Unlike
@@ -73,7 +116,9 @@ def query_with(context, *args, **changes):
             query.pop(name, None)
         else:
             query[name] = [str(value)]
-    encoded = urlencode([(name, value) for name, values in query.items() for value in values])
+    encoded = urlencode(
+        [(name, value) for name, values in query.items() for value in values if value.strip()]
+    )
     return f"?{encoded}" if encoded else "?"
 
 

@@ -19,7 +19,9 @@ from core.theme import theme_of
 
 
 def _key(request) -> str:
-    page = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    # htmx asks the catalog's URL for its results alone (HX-Request): that answer is kept apart.
+    path = request.get_full_path() + ("#htmx" if request.headers.get("HX-Request") else "")
+    page = hashlib.sha256(path.encode()).hexdigest()
     return f"anonymous-page:{theme_of(request)}:{page}"
 
 
