@@ -12,7 +12,12 @@ UPSTREAM_PORT ?= 8001
 export DEBUG ?= 1
 export PYTHONUNBUFFERED := 1
 
-.PHONY: run test setup lint bench clean-data
+# axe-core for the accessibility browser tests (tests_browser/test_axe_browser.py), from npm into the
+# git-ignored .data/npm, pinned here; loaded into pages by the tests only, never served.
+AXE_CORE_VERSION := 4.14.1
+AXE := .data/npm/node_modules/axe-core/axe.min.js
+
+.PHONY: run test setup lint bench clean-data axe
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required." >&2; exit 1; }
@@ -33,8 +38,14 @@ run: setup
 	$(BIN)/python manage.py demo_upstream --port $(UPSTREAM_PORT) & \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: setup
+test: setup axe
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Without npm the tests that need axe-core skip with a message (they fail under REQUIRE_BROWSER=1).
+axe:
+	@if [ -f $(AXE) ] && grep -q '"version": "$(AXE_CORE_VERSION)"' .data/npm/node_modules/axe-core/package.json; then :; \
+	elif command -v npm >/dev/null; then npm install --prefix .data/npm --no-save --no-audit --no-fund --silent axe-core@$(AXE_CORE_VERSION); \
+	else echo "npm not found: the axe-core accessibility tests will skip."; fi
 
 # mypy imports config.settings (django-stubs): DEBUG=1 spares it a SECRET_KEY, and a DATABASE_URL that is
 # never connected to keeps it from starting the embedded PostgreSQL.

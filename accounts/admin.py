@@ -168,17 +168,31 @@ class DeveloperAdmin(PlatformAdmin):
         ("Quota and figures", {"fields": ("api_quota", "total_models_created")}),
         ("Dates", {"fields": ("created_at", "updated_at")}),
     )
-    actions = ["approve_developers", "suspend_developers"]
+    actions = ["approve_developers", "reject_applications", "suspend_developers"]
 
     def get_readonly_fields(self, request, obj=None):
         # The sign-in account of an existing developer does not change hands.
         fields = super().get_readonly_fields(request, obj)
         return (*fields, "user") if obj else fields
 
-    @admin.action(description="Approve selected developers (each is mailed)", permissions=["change"])
+    @admin.action(description="Approve selected developers (each is told)", permissions=["change"])
     def approve_developers(self, request, queryset):
         changed = services.developers_approve(developers=queryset)
         report(self, request, changed, "approved", ("developer", "developers"), "they were already active")
+
+    @admin.action(
+        description="Reject selected applications (inactive; each applicant is told)", permissions=["change"]
+    )
+    def reject_applications(self, request, queryset):
+        changed = services.developers_reject(developers=queryset)
+        report(
+            self,
+            request,
+            changed,
+            "rejected",
+            ("application", "applications"),
+            "they were not waiting for approval",
+        )
 
     @admin.action(
         description="Suspend selected developers (their models stop being served)", permissions=["change"]

@@ -2,6 +2,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.hashers import check_password
 
+from accounts.notifications import with_unread_count
+
 
 class UsernameOrEmailBackend(ModelBackend):
     """Sign in with either the username or the email address, both case-insensitive.
@@ -35,12 +37,13 @@ class UsernameOrEmailBackend(ModelBackend):
         return None
 
     def get_user(self, user_id):
-        """The session's user with their developer profile, or None: every page's header asks whether the
-        user is a developer, and the dashboard reads the profile, so it comes in the same query (a user
-        with no profile gets None cached, and asking costs no query either)."""
+        """The session's user with their developer profile and unread count, or None: every page's header
+        asks whether the user is a developer and shows the inbox's badge, and the dashboard reads the
+        profile, so they come in the same query (a user with no profile gets None cached, and asking costs
+        no query either)."""
         User = get_user_model()
         try:
-            user = User._default_manager.select_related("developer").get(pk=user_id)
+            user = with_unread_count(User._default_manager.select_related("developer")).get(pk=user_id)
         except User.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None

@@ -22,6 +22,16 @@ class UserStatus(models.TextChoices):
 SIGN_IN_STATUSES = [UserStatus.ACTIVE, UserStatus.PENDING_VERIFICATION]
 
 
+class NotificationKind(models.TextChoices):
+    """What a user can be told, each switched off on its own in the profile."""
+
+    DEVELOPER_DECIDED = "developer_decided", "My developer application is decided"
+    MODEL_DECIDED = "model_decided", "My model is approved or rejected"
+    REVIEW_REPLY = "review_reply", "A developer replies to my review"
+    NEW_REVIEW = "new_review", "Someone reviews my model"
+    MODEL_DEPRECATED = "model_deprecated", "A model I called is deprecated"
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -98,6 +108,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     # being allowed to sign in. Part of the session hash, so no session from before a suspension comes back
     # with a reactivation.
     session_epoch = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    # The notification kinds (accounts.notifications.NotificationKind) the user switched off: on the site
+    # (nothing is kept for them) and by mail (kept in the inbox, not mailed).
+    notifications_off = ArrayField(models.CharField(max_length=32), default=list, db_default=[], blank=True)
+    notification_mails_off = ArrayField(
+        models.CharField(max_length=32), default=list, db_default=[], blank=True
+    )
     created_at = created_at()
     updated_at = updated_at()
 
@@ -123,6 +139,14 @@ class User(AbstractBaseUser, PermissionsMixin):
             ),
             check_in("status", UserStatus.choices, "users_status_valid"),
             check_non_negative("credit_balance", "users_credit_balance_non_negative"),
+            models.CheckConstraint(
+                condition=models.Q(notifications_off__contained_by=NotificationKind.values),
+                name="users_notifications_off_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(notification_mails_off__contained_by=NotificationKind.values),
+                name="users_notification_mails_off_valid",
+            ),
         ]
 
     def _get_session_auth_hash(self, secret=None):
@@ -446,3 +470,47 @@ class SentMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} {self.mail_id}"
+
+
+class Notification(models.Model):
+    """One message of a user's inbox (/me/notifications/), written by accounts.notifications.notify. The
+    payload holds what the message says as it was when it was sent: at least `title` and `url`, then what
+    its kind adds (the model's api_name, the review's id, a sunset date)."""
+
+    notification_id = uuid_pk()
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=32, choices=NotificationKind)
+    payload = models.JSONField(default=dict, db_default={})
+    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = created_at()
+
+    class Meta:
+        db_table = "notifications"
+        ordering = ["-created_at", "-notification_id"]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="notifications_user_idx"),
+            models.Index(
+                fields=["user"], name="notifications_unread_idx", condition=models.Q(read_at__isnull=True)
+            ),
+        ]
+        constraints = [
+            check_in("kind", NotificationKind.choices, "notifications_kind_valid"),
+            models.CheckConstraint(
+                condition=models.Q(payload__has_keys=["title", "url"]), name="notifications_payload_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.user_id}"
+
+    @property
+    def title(self) -> str:
+        return str(self.payload.get("title", ""))
+
+    @property
+    def url(self) -> str:
+        return str(self.payload.get("url", ""))
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None

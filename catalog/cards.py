@@ -7,7 +7,7 @@ drawn by model_cards() ({% model_cards %}), and a card's key holds:
 
 - the model's id and its updated_at, which the models_set_updated_at trigger sets on every update of the
   row, whoever writes it (the ORM, SQL, the admin), the counter triggers' updates included;
-- the counters the card shows (total_requests, average_rating, rating_count) although updated_at follows
+- the counters the card shows (total_requests, average_rating, rating_count, like_count) although updated_at follows
   them, because it does not always: updated_at is the start of the writing transaction (now()), so two
   writes in one transaction share it, and a bulk load writes counters with the triggers off
   (bench/seed_scale.py). They are on the row already, so this costs nothing;
@@ -31,6 +31,8 @@ from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 
 CARD_TEMPLATE = "includes/model_card.html"
+# The catalog's compact list (?view=list) draws each model as a table row, kept the same way.
+ROW_TEMPLATE = "includes/model_row.html"
 CARD_CACHE_SECONDS = 24 * 60 * 60
 KEY_PREFIX = "model-card:"
 
@@ -39,13 +41,13 @@ KEY_PREFIX = "model-card:"
 # reads and this list lacks costs a query per card (test_card_cache renders a card with none).
 CARD_FIELDS = (
     "model_id", "developer_id", "api_name", "display_name", "description", "category", "tags",
-    "average_rating", "rating_count", "total_requests", "price_per_request", "updated_at",
+    "average_rating", "rating_count", "total_requests", "price_per_request", "updated_at", "like_count",
 )  # fmt: skip
 
 
-def _template():
+def _template(name: str = CARD_TEMPLATE):
     """The card template (through the cached loader) and the version of the cards it draws."""
-    template = get_template(CARD_TEMPLATE)
+    template = get_template(name)
     version = settings.CARD_CACHE_VERSION
     if settings.DEBUG:
         version = f"{version}-{os.stat(template.origin.name).st_mtime_ns}"
@@ -58,6 +60,7 @@ def _key(model, heading_level: int, version: str) -> str:
         model.total_requests,
         str(model.average_rating),
         model.rating_count,
+        model.like_count,
         model.developer.username,
         heading_level,
         getattr(model, "recent_successes", None),
@@ -70,10 +73,18 @@ def card_key(model, heading_level: int = 3) -> str:
     return _key(model, heading_level, _template()[1])
 
 
-def model_cards(models, heading_level: int = 3) -> SafeString:
-    """The cards of `models`, in order: from the cache where rendered before, else rendered and kept.
-    The template and its version are looked up once for the grid."""
-    template, version = _template()
+def model_cards(models, heading_level: int = 3, template_name: str = CARD_TEMPLATE) -> SafeString:
+    """The cards of `models`, in order, as one piece of HTML (see model_card_list)."""
+    return mark_safe("".join(model_card_list(models, heading_level, template_name)))  # noqa: S308
+
+
+def model_card_list(models, heading_level: int = 3, template_name: str = CARD_TEMPLATE) -> list[SafeString]:
+    """The cards of `models`, in order, one each: from the cache where rendered before, else rendered
+    and kept. The template and its version are looked up once for the grid. With ROW_TEMPLATE, the
+    list's rows."""
+    template, version = _template(template_name)
+    if template_name != CARD_TEMPLATE:
+        version = f"{version}-{template_name}"
     models = list(models)
     keys = [_key(model, heading_level, version) for model in models]
     cache = caches["cards"]
@@ -85,4 +96,4 @@ def model_cards(models, heading_level: int = 3) -> SafeString:
     if rendered:
         cache.set_many(rendered, CARD_CACHE_SECONDS)
     found.update(rendered)
-    return mark_safe("".join(found[key] for key in keys))  # noqa: S308 - each card is template output
+    return [mark_safe(found[key]) for key in keys]  # noqa: S308 - each card is template output

@@ -23,6 +23,7 @@ class SortChoice:
     NEWEST = "newest"
     NAME = "name"
     PRICE = "price"
+    LIKES = "likes"
 
     choices = [
         (RELEVANCE, "Best match"),
@@ -31,7 +32,15 @@ class SortChoice:
         (NEWEST, "Newest"),
         (NAME, "Name (A–Z)"),
         (PRICE, "Price (lowest first)"),
+        (LIKES, "Most liked"),
     ]
+
+
+class ListLayout:
+    """How the catalog draws its results (?view=): cards in a grid, or a compact list of rows."""
+
+    GRID = "grid"
+    LIST = "list"
 
 
 # The model id closes every order so that pages never repeat or skip a row.
@@ -41,6 +50,7 @@ ORDERINGS = {
     SortChoice.NEWEST: [F("created_at").desc()],
     SortChoice.NAME: [F("display_name").asc()],
     SortChoice.PRICE: [F("price_per_request").asc(), F("total_requests").desc()],
+    SortChoice.LIKES: [F("like_count").desc()],  # models_listed_likes_idx, with the model id below
 }
 
 RATING_CHOICES = [("4", "4 ★ & up"), ("3", "3 ★ & up"), ("2", "2 ★ & up"), ("1", "1 ★ & up")]

@@ -143,6 +143,8 @@ class AIModel(models.Model):
     # Running sum of visible ratings, kept by trigger beside rating_count so the average is exact
     # under concurrent writers without re-aggregating the reviews table.
     rating_sum = counter(big=True)
+    # Users who like the model: kept by a trigger on model_likes (favourites migration 0002).
+    like_count = counter()
     # Weighted full-text document (names A, tags B, description C), a generated column that PostgreSQL
     # keeps itself, with a GIN index. catalog_tags_text() is an IMMUTABLE wrapper created in migration 0001.
     search_vector = models.GeneratedField(
@@ -190,6 +192,7 @@ class AIModel(models.Model):
             check_non_negative("total_users", "models_total_users_non_negative"),
             check_non_negative("rating_count", "models_rating_count_non_negative"),
             check_non_negative("rating_sum", "models_rating_sum_non_negative"),
+            check_non_negative("like_count", "models_like_count_non_negative"),
             models.CheckConstraint(
                 condition=models.Q(average_rating__gte=0, average_rating__lte=5),
                 name="models_average_rating_range",
@@ -245,6 +248,14 @@ class AIModel(models.Model):
                 "model_id",
                 condition=models.Q(is_served=True, is_public=True),
                 name="models_listed_name_idx",
+            ),
+            # The catalog's "Most liked" order. Only a like or an unlike changes like_count, so the calls
+            # that update total_requests stay HOT updates.
+            models.Index(
+                F("like_count").desc(),
+                "model_id",
+                condition=models.Q(is_served=True, is_public=True),
+                name="models_listed_likes_idx",
             ),
             # Name-prefix search (istartswith compiles to UPPER(col::text) LIKE UPPER('x%')).
             models.Index(

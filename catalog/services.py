@@ -15,10 +15,12 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from accounts import keys
-from accounts.mail import mail_send, site_url
-from accounts.models import Developer
+from accounts.mail import site_url
+from accounts.models import Developer, NotificationKind
+from accounts.notifications import Message, notify
 from catalog.models import AIModel, ModelStatus
 
 # Fields a developer may change on an existing listing. api_name is left out on purpose: it is the
@@ -133,9 +135,10 @@ DECISIONS = {
 
 @transaction.atomic
 def models_decide(*, models: QuerySet[AIModel], decision: str) -> int:
-    """Apply staff's decision ("approve": active, "reject": inactive) to the models in one UPDATE and mail
-    each changed model's developer. Rows are locked first, so two staff deciding at once mail once per
-    change. Returns how many models changed."""
+    """Apply staff's decision ("approve": active, "reject": inactive) to the models in one UPDATE and tell
+    each changed model's developer, in their inbox and by mail to the developer's address (as their settings
+    allow). Rows are locked first, so two staff deciding at once tell once per change. Returns how many
+    models changed."""
     status, template = DECISIONS[decision]
     changed = list(
         models.exclude(status=status)
@@ -144,6 +147,7 @@ def models_decide(*, models: QuerySet[AIModel], decision: str) -> int:
             "pk",
             "api_name",
             "display_name",
+            "developer__user_id",
             "developer__email",
             "developer__first_name",
             "developer__username",
@@ -151,15 +155,29 @@ def models_decide(*, models: QuerySet[AIModel], decision: str) -> int:
     )
     AIModel.objects.filter(pk__in=[row["pk"] for row in changed]).update(status=status)
     for row in changed:
-        mail_send(
-            to=row["developer__email"],
-            template=template,
-            context={
-                "name": row["developer__first_name"] or row["developer__username"],
-                "model_name": row["display_name"],
-                "api_name": row["api_name"],
-                "model_url": site_url("catalog:model_detail", row["api_name"]),
-                "dashboard_url": site_url("dashboard:model_detail", row["api_name"]),
-            },
+        name, api_name = row["display_name"], row["api_name"]
+        approved = decision == "approve"
+        notify(
+            user_id=row["developer__user_id"],
+            message=Message(
+                kind=NotificationKind.MODEL_DECIDED,
+                title=f"Your model {name} was approved"
+                if approved
+                else f"Your model {name} was not approved",
+                # Approved: its public page; turned down: its dashboard page, where it is changed and resent.
+                url=reverse(
+                    "catalog:model_detail" if approved else "dashboard:model_detail", args=[api_name]
+                ),
+                payload={"api_name": api_name, "decision": decision},
+                mail_template=template,
+                mail_context={
+                    "name": row["developer__first_name"] or row["developer__username"],
+                    "model_name": name,
+                    "api_name": api_name,
+                    "model_url": site_url("catalog:model_detail", api_name),
+                    "dashboard_url": site_url("dashboard:model_detail", api_name),
+                },
+            ),
+            mail_to=row["developer__email"],
         )
     return len(changed)

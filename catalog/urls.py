@@ -1,12 +1,13 @@
 from django.urls import path
 
-from catalog.views import model_page, public
+from catalog.views import compare, model_page, public
 
 app_name = "catalog"
 
 urlpatterns = [
     path("", public.home, name="home"),
     path("models/", public.model_list, name="model_list"),
+    path("models/suggest/", public.model_suggest, name="model_suggest"),
     path("models/<slug:api_name>/", model_page.model_detail, name="model_detail"),
     # The model page's tabs, each a page of its own (catalog.views.model_page.TABS).
     *(
@@ -14,4 +15,5 @@ urlpatterns = [
         for tab, _ in model_page.TABS
     ),
     path("developers/<str:username>/", public.developer_profile, name="developer_profile"),
+    path("compare/", compare.compare, name="compare"),
 ]

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "catalog",
     "activity",
     "reviews",
+    "favourites",
     "dashboard",
     "demo",
 ]
@@ -82,7 +83,10 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "core.theme.theme_context",
             ],
+            # The site's formats of ratings, prices and money ({% load figures %}), core being no app.
+            "libraries": {"figures": "core.templatetags.figures"},
         },
     },
     # The fragments a page repeats dozens of times (history and dashboard rows, stars, form widgets) are

@@ -20,10 +20,12 @@ urlpatterns = [
     path("me/keys/", include("accounts.urls_keys")),
     path("me/history/", include("activity.urls_history")),
     path("me/activity/", include("activity.urls_spending")),
+    path("", include("favourites.urls")),  # /me/likes/, /collections/…, a model's like and collect
     path("me/", include("accounts.urls_me")),
     path("developers/apply/", include("accounts.urls_apply")),
     path("dashboard/", include("dashboard.urls")),
     path("playground/", include("activity.urls_playground")),
+    path("theme/", include("core.urls_theme")),
     path("", include("reviews.urls")),
     path("", include("catalog.urls")),
 ]

@@ -1,7 +1,9 @@
 """Charts drawn on the server as inline SVG: no JavaScript, no chart library, nothing from a CDN.
 
 Each chart is an accessible image (role="img" with a <title> and a <desc> that sums up the data) and
-carries its numbers as rows for a data table beside it. Colours and strokes come from classes styled
+carries its numbers as rows for a data table beside it. On a phone the chart keeps a readable size and
+scrolls sideways in its card; a copy of its value axis (`axis_svg`, hidden from screen readers, which have
+the description and the table) stays pinned at the left edge meanwhile, so the labels never scroll away. Colours and strokes come from classes styled
 in static/css/dashboard.css, so the markup needs no style attributes (CSP: style-src 'self').
 
 The markup is built with plain string formatting, not format_html: a 90-day chart has hundreds of
@@ -95,6 +97,7 @@ class Chart:
     svg: SafeString
     description: str
     table_rows: list[tuple[date, list[str]]] = field(default_factory=list)
+    axis_svg: SafeString = mark_safe("")
 
     @property
     def table_body(self) -> SafeString:
@@ -167,12 +170,33 @@ def _frame(
         )
     slot = (width - LEFT - RIGHT) / max(1, len(days))
     # A narrower chart names fewer days under its axis, so that its labels keep their size apart.
-    for index in _x_label_indexes(len(days), max(2, round(MAX_X_LABELS * width / WIDTH))):
+    indexes = _x_label_indexes(len(days), max(2, round(MAX_X_LABELS * width / WIDTH)))
+    for index in indexes:
+        # The first and last labels align with the plot's edges, so a narrow day never pushes them out.
+        x, anchor = LEFT + slot * (index + 0.5), ""
+        if len(indexes) > 1 and index == indexes[0]:
+            x, anchor = LEFT, " chart-axis-start"
+        elif len(indexes) > 1 and index == indexes[-1]:
+            x, anchor = width - RIGHT, " chart-axis-end"
         parts.append(
-            f'<text class="chart-axis chart-axis-x" x="{_fmt(LEFT + slot * (index + 0.5))}" y="{HEIGHT - 10}">'
+            f'<text class="chart-axis chart-axis-x{anchor}" x="{_fmt(x)}" y="{HEIGHT - 10}">'
             f"{_esc(day_label(days[index]))}</text>"
         )
     return parts
+
+
+def _axis_pane(ticks: list[float], axis_formatter) -> SafeString:
+    """The value axis alone, the chart's left margin: drawn over the scrolling chart at the left edge."""
+    top = ticks[-1]
+    labels = "".join(
+        f'<text class="chart-axis chart-axis-y" x="{LEFT - 6}" y="{_fmt(_y(tick, top) + 4)}">'
+        f"{_esc(axis_formatter(tick))}</text>"
+        for tick in ticks
+    )
+    return mark_safe(
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart-axis-pane" viewBox="0 0 {LEFT} {HEIGHT}" '
+        f'aria-hidden="true" focusable="false">{labels}</svg>'
+    )
 
 
 def _legend(series: Sequence[Series]) -> list[str]:
@@ -224,7 +248,7 @@ def _check(days: Sequence[date], series: Sequence[Series]) -> None:
             raise ValueError(f"Series {item.name!r} has {len(item.values)} values for {len(days)} days.")
 
 
-def _chart(chart_id, title, days, series, formatter, description, parts: list, texts) -> Chart:
+def _chart(chart_id, title, days, series, formatter, description, parts: list, texts, axis) -> Chart:
     """Close the SVG (legend, end tag) whose pieces are in `parts` and wrap it with its table rows.
 
     Every piece escapes its text with _esc, so the joined markup is safe as a whole.
@@ -240,6 +264,7 @@ def _chart(chart_id, title, days, series, formatter, description, parts: list, t
         svg=mark_safe("".join(parts)),
         description=description,
         table_rows=_table_rows(days, texts),
+        axis_svg=axis,
     )
 
 
@@ -265,7 +290,7 @@ def bar_chart(
     texts = _formatted(series, formatter)
     slot = (width - LEFT - RIGHT) / max(1, len(days))
     bar_width = max(1.0, slot * 0.7)
-    width = _fmt(bar_width)
+    bar = _fmt(bar_width)
     zero = formatter(0)
     # Per series, the pieces that are the same on every bar: its class and its name in the tooltip.
     styles = [(_esc(item.css_class), _esc(item.name.lower())) for item in series]
@@ -278,12 +303,13 @@ def bar_chart(
             y_top, y_bottom = _y(base + value, top), _y(base, top)
             text = column[index]
             parts.append(
-                f'<rect class="chart-bar {css_class}" x="{x}" y="{_fmt(y_top)}" width="{width}" '
+                f'<rect class="chart-bar {css_class}" x="{x}" y="{_fmt(y_top)}" width="{bar}" '
                 f'height="{_fmt(y_bottom - y_top)}"><title>{label}: {_esc(zero if text is None else text)} '
                 f"{name}</title></rect>"
             )
             base += value
-    return _chart(chart_id, title, days, series, formatter, description, parts, texts)
+    axis = _axis_pane(ticks, axis_formatter or formatter)
+    return _chart(chart_id, title, days, series, formatter, description, parts, texts, axis)
 
 
 def line_chart(
@@ -324,4 +350,5 @@ def line_chart(
             if len(points) > 1:
                 parts.append(f'<polyline class="chart-line {css_class}" points="{" ".join(points)}"/>')
         parts.append("".join(dots))
-    return _chart(chart_id, title, days, series, formatter, description, parts, texts)
+    axis = _axis_pane(ticks, axis_formatter or formatter)
+    return _chart(chart_id, title, days, series, formatter, description, parts, texts, axis)

@@ -10,9 +10,11 @@ from collections.abc import Iterable
 from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Now
+from django.urls import reverse
 
-from accounts.mail import mail_send, site_url
-from accounts.models import Developer, User
+from accounts.mail import site_url
+from accounts.models import Developer, NotificationKind, User
+from accounts.notifications import Message, notify
 from catalog.access import developer_block_reason
 from catalog.models import AIModel
 from core.constraints import violated_constraint
@@ -68,9 +70,11 @@ def review_create(
         raise ReviewError(ALREADY_REVIEWED)
     try:
         with transaction.atomic():
-            return ModelReview.objects.create(
+            review = ModelReview.objects.create(
                 model=model, user=user, rating=rating, review_title=title, review_text=text
             )
+            _new_review_notify(review=review, model=model, author=user)
+            return review
     except IntegrityError as error:
         # Another submission of the same user won the race between the check above and this insert.
         if violated_constraint(error) == UNIQUE_REVIEW_CONSTRAINT:
@@ -139,7 +143,7 @@ def reply_save(*, review: ModelReview, developer: Developer, text: str) -> Revie
                     review=review, defaults={"developer": developer, "reply_text": text}
                 )
                 if created:
-                    _reply_mail(review=review, reply=reply)
+                    _reply_notify(review=review, reply=reply, developer=developer)
                 return reply
         except IntegrityError:
             # Two first replies at once: the loser retries as an update of the winner's row.
@@ -147,18 +151,61 @@ def reply_save(*, review: ModelReview, developer: Developer, text: str) -> Revie
     raise ReviewError("The reply could not be saved. Try again.")
 
 
-def _reply_mail(*, review: ModelReview, reply: ReviewReply) -> None:
-    author, model = review.user, review.model
-    mail_send(
-        to=author.email,
-        template="review_reply",
-        context={
-            "user": {"username": author.username},
-            "model_name": model.display_name,
-            "review_title": review.review_title,
-            "reply_text": reply.reply_text,
-            "review_url": site_url("catalog:model_reviews", model.api_name) + f"#review-{review.pk}",
-        },
+def _review_anchor(model: AIModel, review: ModelReview) -> str:
+    """The review on its model page's Reviews tab."""
+    return f"{reverse('catalog:model_reviews', args=[model.api_name])}#review-{review.pk}"
+
+
+def _reply_notify(*, review: ModelReview, reply: ReviewReply, developer: Developer) -> None:
+    """Tell the review's author, in their inbox and by mail (as their settings allow)."""
+    model = review.model
+    anchor = _review_anchor(model, review)
+    notify(
+        user_id=review.user_id,
+        message=Message(
+            kind=NotificationKind.REVIEW_REPLY,
+            title=f"{developer.display_name} replied to your review of {model.display_name}",
+            url=anchor,
+            payload={"api_name": model.api_name, "review_id": str(review.pk)},
+            mail_template="review_reply",
+            mail_context={
+                "user": {"username": review.user.username},
+                "model_name": model.display_name,
+                "review_title": review.review_title,
+                "reply_text": reply.reply_text,
+                "review_url": site_url(anchor),
+            },
+        ),
+    )
+
+
+def _new_review_notify(*, review: ModelReview, model: AIModel, author: User) -> None:
+    """Tell the model's developer about a new review, in their inbox and by mail to the developer's
+    address, with a link to the page that shows it and takes their reply."""
+    developer = model.developer
+    if developer.user_id == author.pk:
+        return  # review_refusal turns a developer's review of their own model away; never tell them of one
+    reply_path = reverse("reviews:reply", args=[model.api_name, review.pk])
+    notify(
+        user_id=developer.user_id,
+        message=Message(
+            kind=NotificationKind.NEW_REVIEW,
+            title=f"New {review.rating}★ review of {model.display_name}: “{review.review_title}”",
+            url=reply_path,
+            payload={"api_name": model.api_name, "review_id": str(review.pk), "rating": review.rating},
+            mail_template="new_review",
+            mail_context={
+                "name": developer.first_name or developer.username,
+                "model_name": model.display_name,
+                "reviewer": author.username,
+                "rating": review.rating,
+                "review_title": review.review_title,
+                "review_text": review.review_text,
+                "reply_url": site_url(reply_path),
+                "review_url": site_url(_review_anchor(model, review)),
+            },
+        ),
+        mail_to=developer.email,
     )
 
 

@@ -28,6 +28,10 @@ PLATFORM_TABLES = (
     "review_reports",
     "call_media",
     "call_media_deletions",
+    "notifications",
+    "model_likes",
+    "collections",
+    "collection_models",
 )
 
 

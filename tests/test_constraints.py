@@ -15,6 +15,7 @@ from accounts.tests.factories import DeveloperFactory, UserApiKeyFactory, UserFa
 from activity.models import DeveloperMonthlyUsage, ModelDailyStats, ModelUser, UserHistoryCount
 from activity.tests.factories import ApiUsageLogFactory, UserHistoryFactory
 from catalog.tests.factories import AIModelFactory
+from favourites.tests.factories import CollectionFactory, CollectionModelFactory, ModelLikeFactory
 from reviews.tests.factories import ModelReviewFactory, ReviewReplyFactory, ReviewVoteFactory
 from tests.conftest import PLATFORM_TABLES, sql
 
@@ -116,6 +117,15 @@ def a_history_count():
     return "user_history_counts", "id", UserHistoryCount.objects.get(user=row.user, status=row.status).pk
 
 
+def a_notification():
+    from accounts.models import Notification
+
+    row = Notification.objects.create(
+        user=UserFactory(), kind="new_review", payload={"title": "t", "url": "/"}
+    )
+    return "notifications", "notification_id", row.pk
+
+
 def a_call_media():
     from activity.models import CallMedia
 
@@ -132,11 +142,28 @@ def a_call_media():
     return "call_media", "media_id", media.pk
 
 
+def a_collection():
+    return "collections", "collection_id", CollectionFactory().pk
+
+
+def a_collection_item():
+    return "collection_models", "item_id", CollectionModelFactory().pk
+
+
 # constraint name → (row maker, SET clause that breaks exactly that rule)
 CHECKS = {
+    "models_like_count_non_negative": (a_model, "like_count = -1"),
+    "collections_title_length": (a_collection, "title = '  '"),
+    "collections_note_length": (a_collection, "note = repeat('x', 2001)"),
+    "collection_models_note_length": (a_collection_item, "note = repeat('x', 501)"),
+    "collection_models_position_non_negative": (a_collection_item, "position = -1"),
     "users_status_valid": (a_user, "status = 'banned'"),
     "users_session_epoch_check": (a_user_whose_epoch_sql_writes, "session_epoch = -1"),
     "users_credit_balance_non_negative": (a_user_whose_balance_the_ledger_moves, "credit_balance = -0.0001"),
+    "users_notifications_off_valid": (a_user, "notifications_off = '{gossip}'"),
+    "users_notification_mails_off_valid": (a_user, "notification_mails_off = '{new_review,gossip}'"),
+    "notifications_kind_valid": (a_notification, "kind = 'gossip'"),
+    "notifications_payload_valid": (a_notification, 'payload = \'{"title": "t"}\''),
     "credit_ledger_kind_valid": (a_ledger_entry, "kind = 'gift'"),
     "credit_ledger_amount_sign": (a_ledger_entry, "amount = -1"),
     "api_key_spend_spent_non_negative": (a_key_spend, "spent = -0.0001"),
@@ -418,7 +445,35 @@ def second_media_row_for_one_file():
     )
 
 
+def second_like_by_one_user():
+    like = ModelLikeFactory()
+    return "INSERT INTO model_likes (user_id, model_id) VALUES (%s, %s)", [like.user_id, like.model_id]
+
+
+def second_place_of_one_model_in_a_collection():
+    item = CollectionModelFactory(position=0)
+    return (
+        "INSERT INTO collection_models (collection_id, model_id, position) VALUES (%s, %s, 1)",
+        [item.collection_id, item.model_id],
+    )
+
+
+def two_items_at_one_position():
+    # Deferred to the commit (a move swaps two positions); checked here at once. No parameters: two
+    # statements in one call.
+    item = CollectionModelFactory(position=0)
+    model = AIModelFactory()
+    return (
+        "INSERT INTO collection_models (collection_id, model_id, position) "
+        f"VALUES ('{item.collection_id}', '{model.pk}', 0); SET CONSTRAINTS ALL IMMEDIATE",
+        None,
+    )
+
+
 UNIQUES = {
+    "model_likes_user_model_unique": second_like_by_one_user,
+    "collection_models_collection_model_unique": second_place_of_one_model_in_a_collection,
+    "collection_models_position_unique": two_items_at_one_position,
     "credit_ledger_once_per_call": second_release_of_one_call,
     "api_key_spend_unique": second_spend_row_for_one_period,
     "model_consumer_usage_unique": second_consumer_row_for_one_month,
@@ -468,7 +523,7 @@ def test_the_models_meta_constraints_are_the_ones_in_the_database(db):
 
     declared = {
         constraint.name
-        for app in ("accounts", "catalog", "activity", "reviews")
+        for app in ("accounts", "catalog", "activity", "reviews", "favourites")
         for model in apps.get_app_config(app).get_models()
         if model._meta.managed
         for constraint in model._meta.constraints

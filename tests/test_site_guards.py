@@ -22,11 +22,12 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import DeveloperStatus
-from accounts.tests.factories import DeveloperFactory, UserApiKeyFactory
+from accounts.tests.factories import DeveloperFactory, NotificationFactory, UserApiKeyFactory
 from accounts.tokens import make_email_verification_token
 from activity.tests.factories import ApiUsageLogFactory, UserHistoryFactory
 from catalog.models import ModelStatus
 from catalog.tests.factories import AIModelFactory
+from favourites.tests.factories import CollectionFactory, CollectionModelFactory, ModelLikeFactory
 from reviews.tests.factories import ModelReviewFactory, ReviewReplyFactory
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -41,6 +42,8 @@ SITE_NAMESPACES = {
     "apply",
     "dashboard",
     "playground",
+    "theme",
+    "favourites",
 }
 LABEL_EXEMPT_INPUTS = {"hidden", "submit", "button", "reset", "image"}
 SCRIPT_OK_TYPES = {"application/json", "application/ld+json"}
@@ -201,6 +204,17 @@ def world(alice, bob, pat, dana, eve, staff, model):
     inactive = AIModelFactory(developer=dana, api_name="dana-paused", status=ModelStatus.INACTIVE)
     unlisted = AIModelFactory(developer=dana, api_name="dana-new", status=ModelStatus.UNDER_REVIEW)
     applicant = DeveloperFactory(username="hopeful", status=DeveloperStatus.PENDING_APPROVAL)
+    # alice's inbox: one unread notification about dana's model, one read.
+    notification = NotificationFactory(
+        user=alice, payload={"title": "Dana replied to your review", "url": f"/models/{model.api_name}/"}
+    )
+    NotificationFactory(user=alice, kind="model_deprecated", read_at=review.created_at)
+    # favourites: alice likes dana's model and keeps it, with a note, in a public and a private collection.
+    ModelLikeFactory(user=alice, model=model)
+    collection = CollectionFactory(user=alice, title="Alice's picks", note="Models I use.", is_public=True)
+    item = CollectionModelFactory(collection=collection, model=model, note="Short summaries.")
+    private = CollectionFactory(user=alice, title="Drafts", is_public=False)
+    CollectionModelFactory(collection=private, model=deprecated)
     return World(
         personas={
             "anonymous": None,
@@ -222,6 +236,10 @@ def world(alice, bob, pat, dana, eve, staff, model):
             "unlisted": unlisted,
             "alice": alice,
             "pat": pat,
+            "notification": notification,
+            "collection": collection,
+            "item": item,
+            "private": private,
         },
     )
 
@@ -251,10 +269,19 @@ def _history(o):
     return {"history_id": o["history"].pk}
 
 
+def _collection(o):
+    return {"collection_id": o["collection"].pk}
+
+
+def _item(o):
+    return {"collection_id": o["collection"].pk, "item_id": o["item"].pk}
+
+
 ROUTES: dict[str, Route] = {
     # catalog
     "catalog:home": Route(),
     "catalog:model_list": Route(),
+    "catalog:model_suggest": Route(data=lambda o: {"q": "dan"}, kind="fragment"),
     "catalog:model_detail": Route("alice", _model),
     "catalog:model_overview": Route("alice", _model),
     "catalog:model_playground": Route("alice", _model),
@@ -262,6 +289,37 @@ ROUTES: dict[str, Route] = {
     "catalog:model_reviews": Route("alice", _model),
     "catalog:model_stats": Route(kwargs=_model),
     "catalog:developer_profile": Route(kwargs=lambda o: {"username": o["dana"].username}),
+    "catalog:compare": Route(data=lambda o: {"models": "dana-summarizer,dana-old"}),
+    # favourites
+    "favourites:like": Route(
+        "bob",
+        _model,
+        method="post",
+        data=lambda o: {"liked": "1"},
+        status=302,
+        kind="redirect",
+        redirect_to="/models/",
+    ),
+    "favourites:collect": Route("alice", _model),
+    "favourites:my_likes": Route("alice"),
+    "favourites:collection_list": Route(),
+    "favourites:collection_create": Route("alice"),
+    "favourites:collection_detail": Route("bob", _collection),
+    "favourites:collection_edit": Route("alice", _collection),
+    "favourites:collection_delete": Route("alice", _collection),
+    "favourites:item_move": Route(
+        "alice",
+        _item,
+        method="post",
+        data=lambda o: {"direction": "down"},
+        status=302,
+        kind="redirect",
+        redirect_to="/collections/",
+    ),
+    "favourites:item_remove": Route(
+        "alice", _item, method="post", status=302, kind="redirect", redirect_to="/collections/"
+    ),
+    "favourites:item_note": Route("alice", _item),
     # reviews
     "reviews:create": Route("alice", _model),
     "reviews:edit": Route("bob", _review),
@@ -290,6 +348,18 @@ ROUTES: dict[str, Route] = {
     "me:profile": Route("alice"),
     "me:profile_edit": Route("alice"),
     "me:delete_account": Route("alice"),
+    "me:notifications": Route("alice"),
+    "me:notification_settings": Route("alice"),
+    "me:notifications_mark_read": Route(
+        "alice", method="post", status=302, kind="redirect", redirect_to="/me/notifications/"
+    ),
+    "me:notification_open": Route(
+        "alice",
+        lambda o: {"notification_id": o["notification"].pk},
+        status=302,
+        kind="redirect",
+        redirect_to="/models/dana-summarizer/",
+    ),
     # history
     "history:list": Route("alice"),
     "history:export": Route("alice", kind="csv"),
@@ -363,6 +433,14 @@ ROUTES: dict[str, Route] = {
         kind="redirect",
         redirect_to="/models/dana-summarizer/",
     ),
+    # theme (core/theme.py): the header's colour switch sets its cookie and goes back.
+    "theme:set": Route(
+        method="post",
+        data=lambda o: {"theme": "dark", "next": "/models/"},
+        status=302,
+        kind="redirect",
+        redirect_to="/models/",
+    ),
     # The streamed turn (static/js/playground.js): a form error comes back as the panel, with a 400.
     "playground:stream": Route(
         "alice", _model, method="post", data=lambda o: {"prompt": ""}, status=400, kind="fragment"
@@ -397,6 +475,50 @@ VARIANTS: dict[str, tuple[str, Route]] = {
     "model form, previewed without JavaScript": (
         "dashboard:model_create",
         Route("dana", method="post", data=lambda o: {"description": "## Usage\n\n- **one**", "preview": "1"}),
+    ),
+    "catalog, most liked": ("catalog:model_list", Route(data=lambda o: {"sort": "likes"})),
+    "compare, one model": ("catalog:compare", Route(data=lambda o: {"models": "dana-summarizer"})),
+    "compare, unknown names and a search": (
+        "catalog:compare",
+        Route(data=lambda o: {"models": "dana-summarizer,nope,dana-new", "add": "dana"}),
+    ),
+    "compare, nothing chosen": ("catalog:compare", Route("alice")),
+    "like button (htmx)": (
+        "favourites:like",
+        Route("bob", _model, method="post", kind="fragment", headers={"HX-Request": "true"}),
+    ),
+    "collection, its owner": ("favourites:collection_detail", Route("alice", _collection)),
+    "collection, private to another user": (
+        "favourites:collection_detail",
+        Route("bob", lambda o: {"collection_id": o["private"].pk}, status=404),
+    ),
+    "collection, private to its owner": (
+        "favourites:collection_detail",
+        Route("alice", lambda o: {"collection_id": o["private"].pk}),
+    ),
+    "collections, signed in": (
+        "favourites:collection_list",
+        Route("alice", data=lambda o: {"sort": "models"}),
+    ),
+    "collection form with errors": (
+        "favourites:collection_create",
+        Route("pat", method="post", data=lambda o: {"title": " ", "is_public": "on"}),
+    ),
+    "add to collection with errors": (
+        "favourites:collect",
+        Route("bob", _model, method="post", data=lambda o: {"collection": "new", "new_title": ""}),
+    ),
+    "item note with errors": (
+        "favourites:item_note",
+        Route("alice", _item, method="post", data=lambda o: {"note": "x" * 600}),
+    ),
+    "likes, none yet": ("favourites:my_likes", Route("bob")),
+    # catalog UX: the compact list, a typo's "Did you mean", the results alone for htmx
+    "catalog, list view": ("catalog:model_list", Route(data=lambda o: {"view": "list"})),
+    "catalog, did you mean": ("catalog:model_list", Route(data=lambda o: {"q": "sumarizer"})),
+    "catalog, results for htmx": (
+        "catalog:model_list",
+        Route(data=lambda o: {"category": "summarization"}, kind="fragment", headers={"HX-Request": "true"}),
     ),
     "home, developer": ("catalog:home", Route("dana")),
     "review form, pending user refused": ("reviews:create", Route("pat", _model)),
@@ -454,6 +576,13 @@ VARIANTS: dict[str, tuple[str, Route]] = {
     "delete account with errors": (
         "me:delete_account",
         Route("alice", method="post", data=lambda o: {"password": "no"}),
+    ),
+    "inbox, empty": ("me:notifications", Route("bob")),
+    "inbox, one kind": ("me:notifications", Route("alice", data=lambda o: {"kind": "model_deprecated"})),
+    "inbox, unknown kind": ("me:notifications", Route("alice", data=lambda o: {"kind": "gossip"})),
+    "notification settings with errors": (
+        "me:notification_settings",
+        Route("alice", method="post", data=lambda o: {"site": ["gossip"]}, status=400),
     ),
     "history, filtered to nothing": ("history:list", Route("alice", data=lambda o: {"q": "no such prompt"})),
     "history, empty": ("history:list", Route("bob")),

@@ -7,6 +7,7 @@ import pytest
 
 from accounts.tests.factories import DeveloperFactory, UserFactory
 from catalog.tests.factories import AIModelFactory
+from favourites.tests.factories import CollectionFactory
 from reviews.tests.factories import ModelReviewFactory, ReviewReplyFactory
 from tests.conftest import scalar, sql
 
@@ -19,6 +20,7 @@ TABLES = {
     "models": (AIModelFactory, "model_id", "display_name = 'Changed'"),
     "model_reviews": (ModelReviewFactory, "review_id", "review_title = 'Changed'"),
     "review_replies": (ReviewReplyFactory, "reply_id", "reply_text = 'Changed'"),
+    "collections": (CollectionFactory, "collection_id", "title = 'Changed'"),
 }
 
 

@@ -56,7 +56,7 @@ def test_a_visitor_searches_filters_and_opens_a_model(page, catalog, screenshot)
     expect(results).to_have_count(2)
     expect(page.locator("#result-count")).to_contain_text("2 models for “summ”")
 
-    page.get_by_role("link", name="Summarization 1").click()
+    page.get_by_role("radio", name="Summarization 1").check()  # applied at once (htmx)
     expect(results).to_have_count(1)
     expect(results).to_have_text(["Dana Summarizer"])
     expect(page.get_by_role("link", name="Summarization (remove this filter)")).to_be_visible()

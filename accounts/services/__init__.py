@@ -8,7 +8,12 @@ from accounts.services.api_keys import (
     user_api_key_revoke,
 )
 from accounts.services.credits import MANUAL_KINDS, credits_add, welcome_grant
-from accounts.services.developers import DeveloperApplicationError, developer_apply, developers_approve
+from accounts.services.developers import (
+    DeveloperApplicationError,
+    developer_apply,
+    developers_approve,
+    developers_reject,
+)
 from accounts.services.users import (
     AlreadyVerified,
     user_delete,
@@ -31,6 +36,7 @@ __all__ = [
     "credits_add",
     "developer_apply",
     "developers_approve",
+    "developers_reject",
     "user_api_key_create",
     "user_api_key_limits_update",
     "user_api_key_revoke",

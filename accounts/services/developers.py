@@ -1,12 +1,16 @@
-"""Becoming a developer: the application a verified user files, which staff approve in the admin (the
-developer is mailed the decision)."""
+"""Becoming a developer: the application a verified user files, which staff approve or turn down in the
+admin (the developer is told the decision: accounts.notifications)."""
+
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 
-from accounts.mail import mail_send, site_url
-from accounts.models import Developer, DeveloperStatus, User
+from accounts.mail import site_url
+from accounts.models import Developer, DeveloperStatus, NotificationKind, User
+from accounts.notifications import Message, notify
 
 
 class DeveloperApplicationError(Exception):
@@ -58,24 +62,66 @@ def developer_apply(
 
 @transaction.atomic
 def developers_approve(*, developers: QuerySet[Developer]) -> int:
-    """Make the developers active (staff's decision on an application, or a reactivation) and mail each one
-    that changed. Rows are locked first, so two staff approving at once mail each developer once. Returns
-    how many changed."""
-    approved = list(
-        developers.exclude(status=DeveloperStatus.ACTIVE)
-        .select_for_update(of=("self",))
-        .values("pk", "username", "first_name", "email")
-    )
+    """Make the developers active (staff's decision on an application, or a reactivation) and tell each one
+    that changed, in their inbox and by mail to the developer's address (accounts.notifications, as their
+    settings allow). Rows are locked first, so two staff approving at once tell each developer once.
+    Returns how many changed."""
+    approved = _lock(developers.exclude(status=DeveloperStatus.ACTIVE))
     Developer.objects.filter(pk__in=[row["pk"] for row in approved]).update(status=DeveloperStatus.ACTIVE)
     for row in approved:
-        mail_send(
-            to=row["email"],
+        _tell(
+            row,
+            title=f"Your developer account {row['username']} is approved",
+            url=reverse("dashboard:overview"),
             template="developer_approved",
             context={
-                "name": row["first_name"] or row["username"],
-                "username": row["username"],
                 "dashboard_url": site_url("dashboard:overview"),
                 "new_model_url": site_url("dashboard:model_create"),
             },
         )
     return len(approved)
+
+
+@transaction.atomic
+def developers_reject(*, developers: QuerySet[Developer]) -> int:
+    """Turn down the applications still waiting among `developers`: they become inactive (no dashboard,
+    nothing served; the apply page shows it) and each applicant is told. Developers already decided are left
+    as they are: suspending an active one is another action. Returns how many were turned down."""
+    rejected = _lock(developers.filter(status=DeveloperStatus.PENDING_APPROVAL))
+    Developer.objects.filter(pk__in=[row["pk"] for row in rejected]).update(status=DeveloperStatus.INACTIVE)
+    for row in rejected:
+        _tell(
+            row,
+            title="Your developer application was not approved",
+            url=reverse("apply:apply"),
+            template="developer_rejected",
+            context={"apply_url": site_url("apply:apply")},
+        )
+    return len(rejected)
+
+
+def _lock(developers: QuerySet[Developer]) -> list[dict[str, Any]]:
+    """The developers' rows, locked, with what telling them needs."""
+    rows = developers.select_for_update(of=("self",)).values(
+        "pk", "user_id", "username", "first_name", "email"
+    )
+    return [dict(row) for row in rows]
+
+
+def _tell(row: dict[str, Any], *, title: str, url: str, template: str, context: dict[str, Any]) -> None:
+    notify(
+        user_id=row["user_id"],
+        message=Message(
+            kind=NotificationKind.DEVELOPER_DECIDED,
+            title=title,
+            url=url,
+            payload={"developer": row["username"]},
+            mail_template=template,
+            mail_context={
+                "name": row["first_name"] or row["username"],
+                "username": row["username"],
+                **context,
+            },
+        ),
+        mail_to=row["email"],
+    )

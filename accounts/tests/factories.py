@@ -5,7 +5,16 @@ from django.conf import settings
 from factory.django import DjangoModelFactory
 
 from accounts import keys
-from accounts.models import CreditKind, Developer, DeveloperStatus, User, UserApiKey, UserStatus
+from accounts.models import (
+    CreditKind,
+    Developer,
+    DeveloperStatus,
+    Notification,
+    NotificationKind,
+    User,
+    UserApiKey,
+    UserStatus,
+)
 from accounts.services.credits import WELCOME_NOTE, credits_add
 
 PASSWORD = "correct-horse-battery-staple"
@@ -74,3 +83,14 @@ class UserApiKeyFactory(DjangoModelFactory):
     key = factory.LazyFunction(keys.generate_personal_key)
     key_hash = factory.LazyAttribute(lambda k: keys.hash_key(k.key))
     key_prefix = factory.LazyAttribute(lambda k: keys.display_prefix(k.key))
+
+
+class NotificationFactory(DjangoModelFactory):
+    """An inbox row as accounts.notifications.notify writes it (without its mail)."""
+
+    class Meta:
+        model = Notification
+
+    user = factory.SubFactory(UserFactory)
+    kind = NotificationKind.REVIEW_REPLY
+    payload = factory.Sequence(lambda n: {"title": f"Notice {n}", "url": "/models/"})

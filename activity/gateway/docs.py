@@ -1,7 +1,8 @@
 """The API docs page, served without a CDN so it works under the site's CSP (script-src 'self').
 
 django-ninja ships Swagger UI's files in its package; this page and its asset view serve them from there,
-whatever INSTALLED_APPS holds, with the settings passed as JSON data instead of an inline script.
+whatever INSTALLED_APPS holds, with the settings passed as JSON data instead of an inline script. A bar
+above the explorer leads back to the site and its guides (/docs/).
 """
 
 import mimetypes
@@ -11,6 +12,7 @@ from typing import Any
 import ninja
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.template import Context, Engine
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
@@ -25,9 +27,18 @@ PAGE = Engine(libraries={}).from_string(
 <head>
   <meta charset="utf-8">
   <title>{{ title }} · API docs</title>
+  <link rel="icon" href="{{ favicon }}" type="image/svg+xml">
   <link rel="stylesheet" href="{{ css }}">
+  <link rel="stylesheet" href="{{ site_css }}">
 </head>
 <body>
+  <header class="api-docs-bar">
+    <nav aria-label="Site">
+      <a class="api-docs-home" href="/"><img src="{{ logo }}" alt="" width="24" height="24"> AI Model Platform</a>
+      <a href="/docs/">Guides</a>
+      <a href="/models/">Models</a>
+    </nav>
+  </header>
   {{ swagger_settings|json_script:"swagger-settings" }}
   <div id="swagger-ui"></div>
   <script src="{{ bundle }}"></script>
@@ -52,6 +63,9 @@ class LocalSwagger(DocsBase):
                 "deepLinking": True,
             },
             "css": asset_url("swagger-ui.css"),
+            "site_css": static("css/api-docs.css"),
+            "favicon": static("img/favicon.svg"),
+            "logo": static("img/logo.svg"),
             "bundle": asset_url("swagger-ui-bundle.js"),
             "init": asset_url("swagger-ui-init.js"),
         }

@@ -31,6 +31,19 @@ def trending_models(days, limit):
     return selectors.trending_models(days=days, limit=limit)
 
 
+@register.simple_tag
+def models_usage(models):
+    """The public figures of each of `models` over 30 days (selectors.public_stats, forwarded calls
+    only), in the same order, each with success_percent beside the 0–1 rate: one query for any number
+    of models (the comparison page)."""
+    stats = selectors.public_stats([model.pk for model in models])
+    figures = [dict(stats[model.pk]) for model in models]
+    for entry in figures:
+        rate = entry["success_rate_30d"]
+        entry["success_percent"] = None if rate is None else round(100 * rate, 1)
+    return figures
+
+
 # Narrower than the dashboard's charts: on a phone a model's 30 days fit the screen whole, their labels
 # still legible (catalog.css draws the axis text larger there).
 MODEL_CHART_WIDTH = 480

@@ -103,6 +103,15 @@ def test_the_docs_page_loads_swagger_from_the_site_itself(client, db):
     assert '"url": "/api/v1/openapi.json"' in html
 
 
+def test_the_docs_page_leads_back_to_the_site(client, db):
+    html = client.get("/api/v1/docs").content.decode()
+
+    bar = html[html.index('<header class="api-docs-bar">') : html.index("</header>")]
+    assert '<a class="api-docs-home" href="/">' in bar
+    assert 'href="/docs/"' in bar
+    assert "/static/css/api-docs.css" in html
+
+
 @pytest.mark.parametrize(
     "name, content_type",
     [

@@ -228,15 +228,15 @@ def test_its_model_select_offers_the_most_used_models_only(client, alice):
 # --- the list at scale: rows formatted in Python, counts from counters, pages through the index ---------
 
 # The row markup as the template wrote it with filters, before the cells were formatted in the view.
-ROW_WITH_FILTERS = """{% for entry in entries %}
+ROW_WITH_FILTERS = """{% load figures %}{% for entry in entries %}
 <tr>
   <td data-label="When"><time datetime="{{ entry.request_timestamp|date:'c' }}">{{ entry.request_timestamp|date:"j M Y, H:i" }}</time></td>
   <td data-label="Model">{{ entry.model.display_name }}<br><span class="muted history-sub">{{ entry.session_id }}</span></td>
   <td class="history-prompt" data-label="Prompt"><a href="{% url 'history:detail' entry.pk %}">{{ entry.prompt|truncatechars:120 }}</a></td>
   <td data-label="Status"><span class="badge history-status history-status-{{ entry.status }}">{{ entry.get_status_display }}</span></td>
   <td class="num" data-label="Latency">{% if entry.response_time_ms is not None %}{{ entry.response_time_ms }} ms{% else %}—{% endif %}</td>
-  <td class="num" data-label="Cost">${{ entry.cost_incurred|floatformat:4 }}</td>
-  <td data-label="Rating">{% if entry.user_rating %}{{ entry.user_rating }}/5{% else %}<span class="muted">—</span>{% endif %}</td>
+  <td class="num" data-label="Cost">{{ entry.cost_incurred|money }}</td>
+  <td data-label="Rating">{% if entry.user_rating %}{{ entry.user_rating }} / 5{% else %}<span class="muted">—</span>{% endif %}</td>
 </tr>
 {% endfor %}"""
 

@@ -35,6 +35,7 @@ from activity.models import (
 )
 from core.http import csv_download
 from core.pagination import CountedPaginator
+from core.templatetags.figures import money
 from core.templating import render_fragment
 
 PAGE_SIZE = 25
@@ -171,8 +172,7 @@ def _list_rows(entries: list[UserHistory]) -> list[HistoryRow]:
                 status=entry.status,
                 status_label=statuses.get(entry.status, entry.status),
                 latency="—" if latency is None else f"{latency} ms",
-                # |floatformat:4 of a numeric(10, 4): nothing to round; the site groups no thousands
-                cost=f"{entry.cost_incurred:.4f}",
+                cost=money(entry.cost_incurred),  # the site's money format (core/templatetags/figures.py)
                 rating=entry.user_rating,
                 # Entries read by _page_entries carry media_kinds; others (bench/fragments.py) show no marker.
                 media=" · ".join(kind_labels[kind] for kind in getattr(entry, "media_kinds", ())),

@@ -1,29 +1,26 @@
 """Template helpers for the catalog and reviews: star ratings and links that keep the query string."""
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from urllib.parse import urlencode
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from catalog import cards
 from catalog.kinds import kinds_label
+from core.templatetags.figures import compact, one_decimal, price, rating_text
 from core.templating import render_fragment
 
 register = template.Library()
-
+# The site's formats live in core (core/templatetags/figures.py); the catalog's templates load them from
+# here by the same names.
+register.filter("one_decimal", one_decimal)
+register.filter("price", price)
+register.filter("compact", compact)
 
 STAR_SHAPES = ("full", "half", "empty")
-ONE_DECIMAL = Decimal("0.1")
-
-
-def rating_text(value) -> str:
-    """A rating with one decimal, rounded half up like floatformat:1 ("4.3", "0.0")."""
-    try:
-        rating = Decimal(str(value or 0))
-    except InvalidOperation:
-        rating = Decimal(0)
-    return str(rating.quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP))
 
 
 @lru_cache(maxsize=16)
@@ -62,10 +59,44 @@ def model_cards(models, heading_level=3):
     return cards.model_cards(models, heading_level)
 
 
-@register.filter
-def one_decimal(value) -> str:
-    """floatformat:1 for ratings, without its localisation machinery."""
-    return rating_text(value)
+@register.simple_tag
+def model_rows(models):
+    """The compact list's rows (includes/model_row.html for each), kept rendered like cards."""
+    return cards.model_cards(models, template_name=cards.ROW_TEMPLATE)
+
+
+@register.simple_tag
+def unshown(models, *shown, limit=None):
+    """`models` without those already in `shown` (lists of models shown higher on the page), at most
+    `limit`: the home page's sections never repeat a model. No query."""
+    seen = {model.pk for group in shown for model in group}
+    kept = [model for model in models if model.pk not in seen]
+    return kept[:limit] if limit else kept
+
+
+@register.simple_tag
+def rating_summary(value, count):
+    """A rating as cards and rows show it: "★ 4.3 (12)", read out as "Rated 4.3 out of 5 from 12
+    ratings"; "No ratings yet" without any."""
+    if not count:
+        return mark_safe('<span class="muted">No ratings yet</span>')
+    text = rating_text(value)
+    words = f"Rated {text} out of 5 from {count} rating{'' if count == 1 else 's'}"
+    return format_html(
+        '<span class="rating-inline" aria-hidden="true"><span class="star-mark">★</span> '
+        '<span class="meta-figure">{}</span> <span class="muted">({})</span></span>'
+        '<span class="visually-hidden">{}</span>',
+        text,
+        count,
+        words,
+    )
+
+
+@register.simple_tag
+def price_per_call(value) -> str:
+    """A price as cards and rows show it: "$0.002 / call", or "Free"."""
+    text = price(value)
+    return text if text in ("", "Free") else f"{text} / call"
 
 
 @register.simple_tag(takes_context=True)
@@ -73,7 +104,8 @@ def query_with(context, *args, **changes):
     """The current query string with some parameters replaced ("?a=1&page=2").
 
     Pass pairs of name and value positionally when the name is a variable ({% query_with param 2 %}),
-    or as keywords ({% query_with sort="name" page=None %}); None removes a parameter.
+    or as keywords ({% query_with sort="name" page=None %}); None removes a parameter, and no empty
+    value is ever kept (no "?q=&tag=").
     """
     request = context.get("request")
     # Lists of the request's values by name, in their order; replaced, never changed in place. Unlike
@@ -85,7 +117,9 @@ def query_with(context, *args, **changes):
             query.pop(name, None)
         else:
             query[name] = [str(value)]
-    encoded = urlencode([(name, value) for name, values in query.items() for value in values])
+    encoded = urlencode(
+        [(name, value) for name, values in query.items() for value in values if value.strip()]
+    )
     return f"?{encoded}" if encoded else "?"
 
 
@@ -100,34 +134,6 @@ def category_label(value: str) -> str:
     from catalog.models import Category
 
     return dict(Category.choices).get(value, value)
-
-
-@register.filter
-def price(value) -> str:
-    """$0.01, $0.0025 or Free: a price per request without trailing zeros past the cents."""
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, TypeError):
-        return ""
-    if amount == 0:
-        return "Free"
-    text = f"{amount:.4f}".rstrip("0")
-    whole, _, decimals = text.partition(".")
-    return f"${whole}.{decimals.ljust(2, '0')}"
-
-
-@register.filter
-def compact(value) -> str:
-    """1234 → 1.2k, 2500000 → 2.5M."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return ""
-    for limit, suffix in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "k")):
-        if abs(number) >= limit:
-            text = f"{number / limit:.1f}".removesuffix(".0")
-            return f"{text}{suffix}"
-    return str(number)
 
 
 @register.simple_tag

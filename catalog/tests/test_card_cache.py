@@ -6,6 +6,7 @@ includes/model_card.html (or Django's own QueryDict and Select) gives.
 
 import os
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 from django.core.cache import caches
@@ -69,7 +70,7 @@ def test_a_card_changes_as_soon_as_anything_it_shows_changes(three, bob):
 
     assert after != before
     assert after == include(loaded(first))
-    assert 'from 1 rating"' in after
+    assert "from 1 rating<" in after
 
 
 @pytest.mark.django_db(transaction=True)
@@ -198,7 +199,8 @@ def test_query_with_gives_what_querydict_gives(query, changes):
             expected.pop(name, None)
         else:
             expected[name] = str(value)
-    encoded = expected.urlencode()
+    # Empty values are never kept (no "?q=&tag=").
+    encoded = urlencode([(name, v) for name, values in expected.lists() for v in values if v.strip()])
 
     assert query_with({"request": request}, **changes) == (f"?{encoded}" if encoded else "?")
     assert list(request.GET.lists()) == list(QueryDict(query).lists())  # the request is left as it was
@@ -215,8 +217,7 @@ def test_query_with_takes_names_as_variables():
 def test_the_filter_selects_keep_django_markup(client, three):
     body = client.get("/models/?category=translation&min_rating=3").content.decode()
 
-    assert '<select name="category" id="id_category">' in body
-    assert '<option value="translation" selected>Translation</option>' in body
+    assert '<input type="radio" name="category" value="translation" checked>' in body
     assert '<select name="min_rating" id="id_min_rating">' in body
     assert '<option value="3" selected>3 ★ &amp; up</option>' in body
     assert 'class="errorlist"' not in body

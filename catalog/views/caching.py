@@ -4,8 +4,9 @@ Rendering a catalog page costs tens of milliseconds of template work however fas
 visitor with no session cookie sees exactly what every other such visitor sees, so that page is kept
 for ANONYMOUS_PAGE_CACHE_SECONDS and served from the cache. Signed-in users (any session cookie) always
 get a fresh page. No Cache-Control header is added, so a browser never keeps the anonymous page after its
-user signs in. A page that used a CSRF token is not kept: the token belongs to one visitor. Pages are
-kept per address as requested, scheme and host included.
+user signs in. A page that used a CSRF token is not kept: the token belongs to one visitor. The colour
+theme (core.theme's cookie) is part of the key: the page is drawn with it (<html data-theme>, the toggle).
+Pages are kept per address as requested, scheme and host included.
 """
 
 import hashlib
@@ -15,11 +16,16 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 
+from core.theme import theme_of
+
 
 def _key(request) -> str:
     # The scheme and host are part of the key: a page may carry absolute addresses built from them (the
     # model page's code snippets), and the site may answer at several names (ALLOWED_HOSTS vets them).
-    return "anonymous-page:" + hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+    # htmx asks the catalog's URL for its results alone (HX-Request): that answer is kept apart.
+    address = request.build_absolute_uri() + ("#htmx" if request.headers.get("HX-Request") else "")
+    page = hashlib.sha256(address.encode()).hexdigest()
+    return f"anonymous-page:{theme_of(request)}:{page}"
 
 
 def cache_for_anonymous(view):

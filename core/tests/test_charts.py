@@ -212,6 +212,37 @@ def test_its_table_body_escapes_what_a_formatter_returns():
     parse(chart)
 
 
+def test_its_value_axis_has_a_copy_to_pin_while_the_chart_scrolls_on_a_phone():
+    chart = charts.line_chart(
+        chart_id="chart-latency",
+        title="Latency",
+        days=DAYS,
+        series=[charts.Series("p50", [100, None, 40_000], "series-p50")],
+    )
+    pane = ET.fromstring(str(chart.axis_svg))
+    label_path = f"{SVG}text[@class='chart-axis chart-axis-y']"
+
+    assert pane.get("aria-hidden") == "true"  # screen readers have the description and the table
+    assert pane.get("viewBox") == f"0 0 {charts.LEFT} {charts.HEIGHT}"  # the chart's left margin, same scale
+    assert [t.text for t in pane.findall(label_path)] == [t.text for t in parse(chart).findall(label_path)]
+    assert [(t.get("x"), t.get("y")) for t in pane.findall(label_path)] == [
+        (t.get("x"), t.get("y")) for t in parse(chart).findall(label_path)
+    ]
+
+
+def test_its_first_and_last_day_labels_stay_inside_the_plot():
+    days = [dt.date(2025, 1, 1) + dt.timedelta(days=i) for i in range(90)]
+    chart = charts.bar_chart(
+        chart_id="c", title="Calls", days=days, series=[charts.Series("Calls", [1] * 90, "series-calls")]
+    )
+    labels = [t for t in parse(chart).iter(f"{SVG}text") if "chart-axis-x" in (t.get("class") or "")]
+
+    assert len(labels) == charts.MAX_X_LABELS
+    assert "chart-axis-start" in labels[0].get("class") and float(labels[0].get("x")) == charts.LEFT
+    assert "chart-axis-end" in labels[-1].get("class")
+    assert float(labels[-1].get("x")) == charts.WIDTH - charts.RIGHT
+
+
 def test_a_narrower_chart_keeps_its_bars_inside_and_names_fewer_days():
     days = [dt.date(2026, 3, 1) + dt.timedelta(days=i) for i in range(30)]
     series = [charts.Series("Calls", list(range(30)), "series-calls")]
@@ -221,5 +252,9 @@ def test_a_narrower_chart_keeps_its_bars_inside_and_names_fewer_days():
     assert narrow.get("viewBox") == "0 0 480 240"
     xs = [float(bar.get("x")) + float(bar.get("width")) for bar in narrow.findall(f"{SVG}rect")]
     assert max(xs) <= 480 - charts.RIGHT
-    assert len(wide.findall(f"{SVG}text[@class='chart-axis chart-axis-x']")) == charts.MAX_X_LABELS
-    assert len(narrow.findall(f"{SVG}text[@class='chart-axis chart-axis-x']")) == 5
+    def day_labels(root):
+        return [t for t in root.iter(f"{SVG}text") if "chart-axis-x" in (t.get("class") or "")]
+
+    assert len(day_labels(wide)) == charts.MAX_X_LABELS
+    assert len(day_labels(narrow)) == 5
+    assert float(day_labels(narrow)[-1].get("x")) == 480 - charts.RIGHT

@@ -94,7 +94,7 @@ def test_it_shows_the_headline_figures_of_the_developer_dashboard_stats_view(cli
     assert stats.total_revenue == Decimal("3.7500")
     html = response.content.decode()
     assert html.count("<h1") == 1
-    assert "4.50 / 5" in html
+    assert "4.5 / 5" in html
     assert "$3.75" in html
 
 
@@ -237,7 +237,7 @@ def test_it_never_reads_the_raw_logs(client, dana, model):
 
 
 # The per-model rows as the overview's template loop wrote them, before they were built in Python.
-TEMPLATE_ROWS = """{% load humanize %}{% for row in table %}
+TEMPLATE_ROWS = """{% load humanize figures %}{% for row in table %}
 <tr{% if selected and selected.pk == row.model.pk %} class="is-selected"{% endif %}>
   <th scope="row"><a href="{% url 'dashboard:model_detail' row.model.api_name %}">{{ row.model.display_name }}</a><br><a class="small" href="?days={{ days_count }}&amp;model={{ row.model.api_name }}">charts</a></th>
   <td>{% include "dashboard/_status_badge.html" with status=row.model.status label=row.model.get_status_display %}</td>
@@ -245,9 +245,9 @@ TEMPLATE_ROWS = """{% load humanize %}{% for row in table %}
   <td>{{ row.errors|intcomma }}{% if row.error_rate is not None %} <span class="muted">({{ row.error_rate }}%)</span>{% endif %}</td>
   <td>{{ row.refused|intcomma }}</td>
   <td>{% if row.mean_ms is not None %}{{ row.mean_ms }} ms{% else %}–{% endif %}</td>
-  <td>${{ row.revenue|floatformat:2|intcomma }}</td>
+  <td>{{ row.revenue|money_total }}</td>
   <td>{{ row.model.total_requests|intcomma }}</td>
-  <td>{% if row.model.rating_count %}{{ row.model.average_rating }} ({{ row.model.rating_count }}){% else %}–{% endif %}</td>
+  <td>{% if row.model.rating_count %}{{ row.model.average_rating|one_decimal }} ({{ row.model.rating_count }}){% else %}–{% endif %}</td>
 </tr>
 {% endfor %}"""
 

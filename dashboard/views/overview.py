@@ -1,7 +1,6 @@
 """/dashboard/: headline figures, the quota, and charts of the last 7, 30 or 90 days."""
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
@@ -16,6 +15,7 @@ from catalog.models import AIModel
 from core import charts
 from core.charts import NO_VALUE
 from core.http import around_slug
+from core.templatetags.figures import money_total, rating_text
 from core.templating import render_fragment
 from dashboard.selectors import (
     DEFAULT_PERIOD,
@@ -25,8 +25,6 @@ from dashboard.selectors import (
     period_figures,
     quota_figures,
 )
-
-CENT = Decimal("0.01")
 
 
 @require_GET
@@ -122,7 +120,6 @@ def model_rows(table: list[ModelPeriodFigures], *, selected: AIModel | None) -> 
                 "dashboard/_status_badge.html",
                 {"status": model.status, "label": model.get_status_display()},
             )
-        revenue = Decimal(row.revenue).quantize(CENT, ROUND_HALF_UP)
         rows.append(
             ModelRow(
                 selected=selected is not None and selected.pk == model.pk,
@@ -135,9 +132,11 @@ def model_rows(table: list[ModelPeriodFigures], *, selected: AIModel | None) -> 
                 error_rate=row.error_rate,
                 refused=f"{row.refused:,}",
                 latency=NO_VALUE if row.mean_ms is None else f"{row.mean_ms} ms",
-                revenue=f"{revenue:,f}",
+                revenue=money_total(row.revenue),
                 total_requests=f"{model.total_requests:,}",
-                rating=f"{model.average_rating:f} ({model.rating_count})" if model.rating_count else NO_VALUE,
+                rating=f"{rating_text(model.average_rating)} ({model.rating_count})"
+                if model.rating_count
+                else NO_VALUE,
             )
         )
     return rows

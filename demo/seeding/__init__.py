@@ -12,6 +12,7 @@ database the same `now` gives the same rows.
 from datetime import datetime
 
 from demo.seeding.accounts import ensure_developers, ensure_people, ensure_sign_ins
+from demo.seeding.favourites import seed_favourites
 from demo.seeding.listings import ensure_models
 from demo.seeding.reviews import seed_reviews
 from demo.seeding.state import Created, Seeding
@@ -28,4 +29,5 @@ def seed_demo_data(*, now: datetime) -> Created:
         traffic = seed_traffic(seeding, models, people, demo_user=demo_user)
         if traffic is not None:
             seed_reviews(seeding, traffic, demo_user=demo_user)
+            seed_favourites(seeding, traffic, demo_user=demo_user)
     return seeding.created

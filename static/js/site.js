@@ -44,3 +44,23 @@ function fitCharts() {
 document.addEventListener("DOMContentLoaded", fitCharts);
 document.addEventListener("htmx:afterSettle", fitCharts);
 window.addEventListener("resize", fitCharts);
+
+// The colour theme switch (core/theme.py): without this file it posts and comes back; with it the page
+// switches at once and the choice is posted in the background, so the server draws the next page with it.
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("[data-theme-switch]");
+  if (!form || !window.fetch) return;
+  const button = event.submitter;
+  if (!button || button.name !== "theme") return;
+  event.preventDefault();
+  const theme = button.value;
+  document.documentElement.dataset.theme = theme;
+  form.querySelectorAll("button[name=theme]").forEach((option) => {
+    option.setAttribute("aria-pressed", option === button ? "true" : "false");
+  });
+  const body = new FormData();
+  body.append("theme", theme);
+  fetch(form.action, {
+    method: "POST", body, credentials: "same-origin", headers: {"X-Requested-With": "fetch"},
+  }).catch(() => {});
+});

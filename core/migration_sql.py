@@ -1,0 +1,36 @@
+"""SQL that several apps' migrations run: the database-level rules DESIGN.md asks of every table.
+
+Migrations call these helpers rather than copying the SQL, so the statement that makes a table's foreign
+keys cascade is written once. Each returns a RunSQL that is reversible.
+"""
+
+from django.db import migrations
+
+_REDEFINE_KEYS = r"""
+DO $$
+DECLARE
+    fk record;
+BEGIN
+    FOR fk IN
+        SELECT conname, pg_get_constraintdef(oid) AS def
+          FROM pg_constraint
+         WHERE contype = 'f' AND conrelid = '{table}'::regclass
+    LOOP
+        EXECUTE format('ALTER TABLE {table} DROP CONSTRAINT %I, ADD CONSTRAINT %I %s',
+                       fk.conname, fk.conname, {definition});
+    END LOOP;
+END;
+$$;
+"""
+_CASCADING = r"regexp_replace(fk.def, '\)( DEFERRABLE|$)', ') ON DELETE CASCADE\1')"
+_PLAIN = "replace(fk.def, ' ON DELETE CASCADE', '')"
+
+
+def cascade_foreign_keys(table: str) -> migrations.RunSQL:
+    """Every foreign key of `table` cascades on delete in the database, not only in Django. A migration of
+    its own, after the one that creates the table: Django adds a new table's foreign keys at the end of the
+    migration that creates it."""
+    return migrations.RunSQL(
+        _REDEFINE_KEYS.format(table=table, definition=_CASCADING),
+        _REDEFINE_KEYS.format(table=table, definition=_PLAIN),
+    )
