@@ -252,6 +252,7 @@ def test_a_narrower_chart_keeps_its_bars_inside_and_names_fewer_days():
     assert narrow.get("viewBox") == "0 0 480 240"
     xs = [float(bar.get("x")) + float(bar.get("width")) for bar in narrow.findall(f"{SVG}rect")]
     assert max(xs) <= 480 - charts.RIGHT
+
     def day_labels(root):
         return [t for t in root.iter(f"{SVG}text") if "chart-axis-x" in (t.get("class") or "")]
 
