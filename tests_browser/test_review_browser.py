@@ -56,7 +56,7 @@ def test_a_newcomer_reviews_a_model_and_another_user_finds_it_helpful(page, scen
 
     page.goto("/models/dana-summarizer/reviews/")
     page.get_by_label("5 stars: excellent").check()
-    page.get_by_label("Title").fill("Crisp and accurate")
+    page.locator(".review-form").get_by_label("Title").fill("Crisp and accurate")
     page.get_by_label("Your review").fill("Summarized a 40-page report.\n<b>Numbers</b> were right.")
     page.get_by_role("button", name="Publish review").click()
 

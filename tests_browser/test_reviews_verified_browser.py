@@ -52,7 +52,7 @@ def test_a_caller_earns_the_verified_badge_and_another_user_reports_the_review(p
     page.set_viewport_size(DESKTOP)
     sign_in(page, "carla@example.com")
     page.get_by_label("4 stars: good").check()
-    page.get_by_label("Title").fill("Fast, faithful summaries")
+    page.locator(".review-form").get_by_label("Title").fill("Fast, faithful summaries")
     page.get_by_label("Your review").fill("Three reports summarised, numbers intact.")
     page.get_by_role("button", name="Publish review").click()
 
