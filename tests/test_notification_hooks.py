@@ -173,7 +173,7 @@ def test_a_first_reply_tells_the_reviewer_and_an_edit_does_not(
     row = only_notification(alice)
     assert row.kind == NotificationKind.REVIEW_REPLY
     assert row.title == "Ada Labs replied to your review of Dana Summarizer"
-    assert row.url == f"/models/dana-summarizer/#review-{review.pk}"
+    assert row.url == f"/models/dana-summarizer/reviews/#review-{review.pk}"
     (message,) = mail.outbox
     assert message.to == ["alice@example.com"]
     assert message.subject == "The developer of Dana Summarizer replied to your review"

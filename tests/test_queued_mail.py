@@ -143,7 +143,7 @@ def test_a_developers_first_reply_mails_the_reviewer_and_an_edit_does_not(
     assert message.subject == "The developer of Dana Summarizer replied to your review"
     assert 'your review "Fast & tidy"' in message.body
     assert "Thanks!\nVersion 2 is out." in message.body
-    assert f"/models/dana-summarizer/#review-{review.pk}" in message.body
+    assert f"/models/dana-summarizer/reviews/#review-{review.pk}" in message.body
     html = message.alternatives[0][0]
     assert "Fast &amp; tidy" in html
     assert "Thanks!<br>Version 2 is out." in html

@@ -127,6 +127,6 @@ def test_a_reviewer_switches_reply_mails_off_and_the_next_reply_reaches_the_inbo
     link = page.get_by_role("link", name="Ada Labs replied to your review of Echo")
     expect(link).to_be_visible()
     link.click()
-    expect(page).to_have_url(re.compile(rf"/models/echo/#review-{review.pk}$"))
+    expect(page).to_have_url(re.compile(rf"/models/echo/reviews/#review-{review.pk}$"))
     expect(page.locator(f"#review-{review.pk}")).to_contain_text("Version 2 is faster still.")
     developer.context.close()
