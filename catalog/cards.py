@@ -39,7 +39,7 @@ KEY_PREFIX = "model-card:"
 # reads and this list lacks costs a query per card (test_card_cache renders a card with none).
 CARD_FIELDS = (
     "model_id", "developer_id", "api_name", "display_name", "description", "category", "tags",
-    "average_rating", "rating_count", "total_requests", "price_per_request", "updated_at",
+    "average_rating", "rating_count", "total_requests", "price_per_request", "updated_at", "status",
 )  # fmt: skip
 
 

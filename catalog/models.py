@@ -1,3 +1,4 @@
+from datetime import UTC
 from decimal import Decimal
 
 from django.contrib.postgres.fields import ArrayField
@@ -141,6 +142,7 @@ class AIModel(models.Model):
         blank=True,
         db_column="replacement_model_id",
         related_name="replaced_models",
+        db_index=False,  # models_replacement_status_idx leads with it
     )
     deprecated_at = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="Kept by trigger: when the model was deprecated."
@@ -270,6 +272,8 @@ class AIModel(models.Model):
             GinIndex(fields=["search_vector"], name="models_search_vector_gin"),
             models.Index(fields=["developer", "status"], name="models_developer_status_idx"),
             models.Index(fields=["category", "status"], name="models_category_status_idx"),
+            # The models a deletion sets null, and a replacement's deprecated predecessors.
+            models.Index(fields=["replacement", "status"], name="models_replacement_status_idx"),
             # Both carry sunset_at, so that the catalog's counts and the rollups' joins, which leave out
             # models past their sunset (SERVED_NOW), still read the index alone.
             models.Index(
@@ -374,11 +378,12 @@ class AIModel(models.Model):
 
     @property
     def sunset_days(self) -> int | None:
-        """Whole days left before the sunset (0 on its last day), None without a sunset ahead."""
+        """Calendar days (UTC) from today to the sunset's day, None without a sunset ahead: a model that
+        stops answering at 00:00 on the 15th, seen on the 7th, stops in 8 days."""
         if not self.sunset_ahead:
             return None
         assert self.sunset_at is not None
-        return (self.sunset_at - timezone.now()).days
+        return (self.sunset_at.astimezone(UTC).date() - timezone.now().astimezone(UTC).date()).days
 
     def retired_message(self, replacement_api_name: str | None = None) -> str:
         """What a call of a retired model is told (the gateway's 410, the playground): the replacement's

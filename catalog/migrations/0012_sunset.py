@@ -97,7 +97,6 @@ REPLACEMENT_SQL = """
 ALTER TABLE models ADD COLUMN replacement_model_id uuid NULL
     CONSTRAINT models_replacement_model_id_fk REFERENCES models (model_id)
     ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED;
-CREATE INDEX models_replacement_model_id_idx ON models (replacement_model_id);
 """
 
 REPLACEMENT_REVERSE_SQL = "ALTER TABLE models DROP COLUMN replacement_model_id;"
@@ -180,6 +179,7 @@ class Migration(migrations.Migration):
                     field=models.ForeignKey(
                         blank=True,
                         db_column="replacement_model_id",
+                        db_index=False,
                         null=True,
                         on_delete=django.db.models.deletion.SET_NULL,
                         related_name="replaced_models",
@@ -248,6 +248,10 @@ class Migration(migrations.Migration):
                 ),
                 name="models_deprecated_at_when_deprecated",
             ),
+        ),
+        migrations.AddIndex(
+            model_name="aimodel",
+            index=models.Index(fields=["replacement", "status"], name="models_replacement_status_idx"),
         ),
         migrations.RemoveIndex(model_name="aimodel", name="models_listed_idx"),
         migrations.AddIndex(
