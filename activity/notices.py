@@ -86,7 +86,9 @@ def model_deprecation_notify(*, model_id: Any, sunset_at: str) -> int:
             if after is not None:
                 pairs = pairs.filter(user_id__gt=after)
             batch = list(
-                pairs.annotate(told=Exists(told)).order_by("user_id").values_list("user_id", "told")[:NOTICE_BATCH]
+                pairs.annotate(told=Exists(told))
+                .order_by("user_id")
+                .values_list("user_id", "told")[:NOTICE_BATCH]
             )
             if not batch:
                 return written

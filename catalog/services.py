@@ -189,7 +189,9 @@ def model_deprecation_change(
         raise ModelStatusError("Only a deprecation whose sunset is still ahead can be changed.")
     if sunset_at < current:
         raise ValidationError(
-            {"sunset_at": f"The sunset can only move later than {current:%Y-%m-%d}: its users were told that date."}
+            {
+                "sunset_at": f"The sunset can only move later than {current:%Y-%m-%d}: its users were told that date."
+            }
         )
     AIModel.objects.filter(pk=model.pk).update(
         sunset_at=sunset_at, replacement=replacement, deprecation_note=note
@@ -202,9 +204,9 @@ def model_deprecation_change(
 def model_undeprecate(*, model: AIModel) -> AIModel:
     """Undo a deprecation before its sunset: active again, its date, replacement and note cleared (by the
     models_deprecation_row trigger). After the sunset the way back is deactivate, reactivate and review."""
-    changed = AIModel.objects.filter(
-        pk=model.pk, status=ModelStatus.DEPRECATED, sunset_at__gt=Now()
-    ).update(status=ModelStatus.ACTIVE)
+    changed = AIModel.objects.filter(pk=model.pk, status=ModelStatus.DEPRECATED, sunset_at__gt=Now()).update(
+        status=ModelStatus.ACTIVE
+    )
     if not changed:
         raise ModelStatusError("Only a deprecation whose sunset is still ahead can be undone.")
     model.refresh_from_db(

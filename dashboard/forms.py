@@ -36,7 +36,9 @@ class DeprecationForm(forms.Form):
         required=False,
         max_length=AIModel._meta.get_field("api_name").max_length,
         help_text="The API name of an active model of the catalog, yours or another developer's.",
-        widget=forms.TextInput(attrs={"list": "replacement-choices", "autocomplete": "off", "spellcheck": "false"}),
+        widget=forms.TextInput(
+            attrs={"list": "replacement-choices", "autocomplete": "off", "spellcheck": "false"}
+        ),
     )
     note = forms.CharField(
         label="Note to its users",
@@ -57,7 +59,9 @@ class DeprecationForm(forms.Form):
     def __init__(self, *args, model: AIModel, users: int, **kwargs):
         self.model = model
         self.users = users
-        self.current = model.sunset_at.astimezone(UTC).date() if model.sunset_ahead and model.sunset_at else None
+        self.current = (
+            model.sunset_at.astimezone(UTC).date() if model.sunset_ahead and model.sunset_at else None
+        )
         if self.current is not None and "initial" not in kwargs:
             kwargs["initial"] = {
                 "sunset_date": self.current,
@@ -69,8 +73,9 @@ class DeprecationForm(forms.Form):
         field.widget.attrs["min"] = self.earliest().isoformat()
         field.widget.attrs["max"] = self.latest().isoformat()
         if self.current is not None:
-            field.help_text = f"Only later than {self.current.isoformat()}, the date its users were told. " + str(
-                field.help_text
+            field.help_text = (
+                f"Only later than {self.current.isoformat()}, the date its users were told. "
+                + str(field.help_text)
             )
         elif users:
             field.help_text = (

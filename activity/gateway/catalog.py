@@ -15,7 +15,8 @@ def public_models(*, params: QueryDict) -> QuerySet[AIModel]:
     """Public, served models filtered and ordered as /models/ does; a 400 GatewayError for bad values
     (the page quietly drops them, an API says so)."""
     filterset = AIModelFilter(
-        params, queryset=AIModel.objects.public().select_related("developer").prefetch_related(REPLACEMENT),
+        params,
+        queryset=AIModel.objects.public().select_related("developer").prefetch_related(REPLACEMENT),
     )
     if not filterset.is_valid():
         field, messages = next(iter(filterset.errors.items()))
