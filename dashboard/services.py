@@ -1,7 +1,7 @@
 """Writes of the dashboard that span apps: a deprecation, which changes the catalog's row and tells the
 users the activity app knows of."""
 
-from datetime import UTC
+from datetime import UTC, datetime
 from functools import partial
 
 from django.db import transaction
@@ -20,7 +20,9 @@ def _tell_users(model: AIModel) -> None:
 
 
 @transaction.atomic
-def model_deprecate(*, model: AIModel, sunset_at, replacement: AIModel | None, note: str) -> AIModel:
+def model_deprecate(
+    *, model: AIModel, sunset_at: datetime, replacement: AIModel | None, note: str
+) -> AIModel:
     """Deprecate the model with notice and tell every user who called it (activity.notices)."""
     catalog_services.model_deprecate(model=model, sunset_at=sunset_at, replacement=replacement, note=note)
     _tell_users(model)
@@ -28,7 +30,9 @@ def model_deprecate(*, model: AIModel, sunset_at, replacement: AIModel | None, n
 
 
 @transaction.atomic
-def model_deprecation_change(*, model: AIModel, sunset_at, replacement: AIModel | None, note: str) -> bool:
+def model_deprecation_change(
+    *, model: AIModel, sunset_at: datetime, replacement: AIModel | None, note: str
+) -> bool:
     """Change the notice; its users are told again when the sunset moved. Returns whether it moved."""
     before = model.sunset_at
     catalog_services.model_deprecation_change(

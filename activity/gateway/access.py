@@ -38,7 +38,7 @@ def check_serving(*, model: AIModel) -> None:
     """Raise 410 for a deprecated model past its sunset (naming its replacement) and 404 for one that is not
     in service. The gateway's row comes with its replacement's api_name (activity.gateway.rows)."""
     if model.is_retired:
-        replacement = model.replacement.api_name if model.replacement_id is not None else None
+        replacement = model.replacement.api_name if model.replacement is not None else None
         raise error(
             "model_deprecated", model.retired_message(replacement or ""), extra={"replacement": replacement}
         )
@@ -67,7 +67,7 @@ def deprecation_headers(model: AIModel) -> dict[str, str]:
     if model.sunset_at is not None:
         headers["Sunset"] = http_date(model.sunset_at.timestamp())
     links = [f'<{base}{model.get_absolute_url()}>; rel="deprecation"']
-    if model.replacement_id is not None:
+    if model.replacement is not None:
         links.append(f'<{base}{model.replacement.get_absolute_url()}>; rel="successor-version"')
     headers["Link"] = ", ".join(links)
     return headers

@@ -226,7 +226,8 @@ def model_by_key_hash(*, key_hash: str) -> AIModel | None:
     row = fetch_one(MODEL_BY_KEY_SQL, [key_hash])
     if row is None:
         return None
-    return _link_model(*_instances(row[:-2], [AIModel, Developer, User]), row[-2:])
+    model, developer, user = _instances(row[:-2], [AIModel, Developer, User])
+    return _link_model(model, developer, user, row[-2:])
 
 
 def active_key_with_user(*, key_hash: str) -> UserApiKey | None:

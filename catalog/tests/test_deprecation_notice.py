@@ -34,7 +34,7 @@ def test_the_page_says_when_it_stops_and_links_the_replacement(client, echo):
     html = client.get("/models/echo/").content.decode()
 
     assert "Deprecated</strong> — stops answering on" in html
-    assert "(in 10 days, 00:00 UTC)" in html or "(in 11 days, 00:00 UTC)" in html
+    assert "at 00:00 UTC (in 10 days)" in html or "at 00:00 UTC (in 11 days)" in html
     assert '<a href="/models/echo-2/">Echo 2</a>' in html
     assert "Echo 2 answers faster." in html
     assert "snippet-curl" in html  # it still answers: the examples stay
