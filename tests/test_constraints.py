@@ -36,6 +36,12 @@ def a_model():
     return "models", "model_id", AIModelFactory().pk
 
 
+def a_model_beside_another():
+    # The replacement's CHECKs need a second model to point at.
+    AIModelFactory()
+    return a_model()
+
+
 def a_review():
     return "model_reviews", "review_id", ModelReviewFactory().pk
 
@@ -192,6 +198,14 @@ CHECKS = {
     "models_status_valid": (a_model, "status = 'archived'"),
     "models_total_requests_non_negative": (a_model, "total_requests = -1"),
     "models_total_users_non_negative": (a_model, "total_users = -1"),
+    "models_replacement_not_self": (a_model, "status = 'deprecated', replacement_model_id = model_id"),
+    "models_sunset_only_deprecated": (a_model, "sunset_at = now() + interval '7 days'"),
+    "models_replacement_only_deprecated": (
+        a_model_beside_another,
+        "replacement_model_id = (SELECT o.model_id FROM models o WHERE o.model_id <> models.model_id LIMIT 1)",
+    ),
+    "models_deprecation_note_only_deprecated": (a_model, "deprecation_note = 'Use the new one.'"),
+    "models_deprecated_at_when_deprecated": (a_model, "deprecated_at = now()"),
     "model_reviews_rating_check": (a_review, "rating = -1"),
     "model_reviews_rating_range": (a_review, "rating = 6"),
     "model_reviews_helpful_votes_non_negative": (a_review, "helpful_votes = -1"),

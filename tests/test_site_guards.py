@@ -10,6 +10,7 @@ handlers, no style= attributes. A new named URL fails the coverage test until it
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -198,6 +200,14 @@ def world(alice, bob, pat, dana, eve, staff, model):
     ApiUsageLogFactory(model=model, developer=dana, response_code=502)
     api_key = UserApiKeyFactory(user=alice)
     deprecated = AIModelFactory(developer=dana, api_name="dana-old", status=ModelStatus.DEPRECATED)
+    sunsetting = AIModelFactory(
+        developer=dana,
+        api_name="dana-sunsetting",
+        status=ModelStatus.DEPRECATED,
+        sunset_at=timezone.now() + timedelta(days=30),
+        replacement=model,
+        deprecation_note="Move to the newer one.",
+    )
     inactive = AIModelFactory(developer=dana, api_name="dana-paused", status=ModelStatus.INACTIVE)
     unlisted = AIModelFactory(developer=dana, api_name="dana-new", status=ModelStatus.UNDER_REVIEW)
     applicant = DeveloperFactory(username="hopeful", status=DeveloperStatus.PENDING_APPROVAL)
@@ -229,6 +239,7 @@ def world(alice, bob, pat, dana, eve, staff, model):
             "history": history,
             "api_key": api_key,
             "deprecated": deprecated,
+            "sunsetting": sunsetting,
             "inactive": inactive,
             "unlisted": unlisted,
             "alice": alice,
@@ -398,8 +409,14 @@ ROUTES: dict[str, Route] = {
         kind="redirect",
         redirect_to="/dashboard/models/",
     ),
-    "dashboard:model_deprecate": Route(
-        "dana", _model, method="post", status=302, kind="redirect", redirect_to="/dashboard/models/"
+    "dashboard:model_deprecate": Route("dana", _model),
+    "dashboard:model_undeprecate": Route(
+        "dana",
+        lambda o: {"api_name": o["sunsetting"].api_name},
+        method="post",
+        status=302,
+        kind="redirect",
+        redirect_to="/dashboard/models/",
     ),
     "dashboard:model_delete": Route("dana", _model),
     "dashboard:model_key_rotate": Route("dana", _model),

@@ -237,9 +237,11 @@ def model_detail(request: HttpRequest, api_name: str) -> HttpResponse:
     context = {
         "model": model,
         "is_owner": is_model_owner(request.user, model),
-        "is_served": model.status == ModelStatus.ACTIVE,
+        "is_served": model.status == ModelStatus.ACTIVE or model.sunset_ahead,
         "snippets": _snippets(model),
-        "show_playground": model.status == ModelStatus.ACTIVE,
+        # A model deprecated with notice keeps its playground: until the sunset it answers, after it the
+        # playground says why it does not.
+        "show_playground": model.status == ModelStatus.ACTIVE or model.sunset_at is not None,
     }
     return render(request, "catalog/model_detail.html", context)
 
