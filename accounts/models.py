@@ -98,6 +98,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     # being allowed to sign in. Part of the session hash, so no session from before a suspension comes back
     # with a reactivation.
     session_epoch = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    # A change of address asked for and not yet confirmed (accounts.services.email_change): the address
+    # becomes `email` only when the link mailed to it is followed. Null when none is pending.
+    pending_email = models.EmailField(max_length=254, null=True, blank=True, editable=False)
+    pending_email_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = created_at()
     updated_at = updated_at()
 
@@ -123,6 +127,12 @@ class User(AbstractBaseUser, PermissionsMixin):
             ),
             check_in("status", UserStatus.choices, "users_status_valid"),
             check_non_negative("credit_balance", "users_credit_balance_non_negative"),
+            models.CheckConstraint(
+                condition=models.Q(pending_email__isnull=True, pending_email_requested_at__isnull=True)
+                | models.Q(pending_email__isnull=False, pending_email_requested_at__isnull=False),
+                name="users_pending_email_with_time",
+                violation_error_message="A pending address change has both its address and its time.",
+            ),
         ]
 
     def _get_session_auth_hash(self, secret=None):

@@ -24,6 +24,7 @@ urlpatterns = [
     path("developers/apply/", include("accounts.urls_apply")),
     path("dashboard/", include("dashboard.urls")),
     path("playground/", include("activity.urls_playground")),
+    path("docs/", include("activity.urls_docs")),
     path("", include("reviews.urls")),
     path("", include("catalog.urls")),
 ]

@@ -41,6 +41,7 @@ SITE_NAMESPACES = {
     "apply",
     "dashboard",
     "playground",
+    "docs",
 }
 LABEL_EXEMPT_INPUTS = {"hidden", "submit", "button", "reset", "image"}
 SCRIPT_OK_TYPES = {"application/json", "application/ld+json"}
@@ -282,6 +283,10 @@ ROUTES: dict[str, Route] = {
     "me:profile": Route("alice"),
     "me:profile_edit": Route("alice"),
     "me:delete_account": Route("alice"),
+    # change of email address (docsacct)
+    "me:email_change": Route("alice"),
+    "me:email_change_cancel": Route("alice", method="post", status=302, kind="redirect", redirect_to="/me/"),
+    "accounts:email_change_confirm": Route(kwargs=lambda o: {"token": "not-a-real-token"}, status=400),
     # history
     "history:list": Route("alice"),
     "history:export": Route("alice", kind="csv"),
@@ -352,6 +357,12 @@ ROUTES: dict[str, Route] = {
     "playground:stream": Route(
         "alice", _model, method="post", data=lambda o: {"prompt": ""}, status=400, kind="fragment"
     ),
+    # docs (docsacct)
+    "docs:index": Route(),
+    "docs:quickstart": Route(),
+    "docs:errors": Route(),
+    "docs:limits": Route(),
+    "docs:upstream": Route(),
 }
 
 
@@ -418,6 +429,11 @@ VARIANTS: dict[str, tuple[str, Route]] = {
         ),
     ),
     "profile, pending user": ("me:profile", Route("pat")),
+    "quickstart, signed in": ("docs:quickstart", Route("alice")),
+    "email change with errors": (
+        "me:email_change",
+        Route("alice", method="post", data=lambda o: {"email": "bob@example.com", "password": "wrong"}),
+    ),
     "profile, developer": ("me:profile", Route("dana")),
     "profile edit with errors": (
         "me:profile_edit",
