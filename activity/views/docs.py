@@ -13,6 +13,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
 from activity.gateway.errors import ERROR_CODES
@@ -38,7 +40,8 @@ PAGES = (
     DocPage("upstream", "Upstream protocol", "For developers: what your model's endpoint receives and answers."),
 )
 
-# What a caller should do about each error code of ERROR_CODES (its status and meaning come from there).
+# What a caller should do about each error code of ERROR_CODES (its status and meaning come from there);
+# {support} becomes a mailto link to SUPPORT_EMAIL.
 ERROR_ADVICE: dict[str, str] = {
     "invalid_json": "Send a JSON object encoded in UTF-8, with arrays and objects nested at most "
     "GATEWAY_MAX_JSON_DEPTH deep. Check the body with a JSON parser before sending it.",
@@ -59,7 +62,8 @@ ERROR_ADVICE: dict[str, str] = {
     "insufficient_credits": "Top up your credits (see Limits, quotas and credits). Nothing was charged.",
     "key_limit_reached": "Wait until the period resets (Retry-After, or spend_reset_at from GET "
     "/api/v1/key), or raise the key's limit at /me/keys/.",
-    "account_suspended": "The account cannot call the API. Contact support if you think this is a mistake.",
+    "account_suspended": "The account cannot call the API. Contact support at {support} if you think this is "
+    "a mistake.",
     "account_not_verified": "Confirm your email address with the link we mailed (or ask for a new one on "
     "/me/).",
     "key_not_for_model": "A model key calls its own model only; use a personal key for other models.",
@@ -86,8 +90,8 @@ ERROR_ADVICE: dict[str, str] = {
     "charged.",
     "upstream_timeout": "Retry with backoff, ask for a shorter answer, or stream it (the timeout then "
     "bounds each wait between pieces). Nothing was charged.",
-    "internal_error": "A fault of the platform. Retry once; if it keeps happening, contact support with the "
-    "time of the call.",
+    "internal_error": "A fault of the platform. Retry once; if it keeps happening, contact support at {support} "
+    "with the time of the call.",
     "service_busy": "Retry after Retry-After seconds. Nothing was counted or charged.",
 }
 
@@ -97,13 +101,18 @@ class ErrorRow:
     code: str
     status: int
     meaning: str
-    advice: str
+    advice: SafeString
+
+
+def advice_html(code: str) -> SafeString:
+    link = format_html('<a href="mailto:{0}">{0}</a>', settings.SUPPORT_EMAIL)
+    return mark_safe(conditional_escape(ERROR_ADVICE.get(code, "")).replace("{support}", link))  # noqa: S308
 
 
 def error_rows() -> list[ErrorRow]:
     """Every code of ERROR_CODES, by status then as listed there."""
     rows = [
-        ErrorRow(code=code, status=status, meaning=meaning, advice=ERROR_ADVICE.get(code, ""))
+        ErrorRow(code=code, status=status, meaning=meaning, advice=advice_html(code))
         for code, (status, meaning) in ERROR_CODES.items()
     ]
     return sorted(rows, key=lambda row: row.status)
