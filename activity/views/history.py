@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet, Sum
+from django.db.models import Count, OuterRef, QuerySet, Sum, Window
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -92,7 +92,8 @@ def _filtered(request: HttpRequest) -> tuple[HistoryFilter, object]:
 def _known_count(user, filterset: HistoryFilter) -> int | None:
     """How many rows the list holds, from trigger-kept counts when its filters allow: all of the user's
     rows (user_history_counts), one status (the same) or one model (model_users). None for any other
-    filter, which the paginator counts (through the page index for all but the prompt text)."""
+    filter, which the paginator counts through the page index, or a text search counts beside its page
+    (_searched_page)."""
     if filterset.is_bound and not filterset.is_valid():
         return 0
     active = {
@@ -116,7 +117,41 @@ def _page_entries(rows: QuerySet, page: Page) -> list[UserHistory]:
     if not page.paginator.count:
         return []
     bottom = (page.number - 1) * page.paginator.per_page
-    ids = rows.values("pk")[bottom : bottom + page.paginator.per_page]
+    return _entries(rows.values("pk")[bottom : bottom + page.paginator.per_page])
+
+
+def _searches_text(filterset: HistoryFilter) -> bool:
+    return bool(filterset.is_bound and filterset.is_valid() and filterset.form.cleaned_data.get("q"))
+
+
+def _ids_and_total(rows: QuerySet, number: int) -> list[tuple[uuid.UUID, int]]:
+    bottom = (number - 1) * PAGE_SIZE
+    counted = rows.annotate(total=Window(Count("*"))).values_list("pk", "total")
+    return list(counted[bottom : bottom + PAGE_SIZE])
+
+
+def _searched_page(rows: QuerySet, number: str | None) -> Page:
+    """A text search's page and its count in one query (COUNT(*) OVER () beside the page's ids): a search
+    reads its matches through user_history_prompt_trgm_idx and rechecks each against its prompt, work that
+    a separate COUNT(*) would do a second time. A page past the end (a stale link) costs one more count and
+    shows the last page, as Paginator.get_page does."""
+    try:
+        wanted = max(int(number or 1), 1)
+    except ValueError:
+        wanted = 1
+    found = _ids_and_total(rows, wanted)
+    if not found and wanted > 1:
+        total = rows.count()
+        wanted = max(-(-total // PAGE_SIZE), 1)
+        found = _ids_and_total(rows, wanted) if total else []
+    paginator = CountedPaginator(rows, PAGE_SIZE, count=found[0][1] if found else 0)
+    page = paginator.get_page(wanted)
+    page.object_list = _entries([pk for pk, _ in found]) if found else []
+    return page
+
+
+def _entries(ids) -> list[UserHistory]:
+    """The rows of `ids` (a list or a subquery), newest first, with the columns the list shows."""
     shown = UserHistory.objects.filter(pk__in=ids).select_related("model").only(*LIST_COLUMNS)
     # The kinds of media each row still keeps, in the same query (a lookup by call_media's history_id index
     # per row of the page), so that the list marks entries with images or audio at no extra query.
@@ -186,12 +221,15 @@ def history_list(request):
     filterset, rows = _filtered(request)
     filtered = any(value for key, value in request.GET.items() if key != "page")
     count = _known_count(request.user, filterset)
-    if count is None:
-        paginator = Paginator(rows, PAGE_SIZE)
+    if count is None and _searches_text(filterset):
+        page = _searched_page(rows, request.GET.get("page"))
     else:
-        paginator = CountedPaginator(rows, PAGE_SIZE, count=count)
-    page = paginator.get_page(request.GET.get("page"))
-    page.object_list = _page_entries(rows, page)
+        if count is None:
+            paginator = Paginator(rows, PAGE_SIZE)
+        else:
+            paginator = CountedPaginator(rows, PAGE_SIZE, count=count)
+        page = paginator.get_page(request.GET.get("page"))
+        page.object_list = _page_entries(rows, page)
     # The rows are drawn by Jinja2: 25 rows of seven cells took Django's engine about 1 ms, Jinja2 0.13 ms
     # (bench/fragments.py). test_history_list compares them cell by cell with the old filters' markup.
     rows_html = render_fragment("activity/_history_rows.html", {"rows": _list_rows(page.object_list)})
