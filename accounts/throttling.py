@@ -30,9 +30,7 @@ EMAIL_CHANGE_REFUSED_FOR_USER = (
     "You asked to change your email address too many times in the last hour. Check the inbox of the new "
     "address (and its spam folder) for the link already sent, or try again later."
 )
-EMAIL_CHANGE_REFUSED_FOR_CLIENT = (
-    "Too many email address changes were asked for from your network in the last hour. Please try again later."
-)
+EMAIL_CHANGE_REFUSED_FOR_CLIENT = "Too many email address changes were asked for from your network in the last hour. Please try again later."
 RESEND_REFUSED_FOR_CLIENT = (
     "Too many confirmation links were asked for from your network in the last hour. Please try again later."
 )

@@ -73,7 +73,11 @@ def email_change_max_age() -> timedelta:
 
 def make_email_change_token(user) -> str:
     return signing.TimestampSigner(salt=EMAIL_CHANGE_SALT).sign_object(
-        {"u": str(user.pk), "e": user.pending_email.lower(), "t": user.pending_email_requested_at.isoformat()},
+        {
+            "u": str(user.pk),
+            "e": user.pending_email.lower(),
+            "t": user.pending_email_requested_at.isoformat(),
+        },
         compress=True,
     )
 

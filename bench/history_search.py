@@ -123,7 +123,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--inserts", type=int, default=5000, help="history rows per insert round")
-    parser.add_argument("--words", default="", help="comma-separated search words (default: three from the data)")
+    parser.add_argument(
+        "--words", default="", help="comma-separated search words (default: three from the data)"
+    )
     parser.add_argument("--output", default="")
     args = parser.parse_args(argv)
     say = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
@@ -136,7 +138,9 @@ def main(argv: list[str] | None = None) -> int:
         user, rows = conn.execute(
             "SELECT user_id, count(*) FROM user_history GROUP BY user_id ORDER BY count(*) DESC LIMIT 1"
         ).fetchone()
-        model = conn.execute("SELECT model_id FROM user_history WHERE user_id = %s LIMIT 1", [user]).fetchone()[0]
+        model = conn.execute(
+            "SELECT model_id FROM user_history WHERE user_id = %s LIMIT 1", [user]
+        ).fetchone()[0]
         prompts = [
             row[0]
             for row in conn.execute(
@@ -151,16 +155,25 @@ def main(argv: list[str] | None = None) -> int:
             order = (False, True) if number % 2 else (True, False)
             for with_index in order:
                 ms = insert_round(
-                    conn, sql=sql, user=user, model=model, prompts=prompts, rows=args.inserts, with_index=with_index
+                    conn,
+                    sql=sql,
+                    user=user,
+                    model=model,
+                    prompts=prompts,
+                    rows=args.inserts,
+                    with_index=with_index,
                 )
                 inserts[with_index].append(ms)
                 say(f"round {number} insert {'with' if with_index else 'without'} index: {ms:.3f} ms/row")
                 for word in words:
                     result = search_round(conn, user=user, word=word, with_index=with_index)
                     searches.setdefault((word, with_index), []).append(result)
-                    say(f"round {number} search {word!r} {'with' if with_index else 'without'}: {result['ms']:.1f} ms")
+                    say(
+                        f"round {number} search {word!r} {'with' if with_index else 'without'}: {result['ms']:.1f} ms"
+                    )
         counts = {
-            word: conn.execute(COUNT_SQL, {"pattern": pattern(word), "user": user}).fetchone()[0] for word in words
+            word: conn.execute(COUNT_SQL, {"pattern": pattern(word), "user": user}).fetchone()[0]
+            for word in words
         }
     lines = [
         f"Run of {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; the heaviest user has {rows:,} history rows; "
@@ -186,7 +199,9 @@ def main(argv: list[str] | None = None) -> int:
     lines += ["", "Plans (last round):", ""]
     for word in words:
         for with_index in (False, True):
-            lines.append(f"- `{word}` {'with' if with_index else 'without'}: {searches[(word, with_index)][-1]['plan']}")
+            lines.append(
+                f"- `{word}` {'with' if with_index else 'without'}: {searches[(word, with_index)][-1]['plan']}"
+            )
     markdown = "\n".join(lines)
     print(markdown)
     if args.output:

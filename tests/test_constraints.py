@@ -135,6 +135,7 @@ def a_call_media():
 # constraint name → (row maker, SET clause that breaks exactly that rule)
 CHECKS = {
     "users_status_valid": (a_user, "status = 'banned'"),
+    "users_pending_email_with_time": (a_user, "pending_email = 'new@example.org'"),
     "users_session_epoch_check": (a_user_whose_epoch_sql_writes, "session_epoch = -1"),
     "users_credit_balance_non_negative": (a_user_whose_balance_the_ledger_moves, "credit_balance = -0.0001"),
     "credit_ledger_kind_valid": (a_ledger_entry, "kind = 'gift'"),

@@ -34,13 +34,17 @@ def test_a_developer_reads_the_quickstart_and_visits_the_explorer(page, live_ser
     expect(docs_nav.get_by_role("link", name="Quickstart")).to_have_attribute("aria-current", "page")
     python = page.locator('code[data-example="python-client"]')
     expect(python).to_contain_text(f'base_url="{live_server.url}/api/v1"')
-    expect(page.locator('code[data-example="curl-invoke"]')).to_contain_text(f"curl {live_server.url}/api/v1/")
+    expect(page.locator('code[data-example="curl-invoke"]')).to_contain_text(
+        f"curl {live_server.url}/api/v1/"
+    )
     both_sizes(page, screenshot, "docs-quickstart")
 
     page.get_by_role("link", name="Link to this section: 4. Stream the answer").click()
     expect(page).to_have_url(f"{live_server.url}/docs/quickstart/#streaming")
 
-    page.get_by_role("navigation", name="Previous and next page").get_by_role("link", name="Next Errors").click()
+    page.get_by_role("navigation", name="Previous and next page").get_by_role(
+        "link", name="Next Errors"
+    ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Errors")
     expect(page.locator("tr#quota_exceeded")).to_contain_text("429")
     both_sizes(page, screenshot, "docs-errors")
@@ -55,7 +59,9 @@ def test_a_developer_reads_the_quickstart_and_visits_the_explorer(page, live_ser
     expect(page.get_by_role("heading", level=1)).to_have_text("Errors")
 
 
-def test_a_user_changes_their_email_address_through_the_mailed_link(page, live_server, screenshot, alice, password):
+def test_a_user_changes_their_email_address_through_the_mailed_link(
+    page, live_server, screenshot, alice, password
+):
     page.set_viewport_size(DESKTOP)
     page.goto("/accounts/login/")
     page.get_by_label("Username or email").fill("alice")

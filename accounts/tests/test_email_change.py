@@ -49,7 +49,9 @@ def test_the_page_asks_for_the_new_address_and_the_password(alice_client):
     assert 'name="password"' in html and 'autocomplete="current-password"' in html
 
 
-def test_the_change_waits_for_the_link_mailed_to_the_new_address(ask, alice, alice_client, django_capture_on_commit_callbacks):
+def test_the_change_waits_for_the_link_mailed_to_the_new_address(
+    ask, alice, alice_client, django_capture_on_commit_callbacks
+):
     response = ask("Alice.New@Example.org")
 
     assert response.status_code == 302 and response["Location"] == reverse("me:profile")
@@ -140,7 +142,9 @@ def test_only_the_latest_link_works(ask, alice, alice_client, django_capture_on_
     assert alice.pending_email == "second@example.org"
 
 
-def test_an_expired_link_is_refused(ask, alice, alice_client, monkeypatch, settings, django_capture_on_commit_callbacks):
+def test_an_expired_link_is_refused(
+    ask, alice, alice_client, monkeypatch, settings, django_capture_on_commit_callbacks
+):
     settings.EMAIL_CHANGE_MAX_AGE = timedelta(hours=1)
     now = time.time()
     with monkeypatch.context() as patch:
@@ -192,7 +196,9 @@ def test_the_database_decides_a_race_the_check_missed(alice, monkeypatch, django
     assert alice.email == "alice@example.com"
 
 
-def test_the_profile_shows_a_pending_change_that_can_be_cancelled(ask, alice, alice_client, django_capture_on_commit_callbacks):
+def test_the_profile_shows_a_pending_change_that_can_be_cancelled(
+    ask, alice, alice_client, django_capture_on_commit_callbacks
+):
     ask("alice.new@example.org")
     link = link_in(next(m for m in mail.outbox if m.to == ["alice.new@example.org"]))
 
@@ -231,14 +237,18 @@ def test_changes_are_throttled_per_user(ask, alice, settings):
     assert alice.pending_email == "two@example.org"
 
 
-def test_changes_are_throttled_per_client_address(client, bob, password, settings, django_capture_on_commit_callbacks):
+def test_changes_are_throttled_per_client_address(
+    client, bob, password, settings, django_capture_on_commit_callbacks
+):
     settings.THROTTLE_RESENDS_PER_CLIENT = 1
     users = [UserFactory(username=f"neighbour{n}") for n in range(2)]
     statuses = []
     for n, user in enumerate(users):
         client.force_login(user)
         with django_capture_on_commit_callbacks(execute=True):
-            statuses.append(client.post(URL, {"email": f"n{n}@example.org", "password": password}).status_code)
+            statuses.append(
+                client.post(URL, {"email": f"n{n}@example.org", "password": password}).status_code
+            )
     assert statuses == [302, 429]
 
 

@@ -71,7 +71,9 @@ def test_the_index_links_to_the_openapi_explorer(client, db):
 def test_the_examples_call_the_address_the_page_was_asked_at(client, db, settings):
     settings.ALLOWED_HOSTS = ["docs.example.org"]
     plain = client.get(reverse("docs:quickstart"), HTTP_HOST="docs.example.org").content.decode()
-    secure = client.get(reverse("docs:quickstart"), HTTP_HOST="docs.example.org", secure=True).content.decode()
+    secure = client.get(
+        reverse("docs:quickstart"), HTTP_HOST="docs.example.org", secure=True
+    ).content.decode()
 
     assert 'base_url="http://docs.example.org/api/v1"' in html.unescape(plain)
     assert "curl http://docs.example.org/api/v1/models/demo-summarizer/invoke" in html.unescape(plain)

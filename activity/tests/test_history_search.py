@@ -86,7 +86,9 @@ def test_the_index_serves_the_expression_django_writes_for_icontains(alice, mode
     ],
 )
 def test_a_search_finds_what_icontains_finds(client, alice, model, q, expected):
-    for n, text in enumerate(["the SEA", "Seaside", "sea shanty", "use it", "50% off", "5000 off", "a_b test", "axb"]):
+    for n, text in enumerate(
+        ["the SEA", "Seaside", "sea shanty", "use it", "50% off", "5000 off", "a_b test", "axb"]
+    ):
         UserHistoryFactory(user=alice, model=model, prompt=text, session_id=f"s{n}")
     client.force_login(alice)
 

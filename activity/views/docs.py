@@ -37,7 +37,9 @@ PAGES = (
     DocPage("quickstart", "Quickstart", "A key, a first call with curl and with Python, streaming, media."),
     DocPage("errors", "Errors", "Every error code the API answers, its status, and what to do about it."),
     DocPage("limits", "Limits, quotas and credits", "Rate-limit headers, Retry-After, spending limits."),
-    DocPage("upstream", "Upstream protocol", "For developers: what your model's endpoint receives and answers."),
+    DocPage(
+        "upstream", "Upstream protocol", "For developers: what your model's endpoint receives and answers."
+    ),
 )
 
 # What a caller should do about each error code of ERROR_CODES (its status and meaning come from there);
