@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import Count, OuterRef, QuerySet, Sum, Window
+from django.db.models import OuterRef, QuerySet, Sum
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -38,6 +38,8 @@ from core.pagination import CountedPaginator
 from core.templating import render_fragment
 
 PAGE_SIZE = 25
+# A text search counts its matches up to this many ("more than 10,000"), and pages through them.
+SEARCH_COUNT_CAP = 10_000
 # What a row of the list shows: the long response and the model's other columns stay in the database.
 LIST_COLUMNS = (
     "history_id",
@@ -92,7 +94,7 @@ def _filtered(request: HttpRequest) -> tuple[HistoryFilter, object]:
 def _known_count(user, filterset: HistoryFilter) -> int | None:
     """How many rows the list holds, from trigger-kept counts when its filters allow: all of the user's
     rows (user_history_counts), one status (the same) or one model (model_users). None for any other
-    filter, which the paginator counts through the page index, or a text search counts beside its page
+    filter, which the paginator counts through the page index, or a text search counts up to a cap
     (_searched_page)."""
     if filterset.is_bound and not filterset.is_valid():
         return 0
@@ -124,29 +126,21 @@ def _searches_text(filterset: HistoryFilter) -> bool:
     return bool(filterset.is_bound and filterset.is_valid() and filterset.form.cleaned_data.get("q"))
 
 
-def _ids_and_total(rows: QuerySet, number: int) -> list[tuple[uuid.UUID, int]]:
-    bottom = (number - 1) * PAGE_SIZE
-    counted = rows.annotate(total=Window(Count("*"))).values_list("pk", "total")
-    return list(counted[bottom : bottom + PAGE_SIZE])
-
-
 def _searched_page(rows: QuerySet, number: str | None) -> Page:
-    """A text search's page and its count in one query (COUNT(*) OVER () beside the page's ids): a search
-    reads its matches through user_history_prompt_trgm_idx and rechecks each against its prompt, work that
-    a separate COUNT(*) would do a second time. A page past the end (a stale link) costs one more count and
-    shows the last page, as Paginator.get_page does."""
-    try:
-        wanted = max(int(number or 1), 1)
-    except ValueError:
-        wanted = 1
-    found = _ids_and_total(rows, wanted)
-    if not found and wanted > 1:
-        total = rows.count()
-        wanted = max(-(-total // PAGE_SIZE), 1)
-        found = _ids_and_total(rows, wanted) if total else []
-    paginator = CountedPaginator(rows, PAGE_SIZE, count=found[0][1] if found else 0)
-    page = paginator.get_page(wanted)
-    page.object_list = _entries([pk for pk, _ in found]) if found else []
+    """A text search's page, its count capped at SEARCH_COUNT_CAP matches.
+
+    A rare word is found through user_history_prompt_trgm_idx, count and page alike (a few milliseconds
+    each at 2 M rows). A word most prompts hold has as many matches as rows: an exact count would read all
+    of them (2 s at 2 M rows); counted up to the cap it stops after SEARCH_COUNT_CAP, and the page walks
+    the newest rows until it has 25. One query for both (COUNT(*) OVER () beside the page) was measured
+    and dropped: PostgreSQL then reads every match in the page's order, 18 s for a common word
+    (bench/history_search.py)."""
+    # No ORDER BY under the LIMIT: it would make PostgreSQL walk the rows newest first to count them.
+    matches = rows.order_by().values("pk")[: SEARCH_COUNT_CAP + 1].count()
+    paginator = CountedPaginator(rows, PAGE_SIZE, count=min(matches, SEARCH_COUNT_CAP))
+    page = paginator.get_page(number)
+    page.object_list = _page_entries(rows, page)
+    page.count_capped = matches > SEARCH_COUNT_CAP  # type: ignore[attr-defined]
     return page
 
 
