@@ -164,6 +164,7 @@ CHECKS = {
     "collection_models_note_length": (a_collection_item, "note = repeat('x', 501)"),
     "collection_models_position_non_negative": (a_collection_item, "position = -1"),
     "users_status_valid": (a_user, "status = 'banned'"),
+    "users_pending_email_with_time": (a_user, "pending_email = 'new@example.org'"),
     "users_session_epoch_check": (a_user_whose_epoch_sql_writes, "session_epoch = -1"),
     "users_credit_balance_non_negative": (a_user_whose_balance_the_ledger_moves, "credit_balance = -0.0001"),
     "users_notifications_off_valid": (a_user, "notifications_off = '{gossip}'"),

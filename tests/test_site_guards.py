@@ -46,6 +46,7 @@ SITE_NAMESPACES = {
     "playground",
     "theme",
     "favourites",
+    "docs",
 }
 LABEL_EXEMPT_INPUTS = {"hidden", "submit", "button", "reset", "image"}
 SCRIPT_OK_TYPES = {"application/json", "application/ld+json"}
@@ -363,6 +364,10 @@ ROUTES: dict[str, Route] = {
         kind="redirect",
         redirect_to="/models/dana-summarizer/",
     ),
+    # change of email address (docsacct)
+    "me:email_change": Route("alice"),
+    "me:email_change_cancel": Route("alice", method="post", status=302, kind="redirect", redirect_to="/me/"),
+    "accounts:email_change_confirm": Route(kwargs=lambda o: {"token": "not-a-real-token"}, status=400),
     # history
     "history:list": Route("alice"),
     "history:export": Route("alice", kind="csv"),
@@ -447,6 +452,12 @@ ROUTES: dict[str, Route] = {
     "playground:stream": Route(
         "alice", _model, method="post", data=lambda o: {"prompt": ""}, status=400, kind="fragment"
     ),
+    # docs (docsacct)
+    "docs:index": Route(),
+    "docs:quickstart": Route(),
+    "docs:errors": Route(),
+    "docs:limits": Route(),
+    "docs:upstream": Route(),
 }
 
 
@@ -557,6 +568,11 @@ VARIANTS: dict[str, tuple[str, Route]] = {
         ),
     ),
     "profile, pending user": ("me:profile", Route("pat")),
+    "quickstart, signed in": ("docs:quickstart", Route("alice")),
+    "email change with errors": (
+        "me:email_change",
+        Route("alice", method="post", data=lambda o: {"email": "bob@example.com", "password": "wrong"}),
+    ),
     "profile, developer": ("me:profile", Route("dana")),
     "profile edit with errors": (
         "me:profile_edit",
