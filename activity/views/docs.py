@@ -73,7 +73,7 @@ ERROR_ADVICE: dict[str, str] = {
     "its own model.",
     "not_found": "Check the method and path against the API reference (/api/v1/docs).",
     "method_not_allowed": "Use one of the methods the Allow header lists.",
-    "model_deprecated": "Move to another model; its page may name a replacement. Do not retry.",
+    "model_deprecated": "The model is past its sunset date. Move to the model the error's `replacement` field names (also in the `Link` header before the sunset); do not retry.",
     "prompt_too_large": "Shorten the prompt below GATEWAY_MAX_PROMPT_CHARS characters, or split the work "
     "over several calls.",
     "request_too_large": "Send a smaller body (files travel in it as base64, a third larger than the file).",
