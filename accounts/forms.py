@@ -1,11 +1,14 @@
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordMixin, UsernameField
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import RegexValidator
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from accounts.mail import mail_send_now
 from accounts.models import User, UserStatus
@@ -15,9 +18,16 @@ MAX_PICTURE_BYTES = 2 * 1024 * 1024
 PICTURE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 
 BLOCKED_MESSAGES = {
-    UserStatus.SUSPENDED: "This account is suspended. Contact support if you think this is a mistake.",
-    UserStatus.INACTIVE: "This account is suspended (inactive). Contact support to reactivate it.",
+    UserStatus.SUSPENDED: "This account is suspended. Contact support at {link} if you think this is a mistake.",
+    UserStatus.INACTIVE: "This account is suspended (inactive). Contact support at {link} to reactivate it.",
 }
+
+
+def blocked_message(status: str) -> SafeString:
+    """The sign-in form's word for a blocked account, with a mailto link to settings.SUPPORT_EMAIL."""
+    text = BLOCKED_MESSAGES.get(status, BLOCKED_MESSAGES[UserStatus.SUSPENDED])
+    link = format_html('<a href="mailto:{0}">{0}</a>', settings.SUPPORT_EMAIL)
+    return format_html(text, link=link)
 
 
 class SignUpForm(SetPasswordMixin, forms.ModelForm):
@@ -89,8 +99,7 @@ class SignInForm(AuthenticationForm):
         status = getattr(self.request, "blocked_account_status", None)
         if status is None:
             return
-        message = BLOCKED_MESSAGES.get(status, BLOCKED_MESSAGES[UserStatus.SUSPENDED])
-        raise ValidationError(message, code="inactive")
+        raise ValidationError(blocked_message(status), code="inactive")
 
 
 class ProfileForm(forms.ModelForm):
@@ -196,3 +205,38 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
                 },
             },
         )
+
+
+class EmailChangeForm(forms.Form):
+    """A new address and the current password (someone at an unlocked screen cannot move the account to
+    their own address)."""
+
+    email = forms.EmailField(
+        label="New email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text="We send a link to this address; your address changes when you follow it.",
+    )
+    password = forms.CharField(
+        label="Your current password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"].strip())
+        if email.lower() == self.user.email.lower():
+            raise ValidationError("That is already your address.", code="same")
+        if User.objects.filter(email__iexact=email).exclude(pk=self.user.pk).exists():
+            raise ValidationError("A user with that email address already exists.", code="unique")
+        return email
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError("That is not your password.", code="password_incorrect")
+        return password

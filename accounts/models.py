@@ -114,6 +114,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     notification_mails_off = ArrayField(
         models.CharField(max_length=32), default=list, db_default=[], blank=True
     )
+    # A change of address asked for and not yet confirmed (accounts.services.email_change): the address
+    # becomes `email` only when the link mailed to it is followed. Null when none is pending.
+    pending_email = models.EmailField(max_length=254, null=True, blank=True, editable=False)
+    pending_email_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = created_at()
     updated_at = updated_at()
 
@@ -146,6 +150,12 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.CheckConstraint(
                 condition=models.Q(notification_mails_off__contained_by=NotificationKind.values),
                 name="users_notification_mails_off_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(pending_email__isnull=True, pending_email_requested_at__isnull=True)
+                | models.Q(pending_email__isnull=False, pending_email_requested_at__isnull=False),
+                name="users_pending_email_with_time",
+                violation_error_message="A pending address change has both its address and its time.",
             ),
         ]
 

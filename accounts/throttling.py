@@ -26,6 +26,11 @@ RESET_REFUSED_FOR_EMAIL = (
     "Reset links for this address were asked for too many times in the last hour. Check your inbox "
     "(and its spam folder) for the links already sent, or try again later."
 )
+EMAIL_CHANGE_REFUSED_FOR_USER = (
+    "You asked to change your email address too many times in the last hour. Check the inbox of the new "
+    "address (and its spam folder) for the link already sent, or try again later."
+)
+EMAIL_CHANGE_REFUSED_FOR_CLIENT = "Too many email address changes were asked for from your network in the last hour. Please try again later."
 RESEND_REFUSED_FOR_CLIENT = (
     "Too many confirmation links were asked for from your network in the last hour. Please try again later."
 )
@@ -109,3 +114,14 @@ def verification_resend_refusal(request: HttpRequest) -> str | None:
     if allow("resend-client", client_network(request), limit=settings.THROTTLE_RESENDS_PER_CLIENT):
         return None
     return RESEND_REFUSED_FOR_CLIENT
+
+
+def email_change_refusal(request: HttpRequest, user) -> str | None:
+    """Why a change of address (two mails: the link to the new address, a notice to the old) is refused,
+    or None: at most THROTTLE_EMAIL_CHANGES_PER_USER per user and THROTTLE_RESENDS_PER_CLIENT per client
+    address in each window. Counted once per valid form (the password was right)."""
+    if not allow("email-change-user", str(user.pk), limit=settings.THROTTLE_EMAIL_CHANGES_PER_USER):
+        return EMAIL_CHANGE_REFUSED_FOR_USER
+    if not allow("email-change-client", client_network(request), limit=settings.THROTTLE_RESENDS_PER_CLIENT):
+        return EMAIL_CHANGE_REFUSED_FOR_CLIENT
+    return None

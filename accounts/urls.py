@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from accounts.views import auth
+from accounts.views import auth, email
 
 app_name = "accounts"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("locked/", auth.locked_out, name="locked_out"),
     path("verify/resend/", auth.resend_verification, name="resend_verification"),
     path("verify/<str:token>/", auth.verify_email, name="verify_email"),
+    path("email/confirm/<str:token>/", email.email_change_confirm, name="email_change_confirm"),
     path("password/reset/", auth.password_reset, name="password_reset"),
     path(
         "password/reset/sent/",

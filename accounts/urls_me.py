@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts.views import me, notifications
+from accounts.views import email, me, notifications
 
 app_name = "me"
 
@@ -16,4 +16,6 @@ urlpatterns = [
         notifications.notification_open,
         name="notification_open",
     ),
+    path("email/", email.email_change, name="email_change"),
+    path("email/cancel/", email.email_change_cancel, name="email_change_cancel"),
 ]

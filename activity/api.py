@@ -69,6 +69,11 @@ public, active model. Each forwarded call counts against the model developer's m
 carry `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` once the model is known to be
 callable by the key (or, for a model key, always). Errors are `{"error": {"code", "message"}}`.
 
+A deprecated model keeps answering until its sunset; every answer about it carries `Deprecation: @<unix
+time>` (RFC 9745), `Sunset: <HTTP date>` (RFC 8594) and `Link` to its page (`rel="deprecation"`) and its
+replacement's (`rel="successor-version"`). After the sunset it answers 410 `model_deprecated`, whose error
+names the replacement's api_name in `replacement`.
+
 | status | codes |
 | --- | --- |
 """ + "\n".join(
@@ -450,6 +455,8 @@ def _model_out(request: HttpRequest, model: AIModel, stats: dict) -> dict:
         "page_url": request.build_absolute_uri(f"/models/{model.api_name}/"),
         "invoke_url": request.build_absolute_uri(reverse("api:invoke", args=[model.api_name])),
         "stats": stats,
+        "sunset_at": model.sunset_at,
+        "replacement": model.replacement.api_name if model.replacement_id is not None else None,
     }
 
 

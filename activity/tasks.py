@@ -1,9 +1,11 @@
-"""Tasks of the activity app, scheduled by beat (CELERY_BEAT_SCHEDULE)."""
+"""Tasks of the activity app: maintenance scheduled by beat (CELERY_BEAT_SCHEDULE), and notices."""
 
 from io import StringIO
 
 from celery import shared_task
 from django.core.management import call_command
+
+from activity.notices import model_deprecation_notify
 
 
 @shared_task
@@ -25,3 +27,11 @@ def expire_call_media() -> str:
     out = StringIO()
     call_command("expire_call_media", stdout=out)
     return out.getvalue()
+
+
+@shared_task(acks_late=True)
+def notify_model_deprecated(model_id: str, sunset_at: str) -> int:
+    """Tell a deprecated model's users (activity.notices.model_deprecation_notify): queued by the
+    dashboard when a developer deprecates a model or moves its sunset. Safe to repeat: nobody is told
+    twice of the same sunset."""
+    return model_deprecation_notify(model_id=model_id, sunset_at=sunset_at)

@@ -31,20 +31,25 @@ sys.path.insert(0, str(BASE_DIR))
 
 from bench import run as bench  # noqa: E402
 
-VACUUMED = ("api_usage_logs", *bench.COUNTER_TABLES)
+VACUUMED = ("api_usage_logs", "user_history", *bench.COUNTER_TABLES)
 
 
 def rows_for(site: bench.Site, week: tuple[str, str]) -> list[tuple[bench.Row, int]]:
-    """(row, connections): the gateway's call writes a log row; the dashboard pages read the rollups and
-    the logs page and its export read api_usage_logs itself."""
+    """(row, connections): the gateway's call writes a log row and, with bench-heaviest's personal key, a
+    history row; the history search reads user_history; the dashboard pages read the rollups and the logs
+    page and its export read api_usage_logs itself."""
     info = site.info
     body = json.dumps({"prompt": bench.PROMPT, "parameters": {}})
     api = {"Authorization": f"Bearer {info['api_key']}", "Content-Type": "application/json"}
     busiest = site.cookie("busiest")
     popular = info["popular"]
     rows = [
-        (bench.Row("gateway", "gateway call (invoke, writes a log)", [f"/api/v1/models/{popular}/invoke"],
-                   method="POST", body=body, headers=api), 4),
+        (bench.Row("gateway", "gateway call (invoke, writes a log and a history row)",
+                   [f"/api/v1/models/{popular}/invoke"], method="POST", body=body, headers=api), 4),
+        # The history's text search (activity 0020's trigram index): a word most prompts of the seed hold
+        # and one few do, as bench-heaviest.
+        (bench.Row("history_search", "history search, heaviest user (q=contract, q=outage)",
+                   ["/me/history/?q=contract", "/me/history/?q=outage"], headers=site.cookie("heaviest")), 2),
         (bench.Row("dashboard_30", "dashboard, busiest developer, 30 days", ["/dashboard/?days=30"],
                    headers=busiest), 2),
         (bench.Row("dashboard_90", "dashboard, busiest developer, 90 days", ["/dashboard/?days=90"],

@@ -799,10 +799,12 @@ class Seeder:
                 )
                 self.models.append(row)
                 created = clock.text(created_s)
+                # deprecated_at, which a CHECK wants on deprecated models (its trigger is off in the load)
+                deprecated_at = created if status == "deprecated" else "\\N"
                 yield (
                     f"{row.model_id}\t{self.developer_ids[developer]}\t{display.lower().replace(' ', '-')}\t"
                     f"{display}\t{description}\t{api_name}\t{key_hash}\t{prefix}\t{category}\t{tags}\t"
-                    f"{status}\t{public}\t{self.endpoint_url}\t{price}\t{created}\t{created}\n"
+                    f"{status}\t{public}\t{self.endpoint_url}\t{price}\t{created}\t{created}\t{deprecated_at}\n"
                 )
 
         self._copy(
@@ -810,7 +812,7 @@ class Seeder:
             "models",
             "model_id, developer_id, model_name, display_name, description, api_name, api_key, "
             "api_key_prefix, category, tags, status, is_public, endpoint_url, price_per_request, "
-            "created_at, updated_at",
+            "created_at, updated_at, deprecated_at",
             models(),
             "models",
         )

@@ -41,7 +41,9 @@ class AIModelAdmin(PlatformAdmin):
     search_help_text = "Name, API name, developer username, or one exact tag."
     date_hierarchy = "created_at"
     autocomplete_fields = ("developer",)
-    readonly_fields = ("api_key_prefix", "api_key", *FIGURES, "created_at", "updated_at")
+    # A deprecation's notice is the developer's to set (the dashboard tells the model's users); staff see it.
+    DEPRECATION = ("deprecated_at", "sunset_at", "replacement", "deprecation_note")
+    readonly_fields = ("api_key_prefix", "api_key", *FIGURES, *DEPRECATION, "created_at", "updated_at")
     listing_fieldsets = (
         (
             None,
@@ -66,6 +68,7 @@ class AIModelAdmin(PlatformAdmin):
             return self.listing_fieldsets
         return (
             *self.listing_fieldsets,
+            ("Deprecation", {"fields": self.DEPRECATION}),
             ("API key", {"fields": ("api_key_prefix", "api_key")}),
             ("Figures", {"fields": FIGURES}),
             ("Dates", {"fields": ("created_at", "updated_at")}),

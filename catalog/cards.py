@@ -42,6 +42,7 @@ KEY_PREFIX = "model-card:"
 CARD_FIELDS = (
     "model_id", "developer_id", "api_name", "display_name", "description", "category", "tags",
     "average_rating", "rating_count", "total_requests", "price_per_request", "updated_at", "like_count",
+    "status",
 )  # fmt: skip
 
 

@@ -1,3 +1,4 @@
+from datetime import UTC
 from decimal import Decimal
 
 from django.contrib.postgres.fields import ArrayField
@@ -6,7 +7,8 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Func
-from django.db.models.functions import Cast, Upper
+from django.db.models.functions import Cast, Now, Upper
+from django.utils import timezone
 from django.utils.text import Truncator
 
 from accounts.models import Developer, DeveloperStatus, UserStatus
@@ -46,15 +48,22 @@ class ModelStatus(models.TextChoices):
 #
 #   listed()  ~ is_listed      its page is open to everyone, and it takes reviews: public, active or
 #                              deprecated, of a serving developer
-#   served()  ~ is_in_service  the gateway and the playground forward calls to it: active, of a serving
-#                              developer (public or not: a model key calls its own private model)
+#   served()  ~ is_in_service  the gateway and the playground forward calls to it: active, or deprecated
+#                              with a sunset still ahead, of a serving developer (public or not: a model
+#                              key calls its own private model)
 #   public()  ~ is_in_catalog  listed and served: the catalog, home, developer profiles, GET /api/v1/models
 #
 # A serving developer is an active developer whose account is active (AIModel.developer_serves).
-# served() and public() read models.is_served, the database's copy of is_in_service kept by triggers
-# (catalog migration 0004), so the catalog reads one table; tests/test_visibility_rule.py checks every
-# combination of the three statuses and is_public against the predicates and the pages.
+# served() and public() read models.is_served, kept by triggers (catalog migrations 0004 and 0012), so the
+# catalog reads one table; tests/test_visibility_rule.py checks every combination of the three statuses,
+# the sunset and is_public against the predicates and the pages.
+#
+# A deprecation with notice (catalog migration 0012): a deprecated model with a sunset_at keeps answering
+# until that moment, then answers 410 Gone like a deprecated model without one. A stored flag cannot
+# follow the clock, so is_served says "served until sunset_at, if it has one" and the reads compare
+# sunset_at with now() (SERVED_NOW; in Python, sunset_ahead on the row already loaded).
 LISTED_STATUSES = (ModelStatus.ACTIVE, ModelStatus.DEPRECATED)
+SERVED_NOW = models.Q(is_served=True) & (models.Q(sunset_at__isnull=True) | models.Q(sunset_at__gt=Now()))
 
 
 class AIModelQuerySet(models.QuerySet):
@@ -68,8 +77,9 @@ class AIModelQuerySet(models.QuerySet):
         )
 
     def served(self):
-        """Models the gateway answers (AIModel.is_in_service), from the trigger-kept is_served."""
-        return self.filter(is_served=True)
+        """Models the gateway answers (AIModel.is_in_service): the trigger-kept is_served, and a sunset, if
+        the model has one, still ahead."""
+        return self.filter(SERVED_NOW)
 
     def public(self):
         """Models the catalog lists (AIModel.is_in_catalog): listed and served."""
@@ -107,13 +117,39 @@ class AIModel(models.Model):
         db_default=ModelStatus.UNDER_REVIEW,
     )
     is_public = models.BooleanField(default=True, db_default=True)
-    # Active model of an active developer with an active account: kept by triggers (migration 0004) from
-    # models.status, developers.status and users.status, so listing queries read this table alone.
+    # Active model (or deprecated with a sunset date) of an active developer with an active account: kept
+    # by triggers (migrations 0004, 0012) from models.status and sunset_at, developers.status and
+    # users.status, so listing queries read this table alone. A deprecated model is served only until its
+    # sunset_at, which the reads compare with the clock (SERVED_NOW).
     is_served = models.BooleanField(
         default=False,
         db_default=False,
         editable=False,
-        help_text="Kept by triggers: active model, active developer, active account.",
+        help_text="Kept by triggers: active (or deprecated with a sunset date) model, active developer, "
+        "active account.",
+    )
+    # A deprecation with notice (migration 0012). The model_deprecation_row trigger sets deprecated_at when
+    # the status becomes deprecated and clears all four when it leaves it; CHECKs refuse them on a model
+    # that is not deprecated, and a model that replaces itself.
+    sunset_at = models.DateTimeField(
+        null=True, blank=True, help_text="A deprecated model answers until this moment, then 410 Gone."
+    )
+    replacement = models.ForeignKey(
+        "self",
+        # SET NULL in the database too (migration 0012): deleting the replacement must never delete the
+        # models that point their users at it.
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        db_column="replacement_model_id",
+        related_name="replaced_models",
+        db_index=False,  # models_replacement_status_idx leads with it
+    )
+    deprecated_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="Kept by trigger: when the model was deprecated."
+    )
+    deprecation_note = models.TextField(
+        blank=True, default="", db_default="", help_text="The developer's word to the model's users."
     )
     endpoint_url = models.URLField(
         max_length=500, help_text="The upstream the platform forwards calls to (http or https)."
@@ -201,6 +237,30 @@ class AIModel(models.Model):
                 condition=models.Q(api_key__regex=r"^[0-9a-f]{64}$"), name="models_api_key_hex"
             ),
             models.CheckConstraint(
+                condition=~models.Q(replacement=models.F("model_id")),
+                name="models_replacement_not_self",
+                violation_error_message="A model cannot replace itself.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sunset_at__isnull=True) | models.Q(status=ModelStatus.DEPRECATED),
+                name="models_sunset_only_deprecated",
+                violation_error_message="Only a deprecated model has a sunset date.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(replacement__isnull=True) | models.Q(status=ModelStatus.DEPRECATED),
+                name="models_replacement_only_deprecated",
+                violation_error_message="Only a deprecated model names a replacement.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(deprecation_note="") | models.Q(status=ModelStatus.DEPRECATED),
+                name="models_deprecation_note_only_deprecated",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status=ModelStatus.DEPRECATED, deprecated_at__isnull=False)
+                | (~models.Q(status=ModelStatus.DEPRECATED) & models.Q(deprecated_at__isnull=True)),
+                name="models_deprecated_at_when_deprecated",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(api_name__regex=r"^[a-z0-9]+(-[a-z0-9]+)*$"),
                 name="models_api_name_slug",
                 violation_error_message="The API name may hold lowercase letters, digits and single hyphens.",
@@ -216,14 +276,20 @@ class AIModel(models.Model):
             GinIndex(fields=["search_vector"], name="models_search_vector_gin"),
             models.Index(fields=["developer", "status"], name="models_developer_status_idx"),
             models.Index(fields=["category", "status"], name="models_category_status_idx"),
+            # The models a deletion sets null, and a replacement's deprecated predecessors.
+            models.Index(fields=["replacement", "status"], name="models_replacement_status_idx"),
+            # Both carry sunset_at, so that the catalog's counts and the rollups' joins, which leave out
+            # models past their sunset (SERVED_NOW), still read the index alone.
             models.Index(
                 fields=["category"],
+                include=["sunset_at"],
                 condition=models.Q(is_served=True, is_public=True),
                 name="models_listed_idx",
             ),
             # Listed models' ids, for joins from the rollups (home's trending row) without reading rows.
             models.Index(
-                "model_id",
+                fields=["model_id"],
+                include=["sunset_at"],
                 condition=models.Q(is_served=True, is_public=True),
                 name="models_listed_id_idx",
             ),
@@ -313,6 +379,35 @@ class AIModel(models.Model):
     def is_deprecated(self) -> bool:
         return self.status == ModelStatus.DEPRECATED
 
+    @property
+    def sunset_ahead(self) -> bool:
+        """Deprecated with notice, and the sunset has not come: it still answers (is_in_service)."""
+        return self.is_deprecated and self.sunset_at is not None and self.sunset_at > timezone.now()
+
+    @property
+    def is_retired(self) -> bool:
+        """Deprecated and past its sunset (or deprecated without one): calls get 410 Gone."""
+        return self.is_deprecated and not self.sunset_ahead
+
+    @property
+    def sunset_days(self) -> int | None:
+        """Calendar days (UTC) from today to the sunset's day, None without a sunset ahead: a model that
+        stops answering at 00:00 on the 15th, seen on the 7th, stops in 8 days."""
+        if not self.sunset_ahead:
+            return None
+        assert self.sunset_at is not None
+        return (self.sunset_at.astimezone(UTC).date() - timezone.now().astimezone(UTC).date()).days
+
+    def retired_message(self, replacement_api_name: str | None = None) -> str:
+        """What a call of a retired model is told (the gateway's 410, the playground): the replacement's
+        api_name, passed in where it was read with the model (the gateway's one query) or read here."""
+        if replacement_api_name is None and self.replacement_id is not None:
+            replacement_api_name = self.replacement.api_name
+        message = f"The model {self.api_name!r} is deprecated and no longer answers."
+        if replacement_api_name:
+            message += f" Use {replacement_api_name} instead."
+        return message
+
     # The visibility rule on a loaded row (see LISTED_STATUSES above): no query when the developer and the
     # developer's account came with the model (select_related("developer__user"), the gateway's rows).
     @property
@@ -328,7 +423,7 @@ class AIModel(models.Model):
     @property
     def is_in_service(self) -> bool:
         """Calls to it are forwarded: AIModel.objects.served() holds this row."""
-        return self.status == ModelStatus.ACTIVE and self.developer_serves
+        return (self.status == ModelStatus.ACTIVE or self.sunset_ahead) and self.developer_serves
 
     @property
     def is_in_catalog(self) -> bool:
@@ -337,7 +432,8 @@ class AIModel(models.Model):
 
 
 class PublicModel(models.Model):
-    """Read-only: the public_models_view (active, public models of active developers)."""
+    """Read-only: the public_models_view (public models of active developers that answer calls now: active,
+    or deprecated with a sunset ahead)."""
 
     model = models.OneToOneField(
         AIModel, primary_key=True, on_delete=models.DO_NOTHING, db_column="model_id", related_name="+"
@@ -358,6 +454,7 @@ class PublicModel(models.Model):
     )
     developer_username = models.CharField(max_length=150)
     company_name = models.CharField(max_length=200)
+    sunset_at = models.DateTimeField(null=True)  # deprecated with notice: it stops answering then
 
     class Meta:
         managed = False

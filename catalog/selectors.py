@@ -26,9 +26,12 @@ def get_model_for_viewer(request: HttpRequest, api_name: str) -> AIModel:
     """The model at `api_name` if the visitor may see its page, else 404.
 
     The model comes with its developer and the developer's account, so `is_listed` (False: only its owner
-    or staff see it) and the playground's `is_in_service` need no query.
+    or staff see it) and the playground's `is_in_service` need no query, and with the model that replaces
+    it, for the deprecation notice.
     """
-    model = get_object_or_404(AIModel.objects.select_related("developer__user"), api_name=api_name)
+    model = get_object_or_404(
+        AIModel.objects.select_related("developer__user", "replacement"), api_name=api_name
+    )
     if not model.is_listed and not (request.user.is_staff or is_model_owner(request.user, model)):
         raise Http404("No model matches the given query.")
     return model

@@ -6,16 +6,26 @@ Status rules a developer can apply to their own models (staff may set any status
 - reactivate: inactive → under_review. The status column cannot tell a developer's own pause from a
   staff rejection (both are `inactive`), so every reactivation goes back through staff review; a
   rejected model can never return to the catalog on its developer's say alone.
-- deprecate: active → deprecated. The gateway answers 410 for it; it leaves the catalog.
+- deprecate: active → deprecated, with a sunset date and optionally a replacement and a note. Until the
+  sunset it still answers (with Deprecation and Sunset headers) and stays in the catalog with a badge;
+  after it the gateway answers 410 naming the replacement, and it leaves the catalog. Without a sunset
+  date (staff's admin action) it answers 410 at once. The sunset may move later, never earlier (its users
+  were told that date), and the deprecation may be undone before the sunset (deprecated → active).
 
 Each change is one conditional UPDATE, so two requests at once cannot both apply a transition.
+Telling the model's users is the dashboard's (dashboard.services): who called a model is the activity
+app's record, above this one.
 """
 
-from typing import Any
+from datetime import datetime
+from typing import Any, NoReturn
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.db.models.functions import Now
+from django.utils import timezone
 
 from accounts import keys
 from accounts.mail import site_url
@@ -92,11 +102,15 @@ def _transition(model: AIModel, action: str) -> AIModel:
     allowed_from, target = TRANSITIONS[action]
     changed = AIModel.objects.filter(pk=model.pk, status__in=allowed_from).update(status=target)
     if not changed:
-        current = AIModel.objects.filter(pk=model.pk).values_list("status", flat=True).first()
-        label = ModelStatus(current).label.lower() if current else "deleted"
-        raise ModelStatusError(f"A model that is {label} cannot be {_PAST[action]}.")
+        _refuse(model, action)
     model.status = target
     return model
+
+
+def _refuse(model: AIModel, action: str) -> NoReturn:
+    current = AIModel.objects.filter(pk=model.pk).values_list("status", flat=True).first()
+    label = ModelStatus(current).label.lower() if current else "deleted"
+    raise ModelStatusError(f"A model that is {label} cannot be {_PAST[action]}.")
 
 
 _PAST = {"deactivate": "deactivated", "reactivate": "reactivated", "deprecate": "deprecated"}
@@ -114,10 +128,93 @@ def model_reactivate(*, model: AIModel) -> AIModel:
     return _transition(model, "reactivate")
 
 
+def replacement_candidates() -> QuerySet[AIModel]:
+    """Models a deprecated model may name as its replacement: in the catalog and active (not themselves
+    deprecated), any developer's."""
+    return AIModel.objects.public().filter(status=ModelStatus.ACTIVE)
+
+
+def _check_replacement(model: AIModel, replacement: AIModel | None) -> None:
+    if replacement is None:
+        return
+    if replacement.pk == model.pk:
+        raise ValidationError({"replacement": "A model cannot replace itself."})
+    if not replacement_candidates().filter(pk=replacement.pk).exists():
+        raise ValidationError(
+            {"replacement": f"{replacement.api_name} cannot replace it: name an active model of the catalog."}
+        )
+
+
+def _check_sunset(sunset_at: datetime | None) -> None:
+    if sunset_at is not None and sunset_at <= timezone.now():
+        raise ValidationError({"sunset_at": "The sunset must be in the future."})
+
+
 @transaction.atomic
-def model_deprecate(*, model: AIModel) -> AIModel:
-    """Retire an active model: the gateway answers 410 and the catalog drops it."""
-    return _transition(model, "deprecate")
+def model_deprecate(
+    *,
+    model: AIModel,
+    sunset_at: datetime | None = None,
+    replacement: AIModel | None = None,
+    note: str = "",
+) -> AIModel:
+    """Deprecate an active model. With `sunset_at` it answers until then (and stays in the catalog with a
+    badge); without, the gateway answers 410 at once and the catalog drops it. `replacement` must be an
+    active model of the catalog other than this one (ValidationError otherwise)."""
+    _check_sunset(sunset_at)
+    _check_replacement(model, replacement)
+    changed = AIModel.objects.filter(pk=model.pk, status=ModelStatus.ACTIVE).update(
+        status=ModelStatus.DEPRECATED, sunset_at=sunset_at, replacement=replacement, deprecation_note=note
+    )
+    if not changed:
+        _refuse(model, "deprecate")
+    model.refresh_from_db(
+        fields=["status", "sunset_at", "replacement", "deprecated_at", "deprecation_note", "is_served"]
+    )
+    return model
+
+
+@transaction.atomic
+def model_deprecation_change(
+    *, model: AIModel, sunset_at: datetime, replacement: AIModel | None = None, note: str = ""
+) -> AIModel:
+    """Change a deprecation whose sunset is ahead: the sunset only later (its users were told that date;
+    ValidationError for an earlier one), the replacement and the note as given."""
+    _check_replacement(model, replacement)
+    current = (
+        AIModel.objects.select_for_update()
+        .filter(pk=model.pk, status=ModelStatus.DEPRECATED, sunset_at__gt=Now())
+        .values_list("sunset_at", flat=True)
+        .first()
+    )
+    if current is None:
+        raise ModelStatusError("Only a deprecation whose sunset is still ahead can be changed.")
+    if sunset_at < current:
+        raise ValidationError(
+            {
+                "sunset_at": f"The sunset can only move later than {current:%Y-%m-%d}: its users were told that date."
+            }
+        )
+    AIModel.objects.filter(pk=model.pk).update(
+        sunset_at=sunset_at, replacement=replacement, deprecation_note=note
+    )
+    model.refresh_from_db(fields=["sunset_at", "replacement", "deprecation_note"])
+    return model
+
+
+@transaction.atomic
+def model_undeprecate(*, model: AIModel) -> AIModel:
+    """Undo a deprecation before its sunset: active again, its date, replacement and note cleared (by the
+    models_deprecation_row trigger). After the sunset the way back is deactivate, reactivate and review."""
+    changed = AIModel.objects.filter(pk=model.pk, status=ModelStatus.DEPRECATED, sunset_at__gt=Now()).update(
+        status=ModelStatus.ACTIVE
+    )
+    if not changed:
+        raise ModelStatusError("Only a deprecation whose sunset is still ahead can be undone.")
+    model.refresh_from_db(
+        fields=["status", "sunset_at", "replacement", "deprecated_at", "deprecation_note", "is_served"]
+    )
+    return model
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ import tempfile
 from copy import deepcopy
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -84,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.theme.theme_context",
+                "core.context_processors.support",
             ],
             # The site's formats of ratings, prices and money ({% load figures %}), core being no app.
             "libraries": {"figures": "core.templatetags.figures"},
@@ -209,6 +211,7 @@ THROTTLE_SIGNUPS_PER_CLIENT = env.int("THROTTLE_SIGNUPS_PER_CLIENT", default=5)
 THROTTLE_RESETS_PER_CLIENT = env.int("THROTTLE_RESETS_PER_CLIENT", default=10)
 THROTTLE_RESETS_PER_EMAIL = env.int("THROTTLE_RESETS_PER_EMAIL", default=3)
 THROTTLE_RESENDS_PER_CLIENT = env.int("THROTTLE_RESENDS_PER_CLIENT", default=10)
+THROTTLE_EMAIL_CHANGES_PER_USER = env.int("THROTTLE_EMAIL_CHANGES_PER_USER", default=5)  # docsacct
 
 # --- Cache, mail ----------------------------------------------------------------------------------------
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
@@ -236,6 +239,14 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="AI Model Platform <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# --- Support (docsacct) ---
+# Named wherever a page tells its reader to contact support (core.context_processors.support). By default
+# support@ the host of SITE_URL when that is a domain name; support@example.com for an address or localhost.
+_site_host = urlsplit(SITE_URL).hostname or ""
+_site_is_domain = "." in _site_host and not _site_host.replace(".", "").isdigit()
+SUPPORT_EMAIL = env.str(
+    "SUPPORT_EMAIL", default=f"support@{_site_host}" if _site_is_domain else "support@example.com"
+)
 
 # --- Task queue (Celery) --------------------------------------------------------------------------------
 # Mail and maintenance run as Celery tasks (config/celery.py). With no broker (the embedded default) a task

@@ -26,6 +26,7 @@ urlpatterns = [
     path("dashboard/", include("dashboard.urls")),
     path("playground/", include("activity.urls_playground")),
     path("theme/", include("core.urls_theme")),
+    path("docs/", include("activity.urls_docs")),
     path("", include("reviews.urls")),
     path("", include("catalog.urls")),
 ]

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Developer
 from activity import rollups
-from activity.models import LATENCY_BUCKETS, DeveloperMonthlyUsage, ModelDailyStats
+from activity.models import LATENCY_BUCKETS, DeveloperMonthlyUsage, ModelDailyStats, ModelUser
 from catalog.models import AIModel, DeveloperDashboardStats
 from core.replicas import read_connection
 from reviews.models import ModelReview
@@ -237,3 +237,9 @@ def model_deletion_impact(*, model: AIModel) -> DeletionImpact:
         usage_logs=rollup["calls"] or 0,
         daily_rollups=rollup["days"],
     )
+
+
+def model_user_count(*, model: AIModel) -> int:
+    """People other than its developer who called the model (model_users pairs): a deprecation gives
+    them notice."""
+    return ModelUser.objects.filter(model=model).exclude(user_id=model.developer.user_id).count()

@@ -15,6 +15,7 @@ urlpatterns = [
     path("models/<slug:api_name>/deactivate/", models.model_deactivate, name="model_deactivate"),
     path("models/<slug:api_name>/reactivate/", models.model_reactivate, name="model_reactivate"),
     path("models/<slug:api_name>/deprecate/", models.model_deprecate, name="model_deprecate"),
+    path("models/<slug:api_name>/undeprecate/", models.model_undeprecate, name="model_undeprecate"),
     path("models/<slug:api_name>/delete/", models.model_delete, name="model_delete"),
     path("models/<slug:api_name>/rotate-key/", models.model_key_rotate, name="model_key_rotate"),
     path("logs/", logs.log_list, name="logs"),

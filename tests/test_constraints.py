@@ -36,6 +36,12 @@ def a_model():
     return "models", "model_id", AIModelFactory().pk
 
 
+def a_model_beside_another():
+    # The replacement's CHECKs need a second model to point at.
+    AIModelFactory()
+    return a_model()
+
+
 def a_review():
     return "model_reviews", "review_id", ModelReviewFactory().pk
 
@@ -158,6 +164,7 @@ CHECKS = {
     "collection_models_note_length": (a_collection_item, "note = repeat('x', 501)"),
     "collection_models_position_non_negative": (a_collection_item, "position = -1"),
     "users_status_valid": (a_user, "status = 'banned'"),
+    "users_pending_email_with_time": (a_user, "pending_email = 'new@example.org'"),
     "users_session_epoch_check": (a_user_whose_epoch_sql_writes, "session_epoch = -1"),
     "users_credit_balance_non_negative": (a_user_whose_balance_the_ledger_moves, "credit_balance = -0.0001"),
     "users_notifications_off_valid": (a_user, "notifications_off = '{gossip}'"),
@@ -192,6 +199,14 @@ CHECKS = {
     "models_status_valid": (a_model, "status = 'archived'"),
     "models_total_requests_non_negative": (a_model, "total_requests = -1"),
     "models_total_users_non_negative": (a_model, "total_users = -1"),
+    "models_replacement_not_self": (a_model, "status = 'deprecated', replacement_model_id = model_id"),
+    "models_sunset_only_deprecated": (a_model, "sunset_at = now() + interval '7 days'"),
+    "models_replacement_only_deprecated": (
+        a_model_beside_another,
+        "replacement_model_id = (SELECT o.model_id FROM models o WHERE o.model_id <> models.model_id LIMIT 1)",
+    ),
+    "models_deprecation_note_only_deprecated": (a_model, "deprecation_note = 'Use the new one.'"),
+    "models_deprecated_at_when_deprecated": (a_model, "deprecated_at = now()"),
     "model_reviews_rating_check": (a_review, "rating = -1"),
     "model_reviews_rating_range": (a_review, "rating = 6"),
     "model_reviews_helpful_votes_non_negative": (a_review, "helpful_votes = -1"),

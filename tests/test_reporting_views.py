@@ -10,7 +10,7 @@ from accounts.models import DeveloperStatus, UserStatus
 from accounts.tests.factories import DeveloperFactory, UserFactory
 from activity.models import UserActivitySummary
 from activity.tests.factories import ApiUsageLogFactory, UserHistoryFactory
-from catalog.models import DeveloperDashboardStats, ModelStatus, PublicModel
+from catalog.models import AIModel, DeveloperDashboardStats, ModelStatus, PublicModel
 from catalog.tests.factories import AIModelFactory
 from reviews.tests.factories import ModelReviewFactory
 
@@ -89,8 +89,19 @@ def test_public_models_view_lists_only_active_public_models_of_active_developers
             "developer_id": dana.pk,
             "developer_username": "dana",
             "company_name": dana.company_name,
+            "sunset_at": None,
         }
     ]
+
+
+def test_public_models_view_keeps_a_deprecated_model_until_its_sunset(dana):
+    model = AIModelFactory(
+        developer=dana, status=ModelStatus.DEPRECATED, sunset_at=timezone.now() + timedelta(days=3)
+    )
+    assert PublicModel.objects.get(pk=model.pk).sunset_at == model.sunset_at
+
+    AIModel.objects.filter(pk=model.pk).update(sunset_at=timezone.now() - timedelta(seconds=1))
+    assert not PublicModel.objects.filter(pk=model.pk).exists()
 
 
 def test_developer_dashboard_stats_add_up_a_developers_models(marketplace, dana):

@@ -10,6 +10,7 @@ handlers, no style= attributes. A new named URL fails the coverage test until it
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -44,6 +46,7 @@ SITE_NAMESPACES = {
     "playground",
     "theme",
     "favourites",
+    "docs",
 }
 LABEL_EXEMPT_INPUTS = {"hidden", "submit", "button", "reset", "image"}
 SCRIPT_OK_TYPES = {"application/json", "application/ld+json"}
@@ -201,6 +204,14 @@ def world(alice, bob, pat, dana, eve, staff, model):
     ApiUsageLogFactory(model=model, developer=dana, response_code=502)
     api_key = UserApiKeyFactory(user=alice)
     deprecated = AIModelFactory(developer=dana, api_name="dana-old", status=ModelStatus.DEPRECATED)
+    sunsetting = AIModelFactory(
+        developer=dana,
+        api_name="dana-sunsetting",
+        status=ModelStatus.DEPRECATED,
+        sunset_at=timezone.now() + timedelta(days=30),
+        replacement=model,
+        deprecation_note="Move to the newer one.",
+    )
     inactive = AIModelFactory(developer=dana, api_name="dana-paused", status=ModelStatus.INACTIVE)
     unlisted = AIModelFactory(developer=dana, api_name="dana-new", status=ModelStatus.UNDER_REVIEW)
     applicant = DeveloperFactory(username="hopeful", status=DeveloperStatus.PENDING_APPROVAL)
@@ -232,6 +243,7 @@ def world(alice, bob, pat, dana, eve, staff, model):
             "history": history,
             "api_key": api_key,
             "deprecated": deprecated,
+            "sunsetting": sunsetting,
             "inactive": inactive,
             "unlisted": unlisted,
             "alice": alice,
@@ -360,6 +372,10 @@ ROUTES: dict[str, Route] = {
         kind="redirect",
         redirect_to="/models/dana-summarizer/",
     ),
+    # change of email address (docsacct)
+    "me:email_change": Route("alice"),
+    "me:email_change_cancel": Route("alice", method="post", status=302, kind="redirect", redirect_to="/me/"),
+    "accounts:email_change_confirm": Route(kwargs=lambda o: {"token": "not-a-real-token"}, status=400),
     # history
     "history:list": Route("alice"),
     "history:export": Route("alice", kind="csv"),
@@ -413,8 +429,14 @@ ROUTES: dict[str, Route] = {
         kind="redirect",
         redirect_to="/dashboard/models/",
     ),
-    "dashboard:model_deprecate": Route(
-        "dana", _model, method="post", status=302, kind="redirect", redirect_to="/dashboard/models/"
+    "dashboard:model_deprecate": Route("dana", _model),
+    "dashboard:model_undeprecate": Route(
+        "dana",
+        lambda o: {"api_name": o["sunsetting"].api_name},
+        method="post",
+        status=302,
+        kind="redirect",
+        redirect_to="/dashboard/models/",
     ),
     "dashboard:model_delete": Route("dana", _model),
     "dashboard:model_key_rotate": Route("dana", _model),
@@ -445,6 +467,12 @@ ROUTES: dict[str, Route] = {
     "playground:stream": Route(
         "alice", _model, method="post", data=lambda o: {"prompt": ""}, status=400, kind="fragment"
     ),
+    # docs (docsacct)
+    "docs:index": Route(),
+    "docs:quickstart": Route(),
+    "docs:errors": Route(),
+    "docs:limits": Route(),
+    "docs:upstream": Route(),
 }
 
 
@@ -568,6 +596,11 @@ VARIANTS: dict[str, tuple[str, Route]] = {
         ),
     ),
     "profile, pending user": ("me:profile", Route("pat")),
+    "quickstart, signed in": ("docs:quickstart", Route("alice")),
+    "email change with errors": (
+        "me:email_change",
+        Route("alice", method="post", data=lambda o: {"email": "bob@example.com", "password": "wrong"}),
+    ),
     "profile, developer": ("me:profile", Route("dana")),
     "profile edit with errors": (
         "me:profile_edit",

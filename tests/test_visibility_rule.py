@@ -1,6 +1,7 @@
 """One rule says who may see or call a model (catalog/models.py), and every page and API applies it.
 
-For every model status × is_public × developer status × the developer's account status, the rule as
+For every model status (a deprecated one without a sunset, before it and after it) × is_public × developer
+status × the developer's account status, the rule as
 DESIGN.md words it is written out below once more, as the specification; the test checks that the queryset
 methods and the predicates of a loaded row say the same, then that the catalog, home, the developer's
 profile, the model page, the review form, the playground and the API agree with it, for an anonymous
@@ -10,8 +11,10 @@ module-scoped `upstream`) answers every combination's calls.
 
 import itertools
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from accounts import keys
 from accounts.models import DeveloperStatus, UserStatus
@@ -27,9 +30,14 @@ CARD_LINK = f'href="{PAGE}"'
 REVIEW_FORM = f'action="/models/{API_NAME}/reviews/new/"'
 PLAYGROUND_FORM = f'action="/playground/{API_NAME}/"'
 
+# A deprecation with notice, before and after its sunset (catalog 0012): "deprecated" alone has none.
+SUNSET_AHEAD = "deprecated+sunset_ahead"
+SUNSET_PAST = "deprecated+sunset_past"
+SUNSETS = {SUNSET_AHEAD: timedelta(days=10), SUNSET_PAST: -timedelta(minutes=1)}
+
 COMBINATIONS = list(
     itertools.product(
-        ModelStatus.values,
+        [*ModelStatus.values, SUNSET_AHEAD, SUNSET_PAST],
         (True, False),
         DeveloperStatus.values,
         (UserStatus.ACTIVE, UserStatus.SUSPENDED),
@@ -55,8 +63,9 @@ def expected_for(status: str, is_public: bool, developer_status: str, account_st
     """The specification: listed models are public, active or deprecated, of an active developer with an
     active account; served ones are active, of such a developer; the catalog shows models both."""
     developer_serves = developer_status == DeveloperStatus.ACTIVE and account_status == UserStatus.ACTIVE
-    listed = is_public and status in (ModelStatus.ACTIVE, ModelStatus.DEPRECATED) and developer_serves
-    in_service = status == ModelStatus.ACTIVE and developer_serves
+    deprecated = status in (ModelStatus.DEPRECATED, SUNSET_AHEAD, SUNSET_PAST)
+    listed = is_public and (status == ModelStatus.ACTIVE or deprecated) and developer_serves
+    in_service = status in (ModelStatus.ACTIVE, SUNSET_AHEAD) and developer_serves
     return Expected(developer_serves, listed, in_service, in_catalog=listed and in_service)
 
 
@@ -79,7 +88,8 @@ def scene(request, upstream, alice):
         developer=developer,
         api_name=API_NAME,
         display_name="Probe",
-        status=status,
+        status=ModelStatus.DEPRECATED if status in SUNSETS else status,
+        sunset_at=timezone.now() + SUNSETS[status] if status in SUNSETS else None,
         is_public=is_public,
         endpoint_url=f"{upstream.url}/echo",
         key=model_key,
@@ -97,8 +107,10 @@ def test_the_querysets_and_the_predicates_of_a_loaded_row_agree_with_the_rule(sc
     assert (loaded.is_listed, AIModel.objects.listed().contains(loaded)) == (expected.listed,) * 2
     assert (loaded.is_in_service, AIModel.objects.served().contains(loaded)) == (expected.in_service,) * 2
     assert (loaded.is_in_catalog, AIModel.objects.public().contains(loaded)) == (expected.in_catalog,) * 2
-    # The trigger-kept column is the database's copy of is_in_service.
-    assert loaded.is_served is expected.in_service
+    # The trigger-kept column is the database's copy of is_in_service, but for the clock: past its sunset a
+    # model keeps the flag, and the reads compare the sunset with now().
+    past_sunset = loaded.sunset_at is not None and not loaded.sunset_ahead
+    assert loaded.is_served is (expected.in_service or (past_sunset and expected.developer_serves))
 
 
 def observe(client, scene: Scene, user) -> dict:
@@ -145,7 +157,7 @@ def expected_observations(scene: Scene) -> dict:
     elif expected.in_service:
         model_key_code = 200  # a model key calls its own model, public or not
     else:
-        model_key_code = 410 if scene.model.status == ModelStatus.DEPRECATED else 404
+        model_key_code = 410 if scene.model.is_deprecated else 404
     return {
         "catalog lists it": expected.in_catalog,
         "home lists it": expected.in_catalog,

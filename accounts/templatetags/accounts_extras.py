@@ -1,8 +1,24 @@
 from datetime import timedelta
 
 from django import template
+from django.conf import settings
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 register = template.Library()
+
+
+@register.simple_tag
+def support_link() -> SafeString:
+    """A mailto link to settings.SUPPORT_EMAIL, for every "contact support" text. A tag rather than the
+    context processor's `support_email` alone, so pages drawn without a request (500, 503) have it too."""
+    return format_html('<a href="mailto:{0}">{0}</a>', settings.SUPPORT_EMAIL)
+
+
+@register.simple_tag
+def support_email() -> str:
+    """settings.SUPPORT_EMAIL as text (plain-text mails)."""
+    return settings.SUPPORT_EMAIL
 
 
 @register.filter

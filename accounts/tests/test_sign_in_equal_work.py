@@ -8,9 +8,8 @@ through which every hash, verification and dummy hash of an absent user goes."""
 import pytest
 from django.contrib.auth.hashers import MD5PasswordHasher
 from django.urls import reverse
-from django.utils.html import escape
 
-from accounts.forms import BLOCKED_MESSAGES
+from accounts.forms import blocked_message
 from accounts.models import UserStatus
 from accounts.tests.factories import PASSWORD, UserFactory
 
@@ -74,7 +73,7 @@ def test_every_failed_sign_in_hashes_exactly_once(client, accounts, username, pa
 def test_the_suspension_is_still_explained_to_whoever_knows_the_password(client, accounts):
     _, with_password = hashes_for(client, "suspended1", PASSWORD)
     _, without = hashes_for(client, "suspended1", "wrong-password")
-    explanation = escape(BLOCKED_MESSAGES[UserStatus.SUSPENDED])
+    explanation = blocked_message(UserStatus.SUSPENDED)
     assert explanation in with_password
     assert explanation not in without
 

@@ -1,5 +1,11 @@
 """Which caller may call which model, by the visibility rule of catalog/models.py (AIModel.is_listed,
-is_in_service, developer_serves) read from the loaded rows: no query."""
+is_in_service, developer_serves) read from the loaded rows: no query.
+
+A deprecated model with a sunset ahead still answers, and every answer about it carries the headers of
+deprecation_headers(); past its sunset (or deprecated without one) it answers 410 with its replacement."""
+
+from django.conf import settings
+from django.utils.http import http_date
 
 from activity.gateway.auth import Caller
 from activity.gateway.errors import GatewayError, error
@@ -29,9 +35,13 @@ def check_visible(*, caller: Caller, model: AIModel) -> None:
 
 
 def check_serving(*, model: AIModel) -> None:
-    """Raise 410 for a deprecated model and 404 for one that is not in service."""
-    if model.is_deprecated:
-        raise error("model_deprecated", f"The model {model.api_name!r} is deprecated and no longer answers.")
+    """Raise 410 for a deprecated model past its sunset (naming its replacement) and 404 for one that is not
+    in service. The gateway's row comes with its replacement's api_name (activity.gateway.rows)."""
+    if model.is_retired:
+        replacement = model.replacement.api_name if model.replacement is not None else None
+        raise error(
+            "model_deprecated", model.retired_message(replacement or ""), extra={"replacement": replacement}
+        )
     if not model.is_in_service:
         raise error("model_not_found", f"The model {model.api_name!r} is not active.")
 
@@ -44,3 +54,20 @@ def check_access(*, caller: Caller, model: AIModel) -> None:
 
 def _not_found(model: AIModel) -> GatewayError:
     return error("model_not_found", f"No model named {model.api_name!r} is available to this key.")
+
+
+def deprecation_headers(model: AIModel) -> dict[str, str]:
+    """The headers of an answer about a deprecated model: `Deprecation: @<unix time>` (RFC 9745), when it
+    was deprecated; `Sunset: <HTTP date>` (RFC 8594), when it stops answering; `Link` to its page
+    (rel="deprecation") and to its replacement's (rel="successor-version"). None for other models."""
+    if not model.is_deprecated or model.deprecated_at is None:
+        return {}
+    base = settings.SITE_URL.rstrip("/")
+    headers = {"Deprecation": f"@{int(model.deprecated_at.timestamp())}"}
+    if model.sunset_at is not None:
+        headers["Sunset"] = http_date(model.sunset_at.timestamp())
+    links = [f'<{base}{model.get_absolute_url()}>; rel="deprecation"']
+    if model.replacement is not None:
+        links.append(f'<{base}{model.replacement.get_absolute_url()}>; rel="successor-version"')
+    headers["Link"] = ", ".join(links)
+    return headers

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from accounts.models import UserApiKey
 from activity.gateway import auth, pipeline, rows
+from activity.gateway.access import deprecation_headers
 from activity.gateway.errors import ERROR_CODES, GatewayError, error
 from activity.gateway.quota import QuotaState
 from activity.gateway.service import quota_headers
@@ -357,6 +358,10 @@ class ApiCall:
             ),
             **headers,
         }
+        model = self.model
+        if model is not None and model.is_deprecated and (model.is_listed or (outcome and outcome.visible)):
+            # Every answer about a deprecated model says so, errors included, to anyone who may know of it.
+            headers.update(deprecation_headers(model))
         if isinstance(payload, StreamingHttpResponse):
             # A streamed answer is recorded by its relay, when it ends (activity.gateway.streaming).
             for name, value in headers.items():

@@ -9,12 +9,14 @@ class GatewayError(Exception):
     code: str
     message: str
     headers: dict[str, str] = field(default_factory=dict)
+    # More fields of the error object, for the codes that have them (model_deprecated's replacement).
+    extra: dict[str, object] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return f"{self.status} {self.code}: {self.message}"
 
     def as_json(self) -> dict:
-        return {"error": {"code": self.code, "message": self.message}}
+        return {"error": {"code": self.code, "message": self.message, **self.extra}}
 
 
 # The codes are part of the API contract: clients branch on them, so they never change meaning.
@@ -59,7 +61,10 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "model_not_found": (404, "No served model with that name is visible to the key."),
     "not_found": (404, "No such endpoint."),
     "method_not_allowed": (405, "The endpoint does not take this method; see the Allow header."),
-    "model_deprecated": (410, "The model is deprecated and no longer answers."),
+    "model_deprecated": (
+        410,
+        "The model is deprecated and past its sunset; `replacement` names the model to use instead, if any.",
+    ),
     "prompt_too_large": (413, "The prompt is longer than GATEWAY_MAX_PROMPT_CHARS characters."),
     "request_too_large": (413, "The request body is larger than the platform accepts."),
     "media_too_large": (
@@ -85,6 +90,13 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
 }
 
 
-def error(code: str, message: str | None = None, headers: dict[str, str] | None = None) -> GatewayError:
+def error(
+    code: str,
+    message: str | None = None,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, object] | None = None,
+) -> GatewayError:
     status, default_message = ERROR_CODES[code]
-    return GatewayError(status=status, code=code, message=message or default_message, headers=headers or {})
+    return GatewayError(
+        status=status, code=code, message=message or default_message, headers=headers or {}, extra=extra or {}
+    )

@@ -104,7 +104,7 @@ CALL_FIELDS: dict[type[Model], tuple[str, ...]] = {
     AIModel: (
         "model_id", "developer_id", "display_name", "api_name", "api_key", "api_key_prefix", "status",
         "is_public", "is_served", "endpoint_url", "price_per_request", "consumer_monthly_limit", "category",
-        "input_kinds", "output_kinds",
+        "input_kinds", "output_kinds", "sunset_at", "replacement", "deprecated_at",
     ),
     Developer: ("developer_id", "user_id", "username", "api_quota", "status"),
     User: ("user_id", "username", "status", "is_active", "credit_balance"),
@@ -151,11 +151,17 @@ def _instances(row: tuple, models: list[type[Model]]) -> list[Any]:
     return instances
 
 
+# A deprecated model's replacement (its id and api_name, for the 410's message and the Link header) comes
+# in the same row, by a LEFT JOIN on the primary key that finds nothing for the models that have none.
+REPLACEMENT_COLUMNS = 'r."model_id", r."api_name"'
+REPLACEMENT_JOIN = "LEFT JOIN models r ON r.model_id = m.replacement_model_id"
+
 MODEL_BY_KEY_SQL = f"""
-SELECT {_columns(AIModel, "m")}, {_columns(Developer, "d")}, {_columns(User, "u")}
+SELECT {_columns(AIModel, "m")}, {_columns(Developer, "d")}, {_columns(User, "u")}, {REPLACEMENT_COLUMNS}
 FROM models m
 JOIN developers d ON d.developer_id = m.developer_id
 JOIN users u ON u.user_id = d.user_id
+{REPLACEMENT_JOIN}
 WHERE m.api_key = %s
 """
 
@@ -169,22 +175,33 @@ WHERE k.key_hash = %s AND k.revoked_at IS NULL
 
 CALL_SQL = f"""
 SELECT {_columns(AIModel, "m")}, {_columns(Developer, "d")}, {_columns(User, "u")},
-       {_columns(UserApiKey, "k")}, {_columns(User, "ku")}
+       {_columns(UserApiKey, "k")}, {_columns(User, "ku")}, {REPLACEMENT_COLUMNS}
 FROM (SELECT %s::text AS api_name, %s::text AS key_hash) AS wanted
 LEFT JOIN (models m
            JOIN developers d ON d.developer_id = m.developer_id
-           JOIN users u ON u.user_id = d.user_id) ON m.api_name = wanted.api_name
+           JOIN users u ON u.user_id = d.user_id
+           {REPLACEMENT_JOIN}) ON m.api_name = wanted.api_name
 LEFT JOIN (user_api_keys k
            JOIN users ku ON ku.user_id = k.user_id) ON k.key_hash = wanted.key_hash AND k.revoked_at IS NULL
 """
 
 
-def _link_model(model: AIModel | None, developer: Developer | None, user: User | None) -> AIModel | None:
+def _link_model(
+    model: AIModel | None, developer: Developer | None, user: User | None, replacement: tuple = (None, None)
+) -> AIModel | None:
     if model is not None:
         assert developer is not None  # inner-joined to the model: present whenever the model is
         Developer.user.field.set_cached_value(developer, user)
         AIModel.developer.field.set_cached_value(model, developer)
+        AIModel.replacement.field.set_cached_value(model, _replacement(replacement))
     return model
+
+
+def _replacement(values: tuple) -> AIModel | None:
+    """The replacement's id and api_name as a model instance (its other fields deferred), or None."""
+    if values[0] is None:
+        return None
+    return AIModel.from_db(DEFAULT_DB_ALIAS, ["model_id", "api_name"], values)
 
 
 def _link_key(api_key: UserApiKey | None, user: User | None) -> UserApiKey | None:
@@ -198,8 +215,10 @@ def call_rows(*, api_name: str | None, key_hash: str | None) -> tuple[AIModel | 
     below, None when absent), in one query."""
     row = fetch_one(CALL_SQL, [api_name, key_hash])
     assert row is not None  # selected from the one-row `wanted`: there is always a row
-    model, developer, user, api_key, key_user = _instances(row, [AIModel, Developer, User, UserApiKey, User])
-    return _link_model(model, developer, user), _link_key(api_key, key_user)
+    model, developer, user, api_key, key_user = _instances(
+        row[:-2], [AIModel, Developer, User, UserApiKey, User]
+    )
+    return _link_model(model, developer, user, row[-2:]), _link_key(api_key, key_user)
 
 
 def model_by_key_hash(*, key_hash: str) -> AIModel | None:
@@ -207,7 +226,8 @@ def model_by_key_hash(*, key_hash: str) -> AIModel | None:
     row = fetch_one(MODEL_BY_KEY_SQL, [key_hash])
     if row is None:
         return None
-    return _link_model(*_instances(row, [AIModel, Developer, User]))
+    model, developer, user = _instances(row[:-2], [AIModel, Developer, User])
+    return _link_model(model, developer, user, row[-2:])
 
 
 def active_key_with_user(*, key_hash: str) -> UserApiKey | None:

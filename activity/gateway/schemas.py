@@ -56,6 +56,11 @@ Text = Annotated[str, AfterValidator(_without_nul), NUL_FREE]
 class ErrorDetail(Schema):
     code: str = Field(description="Stable machine-readable code, e.g. quota_exceeded.")
     message: str = Field(description="What went wrong, for people.")
+    replacement: str | None = Field(
+        None,
+        description="model_deprecated only: the api_name of the model its developer names as the "
+        "replacement, null without one.",
+    )
 
 
 class ErrorOut(Schema):
@@ -418,6 +423,14 @@ class ModelOut(Schema):
     page_url: str
     invoke_url: str
     stats: ModelStatsOut
+    sunset_at: datetime | None = Field(
+        description="Deprecated with notice: the model answers until this moment, then 410 Gone; null for "
+        "a model that is not deprecated."
+    )
+    replacement: str | None = Field(
+        description="Deprecated with notice: the api_name of the model that replaces it, if its developer "
+        "names one."
+    )
 
 
 class ModelsPage(Schema):

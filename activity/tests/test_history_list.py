@@ -307,6 +307,7 @@ def test_its_rows_read_as_the_template_filters_wrote_them(client, alice, varied_
         ({"session": "s-1"}, False),
         ({"date_from": "2025-03-11"}, False),
         ({"q": "summarise"}, False),
+        ({"q": "summarise", "page": "9"}, False),
         ({"model": "never-used"}, True),
     ],
 )

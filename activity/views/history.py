@@ -39,6 +39,8 @@ from core.templatetags.figures import money
 from core.templating import render_fragment
 
 PAGE_SIZE = 25
+# A text search counts its matches up to this many ("more than 10,000"), and pages through them.
+SEARCH_COUNT_CAP = 10_000
 # What a row of the list shows: the long response and the model's other columns stay in the database.
 LIST_COLUMNS = (
     "history_id",
@@ -93,7 +95,8 @@ def _filtered(request: HttpRequest) -> tuple[HistoryFilter, object]:
 def _known_count(user, filterset: HistoryFilter) -> int | None:
     """How many rows the list holds, from trigger-kept counts when its filters allow: all of the user's
     rows (user_history_counts), one status (the same) or one model (model_users). None for any other
-    filter, which the paginator counts (through the page index for all but the prompt text)."""
+    filter, which the paginator counts through the page index, or a text search counts up to a cap
+    (_searched_page)."""
     if filterset.is_bound and not filterset.is_valid():
         return 0
     active = {
@@ -117,7 +120,33 @@ def _page_entries(rows: QuerySet, page: Page) -> list[UserHistory]:
     if not page.paginator.count:
         return []
     bottom = (page.number - 1) * page.paginator.per_page
-    ids = rows.values("pk")[bottom : bottom + page.paginator.per_page]
+    return _entries(rows.values("pk")[bottom : bottom + page.paginator.per_page])
+
+
+def _searches_text(filterset: HistoryFilter) -> bool:
+    return bool(filterset.is_bound and filterset.is_valid() and filterset.form.cleaned_data.get("q"))
+
+
+def _searched_page(rows: QuerySet, number: str | None) -> Page:
+    """A text search's page, its count capped at SEARCH_COUNT_CAP matches.
+
+    A rare word is found through user_history_prompt_trgm_idx, count and page alike (a few milliseconds
+    each at 2 M rows). A word most prompts hold has as many matches as rows: an exact count would read all
+    of them (2 s at 2 M rows); counted up to the cap it stops after SEARCH_COUNT_CAP, and the page walks
+    the newest rows until it has 25. One query for both (COUNT(*) OVER () beside the page) was measured
+    and dropped: PostgreSQL then reads every match in the page's order, 18 s for a common word
+    (bench/history_search.py)."""
+    # No ORDER BY under the LIMIT: it would make PostgreSQL walk the rows newest first to count them.
+    matches = rows.order_by().values("pk")[: SEARCH_COUNT_CAP + 1].count()
+    paginator = CountedPaginator(rows, PAGE_SIZE, count=min(matches, SEARCH_COUNT_CAP))
+    page = paginator.get_page(number)
+    page.object_list = _page_entries(rows, page)
+    page.count_capped = matches > SEARCH_COUNT_CAP  # type: ignore[attr-defined]
+    return page
+
+
+def _entries(ids) -> list[UserHistory]:
+    """The rows of `ids` (a list or a subquery), newest first, with the columns the list shows."""
     shown = UserHistory.objects.filter(pk__in=ids).select_related("model").only(*LIST_COLUMNS)
     # The kinds of media each row still keeps, in the same query (a lookup by call_media's history_id index
     # per row of the page), so that the list marks entries with images or audio at no extra query.
@@ -186,12 +215,15 @@ def history_list(request):
     filterset, rows = _filtered(request)
     filtered = any(value for key, value in request.GET.items() if key != "page")
     count = _known_count(request.user, filterset)
-    if count is None:
-        paginator = Paginator(rows, PAGE_SIZE)
+    if count is None and _searches_text(filterset):
+        page = _searched_page(rows, request.GET.get("page"))
     else:
-        paginator = CountedPaginator(rows, PAGE_SIZE, count=count)
-    page = paginator.get_page(request.GET.get("page"))
-    page.object_list = _page_entries(rows, page)
+        if count is None:
+            paginator = Paginator(rows, PAGE_SIZE)
+        else:
+            paginator = CountedPaginator(rows, PAGE_SIZE, count=count)
+        page = paginator.get_page(request.GET.get("page"))
+        page.object_list = _page_entries(rows, page)
     # The rows are drawn by Jinja2: 25 rows of seven cells took Django's engine about 1 ms, Jinja2 0.13 ms
     # (bench/fragments.py). test_history_list compares them cell by cell with the old filters' markup.
     rows_html = render_fragment("activity/_history_rows.html", {"rows": _list_rows(page.object_list)})

@@ -186,7 +186,7 @@ def test_it_keeps_a_deprecated_models_page_with_a_badge(client, dana):
 
     assert response.status_code == 200
     assert '<span class="badge badge-danger">Deprecated</span>' in body
-    assert "no longer served by the API" in body
+    assert "This model no longer answers" in body
     assert ">Try it</a>" not in body
     assert "snippet-curl" not in client.get(url(model, "api")).content.decode()
     assert "cannot be tried here" in client.get(url(model, "playground")).content.decode()

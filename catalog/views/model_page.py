@@ -38,9 +38,14 @@ class TabLink:
     current: bool
 
 
+def takes_calls(model: AIModel) -> bool:
+    """Calls to it are answered: it is active, or deprecated with a sunset still ahead."""
+    return model.status == ModelStatus.ACTIVE or model.sunset_ahead
+
+
 def default_tab(request: HttpRequest, model: AIModel) -> str:
-    """The panel the bare address shows: a signed-in user lands on the playground of a served model."""
-    if request.user.is_authenticated and model.status == ModelStatus.ACTIVE:
+    """The panel the bare address shows: a signed-in user lands on the playground of a model that answers."""
+    if request.user.is_authenticated and takes_calls(model):
         return "playground"
     return "overview"
 
@@ -106,8 +111,10 @@ def model_detail(request: HttpRequest, api_name: str, tab: str | None = None) ->
     context = {
         "model": model,
         "is_owner": is_model_owner(request.user, model),
-        "is_served": model.status == ModelStatus.ACTIVE,
-        "show_playground": model.status == ModelStatus.ACTIVE,
+        "is_served": takes_calls(model),
+        # A model deprecated with notice keeps its playground: until the sunset it answers, after it the
+        # playground says why it does not.
+        "show_playground": model.status == ModelStatus.ACTIVE or model.sunset_at is not None,
         "tab": current,
         # The title names the tab, except on the bare address.
         "tab_label": "" if tab is None else dict(TABS)[current],

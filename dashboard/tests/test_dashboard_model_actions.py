@@ -31,7 +31,6 @@ def messages_of(response):
         ("model_deactivate", ModelStatus.ACTIVE, ModelStatus.INACTIVE),
         ("model_deactivate", ModelStatus.UNDER_REVIEW, ModelStatus.INACTIVE),
         ("model_reactivate", ModelStatus.INACTIVE, ModelStatus.UNDER_REVIEW),
-        ("model_deprecate", ModelStatus.ACTIVE, ModelStatus.DEPRECATED),
     ],
 )
 def test_the_owner_changes_the_status_and_returns_to_the_model(signed_in, dana, action, start, end):
@@ -60,7 +59,7 @@ def test_a_change_the_rules_refuse_says_why_and_changes_nothing(signed_in, dana,
     assert model.status == start
 
 
-@pytest.mark.parametrize("action", ["model_deactivate", "model_reactivate", "model_deprecate"])
+@pytest.mark.parametrize("action", ["model_deactivate", "model_reactivate", "model_undeprecate"])
 def test_status_changes_refuse_get(signed_in, model, action):
     assert signed_in.get(url(action, model)).status_code == 405
     model.refresh_from_db()

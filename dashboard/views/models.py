@@ -24,10 +24,12 @@ from catalog.forms import (
     api_name_taken,
     validate_api_name,
 )
-from catalog.models import ModelStatus
+from catalog.models import AIModel, ModelStatus
 from core.forms import add_constraint_error, add_validation_error
 from core.markdown import render_markdown
 from dashboard import selectors
+from dashboard import services as dashboard_services
+from dashboard.forms import DeprecationForm
 
 
 @require_GET
@@ -167,13 +169,74 @@ def model_reactivate(request, api_name):
     )
 
 
-@require_POST
+@never_cache
+@require_http_methods(["GET", "POST"])
 def model_deprecate(request, api_name):
+    """Deprecate an active model with notice, or change the notice of one whose sunset is ahead."""
+    model = get_model_for_developer(request, api_name)
+    changing = model.sunset_ahead
+    if model.status != ModelStatus.ACTIVE and not changing:
+        messages.error(request, f"A model that is {model.get_status_display().lower()} cannot be deprecated.")
+        return redirect("dashboard:model_detail", api_name=model.api_name)
+    users = selectors.model_user_count(model=model)
+    form = DeprecationForm(request.POST if request.method == "POST" else None, model=model, users=users)
+    if request.method == "POST" and form.is_valid():
+        fields = {
+            "sunset_at": form.sunset_at,
+            "replacement": form.cleaned_data["replacement"],
+            "note": form.cleaned_data["note"],
+        }
+        try:
+            if changing:
+                moved = dashboard_services.model_deprecation_change(model=model, **fields)
+            else:
+                dashboard_services.model_deprecate(model=model, **fields)
+        except ValidationError as error:
+            add_validation_error(form, error)
+        except IntegrityError as error:
+            add_constraint_error(form, error)
+        except services.ModelStatusError as error:
+            messages.error(request, str(error))
+            return redirect("dashboard:model_detail", api_name=model.api_name)
+        else:
+            day = f"{form.cleaned_data['sunset_date']:%Y-%m-%d}"
+            if not changing:
+                told = f" Its {users} user{'s are' if users != 1 else ' is'} being told." if users else ""
+                done = f"{model.display_name} is deprecated: it answers until {day}, then 410 Gone.{told}"
+            elif moved:
+                done = f"The sunset of {model.display_name} moved to {day}; its users are being told."
+            else:
+                done = f"The deprecation notice of {model.display_name} was saved."
+            messages.success(request, done)
+            return redirect("dashboard:model_detail", api_name=model.api_name)
+    context = {
+        "model": model,
+        "form": form,
+        "changing": changing,
+        "users": users,
+        "candidates": own_replacement_candidates(model),
+    }
+    return render(request, "dashboard/model_deprecate.html", context)
+
+
+@require_POST
+def model_undeprecate(request, api_name):
     return _change_status(
         request,
         api_name,
-        services.model_deprecate,
-        "{name} is deprecated: calls now answer 410 Gone and it has left the catalog.",
+        services.model_undeprecate,
+        "{name} is active again: its deprecation is undone.",
+    )
+
+
+def own_replacement_candidates(model: AIModel) -> list[AIModel]:
+    """The developer's other models that may replace this one, suggested under the replacement field."""
+    return list(
+        services.replacement_candidates()
+        .filter(developer_id=model.developer_id)
+        .exclude(pk=model.pk)
+        .only("model_id", "api_name", "display_name")
+        .order_by("display_name")[:50]
     )
 
 

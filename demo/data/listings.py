@@ -179,6 +179,9 @@ MODELS = [
             "The first Nova instruction model. Superseded by Nova Chat 8B; kept running for existing "
             "integrations until the end of the quarter."
         ),
+        sunset_days=45,
+        replacement="nova-chat-8b",
+        deprecation_note="Nova Chat 8B takes the same prompts; only the model name changes.",
     ),
     DemoModel(
         developer="nova-labs",

@@ -40,6 +40,10 @@ class DemoModel:
     status: str
     is_public: bool
     description: str
+    # A deprecation with notice: the sunset this many days after the seeding, the replacement's api_name.
+    sunset_days: int | None = None
+    replacement: str | None = None
+    deprecation_note: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

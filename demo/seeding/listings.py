@@ -92,6 +92,23 @@ def ensure_models(seeding: Seeding, developers: dict[str, Developer]) -> list[AI
         )
         if spec.api_name == PRINTED_KEY_MODEL:
             seeding.created.demo_key = (spec.api_name, key)
+    _deprecate_with_notice(seeding, created)
     AIModel.objects.bulk_create(created)
     seeding.created.models = len(created)
     return created
+
+
+def _deprecate_with_notice(seeding: Seeding, created: list[AIModel]) -> None:
+    """The sunset and replacement of the models deprecated with notice (they still answer until then)."""
+    by_name = {model.api_name: model for model in created}
+    for spec in MODELS:
+        model = by_name.get(spec.api_name)
+        if model is None or spec.sunset_days is None:
+            continue
+        model.sunset_at = seeding.now + timedelta(days=spec.sunset_days)
+        model.deprecated_at = seeding.now - timedelta(days=14)
+        model.deprecation_note = spec.deprecation_note
+        if spec.replacement:
+            model.replacement = by_name.get(spec.replacement) or AIModel.objects.get(
+                api_name=spec.replacement
+            )

@@ -191,9 +191,12 @@ def refused_calls(seeding: Seeding, models: list[AIModel]) -> list[ApiUsageLog]:
     logs = []
     for _ in range(REFUSED_CALLS):
         model = rng.choice(models)
-        if model.status == ModelStatus.DEPRECATED:
+        if model.is_retired:
             code = 410
-        elif model.status != ModelStatus.ACTIVE or model.developer.status != DeveloperStatus.ACTIVE:
+        elif (
+            not (model.status == ModelStatus.ACTIVE or model.sunset_ahead)
+            or model.developer.status != DeveloperStatus.ACTIVE
+        ):
             code = 404
         else:
             code = 401 if rng.random() < 0.8 else 429

@@ -135,6 +135,13 @@ class TestSeededMarketplace(TestCase):
         assert models.filter(status="active", is_public=False).exists()
         assert not models.filter(tags=[]).exists()
 
+    def test_one_model_is_deprecated_with_notice_and_a_replacement(self):
+        legacy = AIModel.objects.select_related("replacement").get(api_name="nova-instruct-legacy")
+
+        assert legacy.sunset_ahead and legacy.replacement.api_name == "nova-chat-8b"
+        assert AIModel.objects.public().filter(pk=legacy.pk).exists()  # still in the catalog until then
+        assert not legacy.usage_logs.filter(response_code=410).exists()  # it has not stopped answering
+
     def test_model_endpoints_point_at_the_demo_upstream(self):
         for model in AIModel.objects.all():
             assert model.endpoint_url == UPSTREAM + PATHS.get(model.category, "/echo"), model.api_name
