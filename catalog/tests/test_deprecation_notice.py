@@ -37,7 +37,9 @@ def test_the_page_says_when_it_stops_and_links_the_replacement(client, echo):
     assert "at 00:00 UTC (in 10 days)" in html or "at 00:00 UTC (in 11 days)" in html
     assert '<a href="/models/echo-2/">Echo 2</a>' in html
     assert "Echo 2 answers faster." in html
-    assert "snippet-curl" in html  # it still answers: the examples stay
+    assert (
+        "snippet-curl" in client.get("/models/echo/api/").content.decode()
+    )  # it still answers: examples stay
 
 
 def test_after_the_sunset_the_page_says_it_no_longer_answers(client, echo):
@@ -48,7 +50,7 @@ def test_after_the_sunset_the_page_says_it_no_longer_answers(client, echo):
 
     assert response.status_code == 200
     assert 'This model no longer answers</strong>; use <a href="/models/echo-2/">Echo 2</a>' in html
-    assert "snippet-curl" not in html
+    assert "snippet-curl" not in client.get("/models/echo/api/").content.decode()
 
 
 def test_its_card_carries_a_badge_until_the_sunset_then_it_leaves_the_listings(client, echo, echo_two):
@@ -68,7 +70,7 @@ def test_its_card_carries_a_badge_until_the_sunset_then_it_leaves_the_listings(c
 def test_the_playground_refuses_after_the_sunset_with_the_gateways_message(alice_client, echo):
     AIModel.objects.filter(pk=echo.pk).update(sunset_at=timezone.now() - timedelta(minutes=1))
 
-    html = alice_client.get("/models/echo/").content.decode()
+    html = alice_client.get("/models/echo/playground/").content.decode()
 
     assert "The model &#x27;echo&#x27; is deprecated and no longer answers. Use echo-2 instead." in html
 
