@@ -102,7 +102,7 @@ def test_a_developer_deprecates_a_model_and_its_user_is_told(page, live_server, 
     # After the sunset: the page says to use the replacement, and the playground refuses.
     AIModel.objects.filter(pk=echo.pk).update(sunset_at=timezone.now() - timedelta(minutes=1))
     page.set_viewport_size(DESKTOP)
-    page.goto("/models/echo/")
+    page.goto("/models/echo/playground/")  # the page opens on its Overview once the model no longer answers
     expect(page.locator(".deprecation-notice")).to_contain_text("This model no longer answers; use Echo 2")
     expect(page.locator(".playground")).to_contain_text("Use echo-2 instead.")
     screenshot("deprecation-after-sunset-1366")

@@ -132,5 +132,5 @@ def test_staff_deprecate_a_model_which_leaves_the_catalog_and_is_badged_on_its_p
 
     page.goto("/models/dana-summarizer/")
     expect(page.locator("h1 .badge")).to_have_text("Deprecated")
-    expect(page.get_by_text("This model is no longer served by the API")).to_be_visible()
+    expect(page.locator(".deprecation-notice")).to_contain_text("This model no longer answers")
     screenshot("staff_model_deprecated")
