@@ -23,8 +23,8 @@ from typing import Any, NoReturn
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.urls import reverse
 from django.db.models.functions import Now
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts import keys

@@ -67,7 +67,7 @@ def test_a_user_likes_a_model_and_the_catalog_card_shows_it(page, scene, screens
     page.goto("/models/?sort=likes")
     first = page.locator(".model-card").first
     expect(first).to_contain_text("Dana Summarizer")
-    expect(first.locator(".model-card-likes")).to_contain_text("1")
+    expect(first.locator(".meta-likes")).to_contain_text("1")
     screenshot("favourites-catalog-most-liked-1366")
 
     page.goto("/me/likes/")
@@ -79,7 +79,7 @@ def test_a_user_likes_a_model_and_the_catalog_card_shows_it(page, scene, screens
     expect(page.get_by_role("button", name=re.compile("Like"))).to_have_attribute("aria-pressed", "false")
     page.goto("/models/")
     card = page.locator(".model-card", has_text="Dana Summarizer")
-    expect(card.locator(".model-card-likes")).to_contain_text("0")
+    expect(card.locator(".meta-likes")).to_contain_text("0")
 
     page.set_viewport_size(PHONE)
     page.goto("/models/dana-summarizer/")
