@@ -252,16 +252,16 @@ def test_a_user_reads_their_own_writes_while_the_replica_lags_and_then_the_repli
         assert "Written while the replica lags" in answer.text  # the redirect's page read the primary
         assert site.standby("SELECT count(*) FROM model_reviews") == [(0,)]
 
-        assert "Written while the replica lags" in site.page(alice, f"/models/{site.model}/")
-        assert "Written while the replica lags" not in site.page(bob, f"/models/{site.model}/")
-        assert "Written while the replica lags" not in site.page(site.browser(), f"/models/{site.model}/")
+        assert "Written while the replica lags" in site.page(alice, f"/models/{site.model}/reviews/")
+        assert "Written while the replica lags" not in site.page(bob, f"/models/{site.model}/reviews/")
+        assert "Written while the replica lags" not in site.page(site.browser(), f"/models/{site.model}/reviews/")
 
         time.sleep(PIN_SECONDS + 0.5)
-        assert "Written while the replica lags" not in site.page(alice, f"/models/{site.model}/")
+        assert "Written while the replica lags" not in site.page(alice, f"/models/{site.model}/reviews/")
     finally:
         site.pair.resume_replay()
         site.pair.wait_replayed()
-    assert "Written while the replica lags" in site.page(bob, f"/models/{site.model}/")
+    assert "Written while the replica lags" in site.page(bob, f"/models/{site.model}/reviews/")
 
 
 def test_the_gateway_checks_keys_quota_and_credits_on_the_primary(site):
