@@ -66,7 +66,10 @@ DASHBOARD_ROUNDS = 3  # big and small data in turn, each row's latency from its 
 # The rows measured against the bare view: in rounds, each with the bare view, so that a change in the
 # machine's other load between two rows does not show as a change of their ratio.
 PAGE_ROUNDS = 3
-ROUND_PAGES = ("bare", "home", "catalog", "search", "filtered", "model")
+ROUND_PAGES = (
+    "bare", "home", "catalog", "search", "filtered", "model", "model_stats", "suggest", "compare",
+    "collections", "docs",
+)  # fmt: skip
 PACED_SECONDS = 0.05  # the model-like answer time of the second added-latency measure
 PROMPT = "Summarize the quarterly report about pricing in three bullet points."
 
@@ -646,6 +649,13 @@ def run(args, connections: int, small_url: str, workdir: Path, procs: Processes,
             ["/models/?category=text_generation&min_rating=3&sort=popular&page=2"],
         ),
         Row("model", "popular model page", [f"/models/{info['popular']}/"]),
+        Row("model_stats", "popular model's Stats tab", [f"/models/{info['popular']}/stats/"]),
+        Row(
+            "suggest", "suggestions as you type", [f"/models/suggest/?q={term[:4]}" for term in SEARCH_TERMS]
+        ),
+        Row("compare", "compare, three models", ["/compare/?models=" + ",".join(info["spread"][:3])]),
+        Row("collections", "public collections", ["/collections/"]),
+        Row("docs", "docs quickstart", ["/docs/quickstart/"]),
         Row("history", "history, heaviest user", ["/me/history/"], headers=site.cookie("heaviest")),
         Row(
             "gateway",
@@ -803,6 +813,11 @@ def report(args, connections: int, results, gateway, info) -> str:
         "search_signed_in": ("p95 < 50 ms", lambda: results["search_signed_in"][1].p95 < 50),
         "filtered": ("≥ 0.5× bare", lambda: ratio("filtered") >= 0.5),
         "model": ("≥ 0.5× bare", lambda: ratio("model") >= 0.5),
+        "model_stats": ("≥ 0.5× bare", lambda: ratio("model_stats") >= 0.5),
+        "suggest": ("≥ 0.5× bare", lambda: ratio("suggest") >= 0.5),
+        "compare": ("≥ 0.5× bare", lambda: ratio("compare") >= 0.5),
+        "collections": ("≥ 0.5× bare", lambda: ratio("collections") >= 0.5),
+        "docs": ("≥ 0.5× bare", lambda: ratio("docs") >= 0.5),
         "dashboard_30": (
             "p95 < 100 ms; ≤ 1.5× small data",
             lambda: results["dashboard_30"][1].p95 < 100 and (small_ratio(30) or 0) <= 1.5,
