@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog.selectors import get_listed_model
+from catalog.views.caching import cache_for_anonymous
 from core.http import safe_next_url
 from favourites import selectors, services
 from favourites.forms import AddToCollectionForm, CollectionForm, ItemNoteForm
@@ -58,6 +59,7 @@ def my_likes(request: HttpRequest) -> HttpResponse:
 
 
 # --- Collections ----------------------------------------------------------------------------------------
+@cache_for_anonymous
 def collection_list(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort")
     if sort not in COLLECTION_SORTS:
@@ -77,6 +79,7 @@ def collection_list(request: HttpRequest) -> HttpResponse:
     return render(request, "favourites/collection_list.html", context)
 
 
+@cache_for_anonymous
 def collection_detail(request: HttpRequest, collection_id) -> HttpResponse:
     collection = selectors.get_collection_for_viewer(request.user, collection_id)
     is_owner = collection.user_id == request.user.pk

@@ -254,7 +254,9 @@ def test_a_user_reads_their_own_writes_while_the_replica_lags_and_then_the_repli
 
         assert "Written while the replica lags" in site.page(alice, f"/models/{site.model}/reviews/")
         assert "Written while the replica lags" not in site.page(bob, f"/models/{site.model}/reviews/")
-        assert "Written while the replica lags" not in site.page(site.browser(), f"/models/{site.model}/reviews/")
+        assert "Written while the replica lags" not in site.page(
+            site.browser(), f"/models/{site.model}/reviews/"
+        )
 
         time.sleep(PIN_SECONDS + 0.5)
         assert "Written while the replica lags" not in site.page(alice, f"/models/{site.model}/reviews/")

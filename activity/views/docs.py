@@ -18,6 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
 from activity.gateway.errors import ERROR_CODES
+from catalog.views.caching import cache_for_anonymous
 
 
 @dataclass(frozen=True)
@@ -138,21 +139,25 @@ def _render(request: HttpRequest, name: str, extra: dict | None = None) -> HttpR
     return render(request, f"docs/{name}.html", context)
 
 
+@cache_for_anonymous
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     return _render(request, "index")
 
 
+@cache_for_anonymous
 @require_GET
 def quickstart(request: HttpRequest) -> HttpResponse:
     return _render(request, "quickstart")
 
 
+@cache_for_anonymous
 @require_GET
 def errors(request: HttpRequest) -> HttpResponse:
     return _render(request, "errors", {"errors": error_rows()})
 
 
+@cache_for_anonymous
 @require_GET
 def limits(request: HttpRequest) -> HttpResponse:
     context = {
@@ -167,6 +172,7 @@ def limits(request: HttpRequest) -> HttpResponse:
     return _render(request, "limits", context)
 
 
+@cache_for_anonymous
 @require_GET
 def upstream(request: HttpRequest) -> HttpResponse:
     context = {

@@ -17,6 +17,13 @@ PAGES = [
     "/models/dana-summarizer/api/",
     "/models/dana-summarizer/reviews/",
     "/models/dana-summarizer/stats/",
+    "/models/suggest/?q=dana",
+    "/models/suggest/?q=summ&format=json",
+    "/compare/?models=dana-summarizer,dana-other",
+    "/collections/",
+    "/docs/",
+    "/docs/quickstart/",
+    "/docs/errors/",
 ]
 
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from catalog.kinds import kinds_label
 from catalog.models import AIModel
 from catalog.search import search_models
+from catalog.views.caching import cache_for_anonymous
 
 MIN_MODELS = 2
 MAX_MODELS = 4
@@ -57,6 +58,7 @@ def _find(text: str, exclude: list[str]) -> tuple[AIModel | None, list[AIModel]]
     return None, list(ordered.only("api_name", "display_name")[:SUGGESTIONS])
 
 
+@cache_for_anonymous
 def compare(request: HttpRequest) -> HttpResponse:
     names = _names(request.GET.get("models", ""))
     notices: list[str] = []

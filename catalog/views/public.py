@@ -118,6 +118,7 @@ def developer_url(developer: Developer) -> str:
     return reverse("catalog:developer_profile", kwargs={"username": developer.username})
 
 
+@cache_for_anonymous
 def model_suggest(request: HttpRequest) -> HttpResponse:
     """Models and developers whose names start with (or contain) ?q=, for the search boxes' list of
     suggestions: an HTML fragment of options, or JSON with ?format=json. Two indexed queries at most; any
