@@ -134,7 +134,8 @@ def observe(client, scene: Scene, user) -> dict:
     client.force_login(user)
     page = client.get(PAGE)
     seen["model page, signed in"] = page.status_code
-    seen["review form on the page"] = REVIEW_FORM in page.content.decode()
+    # The review form lives on the Reviews tab; a signed-in user's bare model page opens the Playground.
+    seen["review form on the page"] = REVIEW_FORM in client.get(f"{PAGE}reviews/").content.decode()
     seen["playground form on the page"] = PLAYGROUND_FORM in page.content.decode()
     seen["review form page"] = client.get(f"{PAGE}reviews/new/").status_code
     run = client.post(f"/playground/{API_NAME}/", {"prompt": "hello", "session": ""}, HTTP_HX_REQUEST="true")
