@@ -829,8 +829,9 @@ def report(args, connections: int, results, gateway, info) -> str:
         "history": ("p95 < 50 ms", lambda: results["history"][1].p95 < 50),
     }
     order = [
-        "bare", "home", "catalog", "search", "search_signed_in", "filtered", "model", "dashboard_30", "dashboard_90",
-        "dashboard_small_30", "dashboard_small_90", "history", "gateway",
+        "bare", "home", "catalog", "search", "search_signed_in", "filtered", "model", "model_stats", "suggest",
+        "compare", "collections", "docs", "dashboard_30", "dashboard_90", "dashboard_small_30",
+        "dashboard_small_90", "history", "gateway",
     ]  # fmt: skip
     labels = {
         "bare": "bare view (ceiling)",
@@ -840,6 +841,11 @@ def report(args, connections: int, results, gateway, info) -> str:
         "search_signed_in": "catalog search, signed in (bench-heaviest)",
         "filtered": "catalog filtered + sorted, page 2",
         "model": f"model page `/models/{info.get('popular', '')}/`",
+        "model_stats": "its Stats tab `stats/`",
+        "suggest": f"suggestions as you type ({len(SEARCH_TERMS)} prefixes in turn)",
+        "compare": "compare three models `/compare/`",
+        "collections": "public collections `/collections/`",
+        "docs": "docs quickstart `/docs/quickstart/`",
         "dashboard_30": "dashboard, busiest developer, 30 days",
         "dashboard_90": "dashboard, busiest developer, 90 days",
         "dashboard_small_30": "dashboard, 30 days, small data",
