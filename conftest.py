@@ -171,3 +171,16 @@ def screenshot(page):
         return path
 
     return take
+
+
+@pytest.fixture
+def needs_pg_trgm(db):
+    """Tests of the trigram indexes: the embedded PostgreSQL of `make test` on a fresh laptop ships without
+    pg_trgm (contrib), so they skip there with a message; CI (REQUIRE_PG_TOOLS) requires them."""
+    from core.db import has_extension
+
+    if not has_extension("pg_trgm"):
+        message = "pg_trgm is not installed on this PostgreSQL (the embedded server ships without contrib)."
+        if os.environ.get("REQUIRE_PG_TOOLS"):
+            pytest.fail(f"{message} It is required here (REQUIRE_PG_TOOLS).")
+        pytest.skip(message)

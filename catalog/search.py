@@ -17,7 +17,7 @@ of the catalog's vocabulary ("summarisaton" → "summarization").
 
 import re
 from dataclasses import dataclass
-from difflib import SequenceMatcher
+from difflib import SequenceMatcher, get_close_matches
 
 from django.contrib.postgres.lookups import TrigramSimilar
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
@@ -26,6 +26,7 @@ from django.db.models import Case, F, FloatField, Q, QuerySet, TextField, Value,
 from django.db.models.functions import Cast, Upper
 
 from catalog.models import AIModel, Category
+from core.db import has_extension
 
 CONFIG = "english"
 MAX_WORDS = 8
@@ -189,9 +190,26 @@ def upper_text(field: str):
     return Upper(Cast(field, TextField()))
 
 
+# Without pg_trgm (the embedded PostgreSQL of `make run`), "Did you mean" compares letters with difflib:
+# names need this ratio of their letters in common, and at most this many listed names are read.
+CLOSE_RATIO = 0.6
+FALLBACK_NAMES = 5_000
+
+
+def _closest_name_by_letters(phrase: str) -> tuple[str, float] | None:
+    names = list(AIModel.objects.public().values_list("display_name", flat=True)[:FALLBACK_NAMES])
+    by_upper = {name.upper(): name for name in names}
+    close = get_close_matches(phrase.upper(), list(by_upper), n=1, cutoff=CLOSE_RATIO)
+    if not close:
+        return None
+    return by_upper[close[0]], SequenceMatcher(None, phrase.upper(), close[0]).ratio()
+
+
 def _closest_name(phrase: str) -> tuple[str, float] | None:
     """The listed model whose name looks most like `phrase` (pg_trgm's `%`, answered from the trigram
     index), with its similarity."""
+    if not has_extension("pg_trgm"):
+        return _closest_name_by_letters(phrase)
     found = (
         AIModel.objects.public()
         .alias(name_upper=upper_text("display_name"))
@@ -215,9 +233,16 @@ def _closest_words(words: list[str]) -> tuple[str, float] | None:
     None when no word changes. pg_trgm finds the words that share enough trigrams; among them the one
     closest letter by letter wins ("summarisaton": "summarization" rather than "summarize", which shares
     as many trigrams)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_CLOSE_WORDS_SQL, [words, VOCABULARY])
-        rows = cursor.fetchall()
+    if has_extension("pg_trgm"):
+        with connection.cursor() as cursor:
+            cursor.execute(_CLOSE_WORDS_SQL, [words, VOCABULARY])
+            rows = cursor.fetchall()
+    else:
+        rows = [
+            (position, term, SequenceMatcher(None, word, term).ratio())
+            for position, word in enumerate(words, start=1)
+            for term in get_close_matches(word, VOCABULARY, n=3, cutoff=CLOSE_RATIO)
+        ]
     closest: dict[int, tuple[str, float]] = {}
     best: dict[int, tuple[float, float, str]] = {}
     for position, term, score in rows:

@@ -24,3 +24,22 @@ def release_connection() -> None:
         return
     if connection.settings_dict["OPTIONS"].get("pool"):
         connection.close()
+
+
+_EXTENSIONS: dict[tuple, bool] = {}
+
+
+def has_extension(name: str, using: str = "default") -> bool:
+    """Whether the database has the extension `name` installed (pg_trgm on a managed PostgreSQL; the
+    embedded server of `make run` ships without contrib, so its migrations leave pg_trgm out). Asked
+    once per process and database: migrations, not requests, install extensions."""
+    from django.db import connections
+
+    connection_ = connections[using]
+    settings = connection_.settings_dict
+    key = (name, settings["NAME"], settings.get("HOST"), settings.get("PORT"))
+    if key not in _EXTENSIONS:
+        with connection_.cursor() as cursor:
+            cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = %s)", [name])
+            _EXTENSIONS[key] = bool(cursor.fetchone()[0])
+    return _EXTENSIONS[key]

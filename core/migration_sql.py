@@ -34,3 +34,21 @@ def cascade_foreign_keys(table: str) -> migrations.RunSQL:
         _REDEFINE_KEYS.format(table=table, definition=_CASCADING),
         _REDEFINE_KEYS.format(table=table, definition=_PLAIN),
     )
+
+
+def if_extension_available(extension: str, sql: str) -> str:
+    """`sql` (statements that need `extension`), run only where the server can install it: the embedded
+    PostgreSQL of `make run` ships without contrib. The extension is created first (pg_trgm is trusted:
+    the database's owner may create it)."""
+    return f"""
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = '{extension}') THEN
+        CREATE EXTENSION IF NOT EXISTS {extension};
+        {sql}
+    ELSE
+        RAISE NOTICE '{extension} is not available on this server: left out.';
+    END IF;
+END;
+$$;
+"""

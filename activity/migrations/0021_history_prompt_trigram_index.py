@@ -18,9 +18,25 @@
 # (1.00× [0.58–1.37] in the run before): within the noise of a loaded machine.
 
 from django.contrib.postgres.indexes import GinIndex, OpClass
-from django.contrib.postgres.operations import AddIndexConcurrently
 from django.db import migrations
 from django.db.models.functions import Upper
+
+INDEX = GinIndex(OpClass(Upper("prompt"), name="gin_trgm_ops"), name="user_history_prompt_trgm_idx")
+
+
+def create_index(apps, schema_editor):
+    # Only where pg_trgm is installed (catalog 0010 installs it where the server has it; the embedded
+    # PostgreSQL of `make run` has not): without it the search reads the user's rows, as before.
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm')")
+        if not cursor.fetchone()[0]:
+            return
+    model = apps.get_model("activity", "UserHistory")
+    schema_editor.execute(INDEX.create_sql(model, schema_editor, concurrently=True))
+
+
+def drop_index(apps, schema_editor):
+    schema_editor.execute("DROP INDEX CONCURRENTLY IF EXISTS user_history_prompt_trgm_idx")
 
 
 class Migration(migrations.Migration):
@@ -33,8 +49,8 @@ class Migration(migrations.Migration):
     # pg_trgm itself comes with catalog 0010 (before this, through activity 0020): reversing this migration
     # must not drop the extension the catalog's indexes use.
     operations = [
-        AddIndexConcurrently(
-            model_name="userhistory",
-            index=GinIndex(OpClass(Upper("prompt"), name="gin_trgm_ops"), name="user_history_prompt_trgm_idx"),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[migrations.AddIndex(model_name="userhistory", index=INDEX)],
+            database_operations=[migrations.RunPython(create_index, drop_index)],
         ),
     ]

@@ -228,7 +228,7 @@ def explain(queryset, *, bitmap_only: bool = False) -> str:
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
-def test_suggestions_and_typo_lookups_are_answered_from_the_trigram_indexes(shelf):
+def test_suggestions_and_typo_lookups_are_answered_from_the_trigram_indexes(shelf, needs_pg_trgm):
     from django.db.models import Q
 
     from catalog.search import upper_text
@@ -351,3 +351,13 @@ def test_the_home_page_runs_a_fixed_number_of_queries(client, dana, django_asser
         ApiUsageLogFactory(model=model)
     with django_assert_max_num_queries(8):
         client.get(HOME)
+
+
+def test_without_pg_trgm_did_you_mean_compares_letters(shelf, monkeypatch):
+    """The embedded PostgreSQL of `make run` has no pg_trgm: "Did you mean" still answers, by difflib."""
+    from catalog import search
+
+    monkeypatch.setattr(search, "has_extension", lambda name, using="default": False)
+    assert search.did_you_mean("summarisaton") == "summarization"
+    assert search.did_you_mean("gpt tubro") == "GPT Turbo"
+    assert search.did_you_mean("zzzzqqq") is None
