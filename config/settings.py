@@ -233,7 +233,7 @@ if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
 # Part of every kept card's key: a deploy that changes how cards look (the card template, the catalog's
 # template tags, the model's properties) bumps it, so that no worker serves a card drawn by older code
 # from a shared cache. The per-process cache starts empty with each deploy anyway.
-CARD_CACHE_VERSION = env.str("CARD_CACHE_VERSION", default="1")
+CARD_CACHE_VERSION = env.str("CARD_CACHE_VERSION", default="2")
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="AI Model Platform <no-reply@localhost>")
