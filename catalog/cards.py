@@ -2,7 +2,7 @@
 
 A catalog page draws up to 24 cards, and the template engine spends about half a millisecond on each:
 most of a signed-in catalog page's time (visitors without a session get the whole page from the cache,
-catalog.views.caching). Every grid of cards, on the home page, the catalog and a developer's profile, is
+core.page_cache). Every grid of cards, on the home page, the catalog and a developer's profile, is
 drawn by model_cards() ({% model_cards %}), and a card's key holds:
 
 - the model's id and its updated_at, which the models_set_updated_at trigger sets on every update of the

@@ -5,7 +5,7 @@ it as <html data-theme="…"> and static/css/base.css draws each theme from its 
 toggle in the header is a small form posting here; without JavaScript the view sets the cookie and sends
 the visitor back, with static/js/site.js it switches at once and posts in the background.
 
-Pages kept for anonymous visitors (catalog.views.caching) hold the data-theme they were drawn with, so the
+Pages kept for anonymous visitors (core.page_cache) hold the data-theme they were drawn with, so the
 theme is part of their cache key: three variants of a page at most, never one visitor's theme served to
 another.
 """

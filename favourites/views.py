@@ -12,8 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog.selectors import get_listed_model
-from catalog.views.caching import cache_for_anonymous
 from core.http import safe_next_url
+from core.page_cache import cache_for_anonymous
 from favourites import selectors, services
 from favourites.forms import AddToCollectionForm, CollectionForm, ItemNoteForm
 from favourites.models import CollectionModel

@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
 from activity.gateway.errors import ERROR_CODES
-from catalog.views.caching import cache_for_anonymous
+from core.page_cache import cache_for_anonymous
 
 
 @dataclass(frozen=True)

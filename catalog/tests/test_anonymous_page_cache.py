@@ -7,7 +7,7 @@ from django.middleware.csrf import get_token
 from django.test import RequestFactory
 
 from catalog.tests.factories import AIModelFactory
-from catalog.views.caching import cache_for_anonymous
+from core.page_cache import cache_for_anonymous
 
 PAGES = [
     "/",

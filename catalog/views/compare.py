@@ -16,7 +16,7 @@ from django.urls import reverse
 from catalog.kinds import kinds_label
 from catalog.models import AIModel
 from catalog.search import search_models
-from catalog.views.caching import cache_for_anonymous
+from core.page_cache import cache_for_anonymous
 
 MIN_MODELS = 2
 MAX_MODELS = 4

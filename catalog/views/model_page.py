@@ -16,8 +16,8 @@ from django.urls import reverse
 
 from catalog.models import AIModel, ModelStatus
 from catalog.selectors import get_model_for_viewer, is_model_owner
-from catalog.views.caching import cache_for_anonymous
 from core.markdown import render_markdown
+from core.page_cache import cache_for_anonymous
 
 # (name, label) of each tab, in the order the page shows them; each has the URL name model_<name>.
 TABS = (

@@ -19,7 +19,7 @@ from catalog.filters import AIModelFilter, ListLayout, SortChoice
 from catalog.listing import catalog_results, category_counts
 from catalog.models import AIModel, Category
 from catalog.search import did_you_mean, suggest_categories
-from catalog.views.caching import cache_for_anonymous
+from core.page_cache import cache_for_anonymous
 
 HOME_ROWS = 8
 TOP_RATED_MIN_RATINGS = 3
